@@ -1,0 +1,15 @@
+/** Machine-readable `error` codes of every 4xx body the module and the example app send. */
+export type ErrorCode =
+  | 'invalid_request'
+  | 'invalid_credentials'
+  | 'too_many_attempts'
+  | 'session_required'
+  | 'session_expired'
+  | 'session_revoked'
+  | 'reauth_required'
+  | 'forbidden'
+  | 'csrf_rejected'
+  | 'not_found';
+
+/** Why a `reauth_required` denial was issued. */
+export type ReauthReason = 'stale_authentication' | 'permissions_changed' | 'insufficient_level';

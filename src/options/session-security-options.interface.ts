@@ -1,0 +1,104 @@
+import type { DataSource } from 'typeorm';
+import type { Redis } from 'ioredis';
+import type { Clock } from '../common/clock';
+import type { Duration } from '../common/duration';
+import type { PolicyDocument, DefineAbilityHook } from '../policy/policy.types';
+import type { SessionUserDirectory } from '../session/session-user-directory.interface';
+import type { GeoResolver } from '../policy/geo-resolver.interface';
+
+/**
+ * Options of `SessionSecurityModule.forRoot()` / `forRootAsync()`. Everything but `dataSource`
+ * and `secret` has a secure default; loosening a default is always an explicit option.
+ */
+export interface SessionSecurityModuleOptions {
+  /** The app's initialised TypeORM DataSource; it must include {@link sessionSecurityEntities}. */
+  dataSource: DataSource;
+  /**
+   * Server secret of at least 32 characters. Sub-keys for CSRF tokens and the audit chain are
+   * derived from it, so every instance of the app must share it.
+   */
+  secret: string;
+  /**
+   * Redis shared by every instance (an ioredis client or a URL). `false` selects the
+   * single-instance in-memory store, which is logged loudly and unfit for more than one instance.
+   */
+  redis: Redis | string | false;
+  /** Prefix of every Redis key the module writes (default `'ss:'`). */
+  redisKeyPrefix?: string;
+  session?: SessionOptions;
+  cookie?: CookieOptions;
+  csrf?: CsrfOptions;
+  freshAuth?: FreshAuthOptions;
+  throttle?: ThrottleOptions;
+  /** CIDRs of reverse proxies whose `X-Forwarded-For` is believed (default: none). */
+  trustProxy?: string[];
+  /** Accept `Authorization: Bearer <token>` as well as the cookie (default `false`). */
+  allowBearer?: boolean;
+  /** Register the module's guards and exception filter globally (default `true`: deny by default). */
+  globalGuards?: boolean;
+  /** Looks users up when a session re-authenticates or its permissions change. */
+  users?: SessionUserDirectory;
+  policy?: PolicyOptions;
+  audit?: AuditOptions;
+  /** Replace the wall clock, e.g. in tests. */
+  clock?: Clock;
+}
+
+export interface SessionOptions {
+  /** Idle timeout: a session unused this long ends (default `'30m'`). */
+  idleTimeout?: Duration;
+  /** Absolute timeout: a session ends this long after sign-in whatever its use (default `'12h'`). */
+  absoluteTimeout?: Duration;
+  /** The sliding idle expiry is written at most this often per session (default `'60s'`). */
+  touchInterval?: Duration;
+}
+
+export interface CookieOptions {
+  /** Name after the `__Host-` prefix (default `'t'`, so the cookie is `__Host-t`). */
+  name?: string;
+  /** `'lax'` (default) or `'strict'`. */
+  sameSite?: 'lax' | 'strict';
+}
+
+export interface CsrfOptions {
+  /** Origins, besides the request's own host, whose unsafe requests are accepted. */
+  allowedOrigins?: string[];
+  /** Request header that carries the token (default `'x-csrf-token'`). */
+  headerName?: string;
+  /** Reject unsafe requests whose body is not `application/json` with 415 (default `true`). */
+  jsonOnly?: boolean;
+}
+
+export interface FreshAuthOptions {
+  /** Default `maxAge` of `@RequireFreshAuth()` (default `'5m'`). */
+  maxAge?: Duration;
+  /** Auth levels from weakest to strongest (default `['password', 'mfa']`). */
+  levels?: string[];
+}
+
+export interface ThrottleOptions {
+  /** Failed attempts per username + IP within `window` before 429 (default 5). */
+  maxAttempts?: number;
+  /** Window of the attempt counter (default `'15m'`). */
+  window?: Duration;
+}
+
+export interface PolicyOptions {
+  /** The policy document, inline. */
+  document?: PolicyDocument;
+  /** Path of a YAML or JSON policy file; replaces `document` when set. */
+  file?: string;
+  /** Code-first rules added after the document's rules. */
+  defineAbility?: DefineAbilityHook;
+  /** Resolves the country of a request (default: trusted-proxy header). */
+  geo?: GeoResolver;
+}
+
+export interface AuditOptions {
+  /** HMAC keys of the chain by key id; the first entry signs new events (default: derived from `secret`). */
+  keys?: Record<string, string>;
+  /** 32-byte key (base64 or hex) for encrypting sensitive `details` fields at rest. */
+  encryptionKey?: string;
+  /** Names of `details` fields that are encrypted at rest. */
+  encryptFields?: string[];
+}

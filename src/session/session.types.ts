@@ -1,0 +1,34 @@
+/** A live, validated session as the guards put it on the request. Safe to show: no token, no hash. */
+export interface ActiveSession {
+  /** Public handle of the session (uuid); never the token. */
+  id: string;
+  userId: string;
+  tenantId: string | null;
+  /** Role snapshot taken at sign-in or the last re-authentication. */
+  roles: string[];
+  /** The user's permission version the session was issued under. */
+  authzVersion: number;
+  createdAt: number;
+  lastSeenAt: number;
+  idleExpiresAt: number;
+  absoluteExpiresAt: number;
+  /** Time of the last successful authentication (sign-in or re-authentication). */
+  authenticatedAt: number;
+  /** Strength of the last authentication, e.g. `'password'` or `'mfa'`. */
+  authLevel: string;
+  ip: string | null;
+  userAgent: string | null;
+  /** Application data carried over on rotation. */
+  data: Record<string, unknown>;
+  /** Set when the session must re-authenticate before anything else. */
+  reauthRequiredAt: number | null;
+}
+
+/** Who a session belongs to, as the app's user directory reports it. */
+export interface SessionPrincipal {
+  id: string;
+  roles: string[];
+  tenantId?: string | null;
+  /** A disabled user cannot sign in or re-authenticate. */
+  disabled?: boolean;
+}
