@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { InvalidDurationError, parseDuration } from './duration';
+import { InvalidDurationError, parseDuration } from './duration.js';
 
 describe('parseDuration', () => {
   it.each([

@@ -1,5 +1,5 @@
 import { HttpException } from '@nestjs/common';
-import { ErrorCode, ReauthReason } from './denial-codes';
+import { ErrorCode, ReauthReason } from './denial-codes.js';
 
 /**
  * Base of every denial: the body is `{ statusCode, error, message, ...extra }` with a

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { CidrSet, parseIp, resolveClientIp } from './client-ip';
+import { CidrSet, parseIp, resolveClientIp } from './client-ip.js';
 
 describe('CidrSet', () => {
   const set = new CidrSet(['10.0.0.0/8', '127.0.0.1/32', '::1/128', '2001:db8::/32']);

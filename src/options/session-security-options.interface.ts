@@ -1,10 +1,10 @@
 import type { DataSource } from 'typeorm';
 import type { Redis } from 'ioredis';
-import type { Clock } from '../common/clock';
-import type { Duration } from '../common/duration';
-import type { PolicyDocument, DefineAbilityHook } from '../policy/policy.types';
-import type { SessionUserDirectory } from '../session/session-user-directory.interface';
-import type { GeoResolver } from '../policy/geo-resolver.interface';
+import type { Clock } from '../common/clock.js';
+import type { Duration } from '../common/duration.js';
+import type { PolicyDocument, DefineAbilityHook } from '../policy/policy.types.js';
+import type { SessionUserDirectory } from '../session/session-user-directory.interface.js';
+import type { GeoResolver } from '../policy/geo-resolver.interface.js';
 
 /**
  * Options of `SessionSecurityModule.forRoot()` / `forRootAsync()`. Everything but `dataSource`

@@ -1,4 +1,4 @@
-import type { ActiveSession } from './session.types';
+import type { ActiveSession } from './session.types.js';
 
 /** A cookie the response must carry: a newly issued token, or the instruction to clear it. */
 export type PendingCookie = { kind: 'set'; token: string; expiresAt: number } | { kind: 'clear' };

@@ -1,4 +1,4 @@
-import type { SessionPrincipal } from './session.types';
+import type { SessionPrincipal } from './session.types.js';
 
 /**
  * The app's user lookup, used when a session re-authenticates or its user's permissions change.

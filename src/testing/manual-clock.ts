@@ -1,4 +1,5 @@
-import { Clock } from '../common/clock';
+import { Clock } from '../common/clock.js';
+import { parseDuration } from '../common/duration.js';
 
 /**
  * A {@link Clock} that follows the wall clock plus an offset which tests move forward, so
@@ -18,7 +19,7 @@ export class ManualClock implements Clock {
 
   /** Moves time forward by milliseconds or a duration such as `'5m'`. */
   advance(by: number | string): void {
-    this.offset += typeof by === 'number' ? by : requireMs(by);
+    this.offset += typeof by === 'number' ? by : parseDuration(by, 'advance');
   }
 
   /** Stops the clock at the current reading (or at `at`), until {@link resume}. */
@@ -29,11 +30,4 @@ export class ManualClock implements Clock {
   resume(): void {
     this.frozenAt = null;
   }
-}
-
-function requireMs(text: string): number {
-  // Local import keeps the testing entry point free of option-parsing code paths.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { parseDuration } = require('../common/duration') as typeof import('../common/duration');
-  return parseDuration(text, 'advance');
 }

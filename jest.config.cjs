@@ -8,9 +8,15 @@ const transform = {
         transform: { legacyDecorator: true, decoratorMetadata: true },
         target: 'es2022',
       },
-      module: { type: 'commonjs' },
+      module: { type: 'es6' },
     },
   ],
+};
+
+const common = {
+  transform,
+  extensionsToTreatAsEsm: ['.ts'],
+  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
 };
 
 module.exports = {
@@ -20,14 +26,14 @@ module.exports = {
       testEnvironment: 'node',
       roots: ['<rootDir>/src', '<rootDir>/example'],
       testMatch: ['**/*.spec.ts'],
-      transform,
+      ...common,
     },
     {
       displayName: 'e2e',
       testEnvironment: 'node',
       roots: ['<rootDir>/test'],
       testMatch: ['**/*.e2e-spec.ts'],
-      transform,
+      ...common,
       testTimeout: 30000,
     },
   ],
