@@ -20,6 +20,7 @@ const common = {
 };
 
 module.exports = {
+  testTimeout: 30000,
   projects: [
     {
       displayName: 'unit',
@@ -34,7 +35,6 @@ module.exports = {
       roots: ['<rootDir>/test'],
       testMatch: ['**/*.e2e-spec.ts'],
       ...common,
-      testTimeout: 30000,
     },
   ],
 };

@@ -1,0 +1,62 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { PassportModule } from '@nestjs/passport';
+import type { Redis } from 'ioredis';
+import { DataSource } from 'typeorm';
+import { Clock, SessionSecurityModule } from '../src/index.js';
+import { ArticlesController } from './articles/articles.controller.js';
+import { AuthController } from './auth/auth.controller.js';
+import { LocalStrategy } from './auth/local.strategy.js';
+import type { ExampleConfig } from './config.js';
+import { HealthController } from './health/health.controller.js';
+import { MeController } from './me/me.controller.js';
+import { UsersService } from './users/users.service.js';
+
+/** What the example app runs on: an open database, Redis (or `false`) and optionally a clock. */
+export interface ExampleRuntime {
+  config: ExampleConfig;
+  dataSource: DataSource;
+  redis: Redis | string | false;
+  redisKeyPrefix?: string;
+  clock?: Clock;
+}
+
+/** Holds the example's user store for the app and for the module's options factory. */
+@Module({})
+export class UsersModule {}
+
+@Module({})
+export class ExampleAppModule {
+  static register(runtime: ExampleRuntime): DynamicModule {
+    const { config } = runtime;
+    const users: DynamicModule = {
+      module: UsersModule,
+      providers: [{ provide: DataSource, useValue: runtime.dataSource }, UsersService],
+      exports: [DataSource, UsersService],
+    };
+    return {
+      module: ExampleAppModule,
+      imports: [
+        PassportModule,
+        users,
+        SessionSecurityModule.forRootAsync({
+          imports: [users],
+          inject: [UsersService],
+          useFactory: (users: UsersService) => ({
+            dataSource: runtime.dataSource,
+            secret: config.secret,
+            redis: runtime.redis,
+            redisKeyPrefix: runtime.redisKeyPrefix,
+            clock: runtime.clock,
+            users,
+            trustProxy: config.trustProxy,
+            session: { idleTimeout: config.idleTimeout, absoluteTimeout: config.absoluteTimeout },
+            freshAuth: { maxAge: config.freshAuthMaxAge },
+            throttle: { maxAttempts: config.loginMaxAttempts },
+          }),
+        }),
+      ],
+      controllers: [AuthController, MeController, ArticlesController, HealthController],
+      providers: [LocalStrategy],
+    };
+  }
+}

@@ -1,0 +1,68 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { dirname } from 'node:path';
+import { parseDuration } from '../src/index.js';
+
+/** Settings of the example app, read from the environment (see the README for each knob). */
+export interface ExampleConfig {
+  port: number;
+  databaseUrl: string | null;
+  sqlitePath: string;
+  redisUrl: string;
+  secret: string;
+  idleTimeout: string;
+  absoluteTimeout: string;
+  freshAuthMaxAge: string;
+  policyFile: string | null;
+  trustProxy: string[];
+  loginMaxAttempts: number;
+}
+
+/** Reads and validates the environment; a bad value stops startup with a message naming it. */
+export function readConfig(env: NodeJS.ProcessEnv = process.env): ExampleConfig {
+  const problems: string[] = [];
+  const duration = (name: string, fallback: string) => {
+    const value = env[name] ?? fallback;
+    try {
+      parseDuration(value, name);
+    } catch (error) {
+      problems.push((error as Error).message);
+    }
+    return value;
+  };
+  const port = Number(env.PORT ?? 3000);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) problems.push(`PORT: invalid port '${env.PORT}'`);
+  const attempts = Number(env.LOGIN_MAX_ATTEMPTS ?? 5);
+  if (!Number.isInteger(attempts) || attempts < 1) {
+    problems.push(`LOGIN_MAX_ATTEMPTS: must be a positive integer, got '${env.LOGIN_MAX_ATTEMPTS}'`);
+  }
+  const config: ExampleConfig = {
+    port,
+    databaseUrl: env.DATABASE_URL || null,
+    sqlitePath: env.SQLITE_PATH ?? './data/example.sqlite',
+    redisUrl: env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    secret: env.SESSION_SECRET ?? '',
+    idleTimeout: duration('SESSION_IDLE_TIMEOUT', '30m'),
+    absoluteTimeout: duration('SESSION_ABSOLUTE_TIMEOUT', '12h'),
+    freshAuthMaxAge: duration('FRESH_AUTH_MAX_AGE', '5m'),
+    policyFile: env.SESSION_POLICY_FILE || null,
+    trustProxy: (env.TRUST_PROXY ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+    loginMaxAttempts: attempts,
+  };
+  if (problems.length > 0) throw new Error(`Invalid environment:\n  - ${problems.join('\n  - ')}`);
+  return config;
+}
+
+/**
+ * The example's secret: `SESSION_SECRET`, or one generated once and kept beside the embedded
+ * database so restarts keep CSRF tokens valid.
+ */
+export function exampleSecret(config: ExampleConfig): string {
+  if (config.secret) return config.secret;
+  const file = `${dirname(config.sqlitePath)}/.session-secret`;
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(dirname(file), { recursive: true });
+  const secret = randomBytes(32).toString('base64url');
+  writeFileSync(file, secret, { mode: 0o600 });
+  return secret;
+}

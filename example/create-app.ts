@@ -1,0 +1,73 @@
+import { Logger, LoggerService } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import helmet from 'helmet';
+import { Redis } from 'ioredis';
+import { HttpErrorFilter } from '../src/index.js';
+import { ExampleAppModule, ExampleRuntime } from './app.module.js';
+import { ExampleConfig, exampleSecret } from './config.js';
+import { openExampleDatabase } from './data-source.js';
+import { seed } from './seed.js';
+
+/** Options for building the app; tests pass a schema, a key prefix and a clock. */
+export interface CreateExampleAppOptions {
+  schema?: string;
+  redisKeyPrefix?: string;
+  clock?: ExampleRuntime['clock'];
+  logger?: LoggerService | false | Array<'log' | 'error' | 'warn' | 'debug' | 'verbose'>;
+}
+
+/**
+ * Builds the example app exactly as `npm start` runs it: database migrated and seeded, Redis
+ * (or the logged single-instance fallback), helmet, JSON-only bodies, the module's error shape.
+ */
+export async function createExampleApp(
+  config: ExampleConfig,
+  options: CreateExampleAppOptions = {},
+): Promise<NestExpressApplication> {
+  const dataSource = await openExampleDatabase(config, options.schema);
+  await seed(dataSource);
+  const redis = (await redisAnswers(config.redisUrl)) ? config.redisUrl : false;
+  if (!redis) {
+    new Logger('Example').warn(
+      `no Redis answers at ${config.redisUrl}: running in single-instance mode (in-memory cache)`,
+    );
+  }
+  const app = await NestFactory.create<NestExpressApplication>(
+    ExampleAppModule.register({
+      config: { ...config, secret: exampleSecret(config) },
+      dataSource,
+      redis,
+      redisKeyPrefix: options.redisKeyPrefix,
+      clock: options.clock,
+    }),
+    { logger: options.logger ?? ['error', 'warn'], bodyParser: false },
+  );
+  app.set('trust proxy', false);
+  app.set('query parser', 'simple');
+  app.disable('x-powered-by');
+  app.use(helmet());
+  app.useBodyParser('json', { limit: '16kb' });
+  app.useGlobalFilters(new HttpErrorFilter());
+  app.enableShutdownHooks();
+  const close = app.close.bind(app);
+  app.close = async () => {
+    await close();
+    if (dataSource.isInitialized) await dataSource.destroy();
+  };
+  return app;
+}
+
+async function redisAnswers(url: string): Promise<boolean> {
+  const probe = new Redis(url, { lazyConnect: true, connectTimeout: 1_000, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  probe.on('error', () => undefined);
+  try {
+    await probe.connect();
+    await probe.ping();
+    return true;
+  } catch {
+    return false;
+  } finally {
+    probe.disconnect();
+  }
+}

@@ -1,0 +1,66 @@
+import { Controller, Delete, Get, HttpCode, Param, Query } from '@nestjs/common';
+import {
+  type ActiveSession,
+  CurrentSession,
+  InvalidRequestException,
+  SessionService,
+} from '../../src/index.js';
+import { NotFound } from '../not-found.js';
+import { expiresAt } from '../auth/auth.controller.js';
+import { UsersService } from '../users/users.service.js';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+@Controller('me')
+export class MeController {
+  constructor(
+    private readonly sessions: SessionService,
+    private readonly users: UsersService,
+  ) {}
+
+  @Get()
+  async me(@CurrentSession() session: ActiveSession) {
+    const user = await this.users.findUser(Number(session.userId));
+    return {
+      user: { id: user?.id, username: user?.username, roles: user?.roles ?? session.roles },
+      session: {
+        id: session.id,
+        createdAt: new Date(session.createdAt).toISOString(),
+        authenticatedAt: new Date(session.authenticatedAt).toISOString(),
+        expiresAt: expiresAt(session),
+      },
+    };
+  }
+
+  @Get('sessions')
+  async list(@CurrentSession() session: ActiveSession) {
+    const sessions = await this.sessions.list(session.userId);
+    return sessions.map((s) => ({
+      id: s.id,
+      current: s.id === session.id,
+      createdAt: new Date(s.createdAt).toISOString(),
+      lastSeenAt: new Date(s.lastSeenAt).toISOString(),
+      ip: s.ip,
+      userAgent: s.userAgent,
+    }));
+  }
+
+  @Delete('sessions/:id')
+  @HttpCode(204)
+  async endOne(@CurrentSession() session: ActiveSession, @Param('id') id: string): Promise<void> {
+    const ended =
+      UUID.test(id) &&
+      (await this.sessions.revoke(id, 'ended_by_user', { userId: session.userId, actor: session.userId }));
+    if (!ended) throw new NotFound('No such session');
+  }
+
+  @Delete('sessions')
+  @HttpCode(204)
+  async endOthers(@CurrentSession() session: ActiveSession, @Query('scope') scope: unknown): Promise<void> {
+    if (scope !== 'others') throw new InvalidRequestException("Query parameter scope must be 'others'");
+    await this.sessions.revokeAllForUser(session.userId, 'ended_by_user', {
+      exceptSessionId: session.id,
+      actor: session.userId,
+    });
+  }
+}

@@ -1,0 +1,26 @@
+import { Logger } from '@nestjs/common';
+import { Redis } from 'ioredis';
+
+/**
+ * Opens the module's own Redis connection from a URL and waits for the first connection attempt. Commands fail fast while disconnected
+ * (no offline queue), so the session store falls back to the database instead of hanging.
+ */
+export async function openRedis(url: string): Promise<Redis> {
+  const logger = new Logger('SessionSecurity');
+  const redis = new Redis(url, {
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    connectTimeout: 2_000,
+    commandTimeout: 1_000,
+    retryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
+    lazyConnect: true,
+  });
+  let reported = false;
+  redis.on('error', (error) => {
+    if (!reported) logger.warn(`redis: ${error.message}`);
+    reported = true;
+  });
+  redis.on('ready', () => (reported = false));
+  await redis.connect().catch(() => undefined);
+  return redis;
+}

@@ -1,0 +1,60 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import type { Response } from 'express';
+import type { ErrorCode } from '../errors/denial-codes.js';
+import { SessionSecurityException } from '../errors/session-security.exception.js';
+
+const CODES: Record<number, ErrorCode> = {
+  401: 'session_required',
+  403: 'forbidden',
+  404: 'not_found',
+  429: 'too_many_attempts',
+};
+
+/**
+ * App-wide filter that gives every error the module's body shape
+ * `{ statusCode, error: CODE, message }`: framework exceptions, body-parser errors (malformed
+ * JSON, oversized bodies) and unexpected errors (500, logged, no details leaked).
+ *
+ * @example app.useGlobalFilters(new HttpErrorFilter());
+ */
+@Catch()
+export class HttpErrorFilter implements ExceptionFilter {
+  private readonly logger = new Logger('HttpError');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const response = host.switchToHttp().getResponse<Response>();
+    if (response.headersSent) return;
+    if (exception instanceof SessionSecurityException) {
+      for (const [name, value] of Object.entries(exception.headers)) response.setHeader(name, value);
+      response.status(exception.getStatus()).json(exception.getResponse());
+      return;
+    }
+    const status = statusOf(exception);
+    if (status >= 500) {
+      this.logger.error((exception as Error)?.stack ?? String(exception));
+      response.status(500).json({ statusCode: 500, error: 'internal_error', message: 'Internal error' });
+      return;
+    }
+    const error = CODES[status] ?? 'invalid_request';
+    response.status(status).json({ statusCode: status, error, message: messageOf(exception, status) });
+  }
+}
+
+function statusOf(exception: unknown): number {
+  if (exception instanceof HttpException) return exception.getStatus();
+  const status = (exception as { status?: unknown; statusCode?: unknown })?.status ??
+    (exception as { statusCode?: unknown })?.statusCode;
+  return typeof status === 'number' && status >= 400 && status < 600 ? status : 500;
+}
+
+function messageOf(exception: unknown, status: number): string {
+  if (exception instanceof HttpException) {
+    const body = exception.getResponse();
+    const message = typeof body === 'string' ? body : (body as { message?: unknown }).message;
+    return Array.isArray(message) ? message.join('; ') : String(message ?? exception.message);
+  }
+  const type = (exception as { type?: string })?.type;
+  if (type === 'entity.parse.failed') return 'Malformed JSON body';
+  if (type === 'entity.too.large') return 'Request body too large';
+  return status === 415 ? 'Unsupported media type' : 'Invalid request';
+}

@@ -1,0 +1,65 @@
+// Module
+export { SessionSecurityModule } from './session-security.module.js';
+export type { SessionSecurityExtras } from './session-security.module-definition.js';
+export type {
+  SessionSecurityModuleOptions,
+  SessionOptions,
+  CookieOptions,
+  CsrfOptions,
+  FreshAuthOptions,
+  ThrottleOptions,
+  PolicyOptions,
+  AuditOptions,
+} from './options/session-security-options.interface.js';
+export { SessionSecurityOptionsError } from './options/options-error.js';
+export { sessionSecurityEntities, sessionSecurityMigrations } from './schema.js';
+
+// Sessions
+export { SessionService, AccountDisabledError } from './session/session.service.js';
+export type { IssuedSession, SessionOrigin, SessionValidation } from './session/session.service.js';
+export type { ActiveSession, SessionPrincipal } from './session/session.types.js';
+export type { SessionUserDirectory } from './session/session-user-directory.interface.js';
+export { SessionEvents } from './session/session-events.js';
+export type { SessionEvent, SessionEventListener } from './session/session-events.js';
+export { setSessionCookie, clearSessionCookie } from './session/session-cookie.js';
+export { SessionTokenStrategy } from './session/session-token.strategy.js';
+export { SessionCache } from './session/session-cache.interface.js';
+export type { CacheLookup, SessionEpochs } from './session/session-cache.interface.js';
+
+// HTTP pipeline
+export { SessionGuard } from './http/session.guard.js';
+export { Public, AllowPendingReauth } from './http/public.decorator.js';
+export { CurrentSession, CurrentUser } from './http/current-session.decorator.js';
+export { SessionCookieInterceptor } from './http/session-cookie.interceptor.js';
+export { HttpErrorFilter } from './http/http-error.filter.js';
+export { CsrfGuard } from './csrf/csrf.guard.js';
+export { CsrfService } from './csrf/csrf.service.js';
+export { LoginThrottleService } from './throttle/login-throttle.service.js';
+export { SessionSecurityHealth } from './health/session-security-health.service.js';
+export type { SessionSecurityHealthReport } from './health/session-security-health.service.js';
+export { requestState } from './session/request-state.js';
+export type { SessionRequestState } from './session/request-state.js';
+
+// Errors
+export {
+  SessionRequiredException,
+  SessionExpiredException,
+  SessionRevokedException,
+  CsrfRejectedException,
+} from './errors/session-security.exception.js';
+export {
+  SessionSecurityException,
+  ReauthRequiredException,
+  ForbiddenException,
+  InvalidCredentialsException,
+  TooManyAttemptsException,
+  InvalidRequestException,
+} from './errors/session-security.exception.js';
+export type { ErrorCode, ReauthReason } from './errors/denial-codes.js';
+
+// Time and network
+export { Clock, SystemClock } from './common/clock.js';
+export { parseDuration } from './common/duration.js';
+export type { Duration } from './common/duration.js';
+export { CidrSet, resolveClientIp } from './network/client-ip.js';
+export { ManualClock } from './testing/manual-clock.js';

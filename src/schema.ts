@@ -1,0 +1,24 @@
+import { SessionCore1763800000000 } from './migrations/1763800000000-session-core.js';
+import { CacheOutboxEntity } from './session/cache-outbox.entity.js';
+import { RevocationMarkerEntity } from './session/revocation-marker.entity.js';
+import { SessionUserStateEntity } from './session/session-user-state.entity.js';
+import { SessionEntity } from './session/session.entity.js';
+
+/**
+ * Entities to add to the app's DataSource.
+ *
+ * @example new DataSource({ ..., entities: [...sessionSecurityEntities, User] })
+ */
+export const sessionSecurityEntities = [
+  SessionEntity,
+  SessionUserStateEntity,
+  RevocationMarkerEntity,
+  CacheOutboxEntity,
+];
+
+/**
+ * Migrations to add to the app's DataSource (they run on PostgreSQL and SQLite).
+ *
+ * @example new DataSource({ ..., migrations: [...sessionSecurityMigrations, ...appMigrations] })
+ */
+export const sessionSecurityMigrations = [SessionCore1763800000000];

@@ -1,0 +1,23 @@
+import { ConfigurableModuleBuilder } from '@nestjs/common';
+import type { SessionSecurityModuleOptions } from './options/session-security-options.interface.js';
+
+/** Static extras of `forRoot` / `forRootAsync`, known before the options are resolved. */
+export interface SessionSecurityExtras {
+  /** Make the module's providers visible everywhere (default `true`). */
+  isGlobal?: boolean;
+  /** Register the module's guards, interceptor and filter globally: deny by default (default `true`). */
+  globalGuards?: boolean;
+}
+
+export const {
+  ConfigurableModuleClass,
+  MODULE_OPTIONS_TOKEN: SESSION_SECURITY_OPTIONS,
+  OPTIONS_TYPE,
+  ASYNC_OPTIONS_TYPE,
+} = new ConfigurableModuleBuilder<SessionSecurityModuleOptions>({ moduleName: 'SessionSecurity' })
+  .setClassMethodName('forRoot')
+  .setExtras<SessionSecurityExtras>({ isGlobal: true, globalGuards: true }, (definition, extras) => ({
+    ...definition,
+    global: extras.isGlobal,
+  }))
+  .build();

@@ -1,0 +1,144 @@
+import {
+  DynamicModule,
+  Inject,
+  Logger,
+  Module,
+  OnApplicationShutdown,
+  Provider,
+} from '@nestjs/common';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
+import type { Redis } from 'ioredis';
+import { Clock } from './common/clock.js';
+import { openRedis } from './common/redis-connection.js';
+import {
+  RESOLVED_OPTIONS,
+  SESSION_SECURITY_DATA_SOURCE,
+  SESSION_SECURITY_REDIS,
+} from './common/tokens.js';
+import { CsrfGuard } from './csrf/csrf.guard.js';
+import { CsrfService } from './csrf/csrf.service.js';
+import { SessionSecurityHealth } from './health/session-security-health.service.js';
+import { SessionCookieInterceptor } from './http/session-cookie.interceptor.js';
+import { SessionSecurityExceptionFilter } from './http/session-security-exception.filter.js';
+import { SessionGuard } from './http/session.guard.js';
+import { ResolvedOptions, resolveOptions } from './options/resolve-options.js';
+import type { SessionSecurityModuleOptions } from './options/session-security-options.interface.js';
+import {
+  ASYNC_OPTIONS_TYPE,
+  ConfigurableModuleClass,
+  OPTIONS_TYPE,
+  SESSION_SECURITY_OPTIONS,
+} from './session-security.module-definition.js';
+import { MemorySessionCache } from './session/memory-session-cache.js';
+import { RedisSessionCache } from './session/redis-session-cache.js';
+import { SessionCache } from './session/session-cache.interface.js';
+import { SessionEvents } from './session/session-events.js';
+import { SessionStore } from './session/session-store.js';
+import { SessionService } from './session/session.service.js';
+import { LoginThrottleService } from './throttle/login-throttle.service.js';
+
+const OWNED_REDIS = Symbol('SESSION_SECURITY_OWNED_REDIS');
+
+const coreProviders: Provider[] = [
+  {
+    provide: RESOLVED_OPTIONS,
+    inject: [SESSION_SECURITY_OPTIONS],
+    useFactory: (options: SessionSecurityModuleOptions) => resolveOptions(options),
+  },
+  { provide: Clock, inject: [RESOLVED_OPTIONS], useFactory: (o: ResolvedOptions) => o.clock },
+  {
+    provide: SESSION_SECURITY_DATA_SOURCE,
+    inject: [RESOLVED_OPTIONS],
+    useFactory: (o: ResolvedOptions) => o.dataSource,
+  },
+  {
+    provide: OWNED_REDIS,
+    inject: [RESOLVED_OPTIONS],
+    useFactory: (o: ResolvedOptions) => (typeof o.redis === 'string' ? openRedis(o.redis) : null),
+  },
+  {
+    provide: SESSION_SECURITY_REDIS,
+    inject: [RESOLVED_OPTIONS, OWNED_REDIS],
+    useFactory: (o: ResolvedOptions, owned: Redis | null) => owned ?? (o.redis || null),
+  },
+  {
+    provide: SessionCache,
+    inject: [RESOLVED_OPTIONS, SESSION_SECURITY_REDIS, Clock],
+    useFactory: (o: ResolvedOptions, redis: Redis | null, clock: Clock) => {
+      if (redis) return new RedisSessionCache(redis, o.redisKeyPrefix);
+      new Logger('SessionSecurity').warn(
+        'redis: false — SINGLE-INSTANCE MODE: sessions are cached in this process only; ' +
+          'never run more than one instance like this',
+      );
+      return new MemorySessionCache(clock);
+    },
+  },
+  SessionEvents,
+  SessionStore,
+  SessionService,
+  CsrfService,
+  LoginThrottleService,
+  SessionSecurityHealth,
+  SessionGuard,
+  CsrfGuard,
+  SessionCookieInterceptor,
+];
+
+const globalProviders: Provider[] = [
+  { provide: APP_GUARD, useExisting: SessionGuard },
+  { provide: APP_GUARD, useExisting: CsrfGuard },
+  { provide: APP_INTERCEPTOR, useExisting: SessionCookieInterceptor },
+  { provide: APP_FILTER, useClass: SessionSecurityExceptionFilter },
+];
+
+const exported = [
+  RESOLVED_OPTIONS,
+  Clock,
+  SESSION_SECURITY_DATA_SOURCE,
+  SESSION_SECURITY_REDIS,
+  SessionEvents,
+  SessionService,
+  CsrfService,
+  LoginThrottleService,
+  SessionSecurityHealth,
+  SessionGuard,
+  CsrfGuard,
+];
+
+/**
+ * Secure server-side sessions for a NestJS app. Import it once with `forRoot` / `forRootAsync`;
+ * it brings no database connection of its own — pass the app's DataSource, which must include
+ * {@link sessionSecurityEntities}.
+ *
+ * @example
+ * SessionSecurityModule.forRootAsync({
+ *   inject: [DataSource],
+ *   useFactory: (dataSource: DataSource) => ({ dataSource, secret, redis: process.env.REDIS_URL }),
+ * })
+ */
+@Module({})
+export class SessionSecurityModule extends ConfigurableModuleClass implements OnApplicationShutdown {
+  constructor(@Inject(OWNED_REDIS) private readonly ownedRedis: Redis | null) {
+    super();
+  }
+
+  static forRoot(options: typeof OPTIONS_TYPE): DynamicModule {
+    return withProviders(super.forRoot(options), options.globalGuards !== false);
+  }
+
+  static forRootAsync(options: typeof ASYNC_OPTIONS_TYPE): DynamicModule {
+    return withProviders(super.forRootAsync(options), options.globalGuards !== false);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    if (this.ownedRedis) await this.ownedRedis.quit().catch(() => this.ownedRedis?.disconnect());
+  }
+}
+
+function withProviders(definition: DynamicModule, global: boolean): DynamicModule {
+  return {
+    ...definition,
+    providers: [...(definition.providers ?? []), ...coreProviders, ...(global ? globalProviders : [])],
+    exports: [...(definition.exports ?? []), ...exported],
+  };
+}

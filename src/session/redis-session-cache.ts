@@ -1,0 +1,117 @@
+import type { Redis } from 'ioredis';
+import type { ActiveSession } from './session.types.js';
+import {
+  CacheLookup,
+  SessionCache,
+  epochFields,
+  toEpochs,
+} from './session-cache.interface.js';
+
+const LOOKUP = `
+local dead = redis.call('EXISTS', KEYS[2])
+if dead == 1 then return {'x'} end
+local raw = redis.call('GET', KEYS[1])
+if not raw then return {'m'} end
+local entry = cjson.decode(raw)
+local values = redis.call('HMGET', KEYS[3], '__init', unpack(entry.f))
+local out = {'h', raw}
+for i = 1, #values do out[i + 2] = values[i] or '' end
+return out`;
+
+const FILL = `
+if redis.call('EXISTS', KEYS[2]) == 1 then return 0 end
+return redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2], ARGV[3]) and 1 or 0`;
+
+const RAISE = `
+for i = 1, #ARGV - 1, 2 do
+  local current = tonumber(redis.call('HGET', KEYS[1], ARGV[i]) or '0')
+  if tonumber(ARGV[i + 1]) > current then redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
+end
+return 1`;
+
+type ScriptedRedis = Redis & {
+  ssLookup(live: string, dead: string, epochs: string): Promise<string[]>;
+  ssFill(live: string, dead: string, value: string, ttl: number, mode: string): Promise<number>;
+  ssRaise(epochs: string, ...args: Array<string | number>): Promise<number>;
+};
+
+/**
+ * {@link SessionCache} on Redis: one script call per request returns the session snapshot and
+ * every epoch that covers it. Keys share one hash tag so the scripts also run on Redis Cluster.
+ */
+export class RedisSessionCache implements SessionCache {
+  private readonly redis: ScriptedRedis;
+  private readonly epochsKey: string;
+
+  constructor(
+    redis: Redis,
+    private readonly prefix: string,
+  ) {
+    this.redis = redis as ScriptedRedis;
+    this.epochsKey = `${prefix}{ss}:epochs`;
+    if (!this.redis.ssLookup) {
+      redis.defineCommand('ssLookup', { numberOfKeys: 3, lua: LOOKUP });
+      redis.defineCommand('ssFill', { numberOfKeys: 2, lua: FILL });
+      redis.defineCommand('ssRaise', { numberOfKeys: 1, lua: RAISE });
+    }
+  }
+
+  async lookup(tokenHash: string): Promise<CacheLookup> {
+    const reply = await this.redis.ssLookup(this.live(tokenHash), this.dead(tokenHash), this.epochsKey);
+    if (reply[0] === 'x') return { kind: 'tombstone' };
+    if (reply[0] === 'm') return { kind: 'miss' };
+    const entry = JSON.parse(reply[1]) as { s: ActiveSession; f: string[] };
+    if (reply[2] === '') return { kind: 'hit', session: entry.s, epochs: null };
+    const values = reply.slice(3).map((value) => (value === '' ? null : Number(value)));
+    const authz = values.pop() ?? null;
+    return { kind: 'hit', session: entry.s, epochs: toEpochs(values, authz) };
+  }
+
+  async fill(tokenHash: string, session: ActiveSession, ttlMs: number): Promise<void> {
+    await this.redis.ssFill(this.live(tokenHash), this.dead(tokenHash), this.encode(session), ttlMs, 'NX');
+  }
+
+  async update(tokenHash: string, session: ActiveSession, ttlMs: number): Promise<void> {
+    await this.redis.ssFill(this.live(tokenHash), this.dead(tokenHash), this.encode(session), ttlMs, 'XX');
+  }
+
+  async tombstone(tokenHashes: string[], ttlMs: number): Promise<void> {
+    if (tokenHashes.length === 0) return;
+    const pipeline = this.redis.multi();
+    for (const hash of tokenHashes) {
+      pipeline.set(this.dead(hash), '1', 'PX', Math.max(1, Math.ceil(ttlMs)));
+      pipeline.del(this.live(hash));
+    }
+    const results = await pipeline.exec();
+    const failed = results?.find(([error]) => error);
+    if (failed) throw failed[0];
+  }
+
+  async raiseEpochs(entries: Record<string, number>, markInitialised = false): Promise<void> {
+    const args: Array<string | number> = [];
+    for (const [field, value] of Object.entries(entries)) args.push(field, value);
+    if (markInitialised) args.push('__init', 1);
+    if (args.length > 0) await this.redis.ssRaise(this.epochsKey, ...args);
+  }
+
+  async epochsInitialised(): Promise<boolean> {
+    return (await this.redis.hexists(this.epochsKey, '__init')) === 1;
+  }
+
+  async ping(): Promise<void> {
+    await this.redis.ping();
+  }
+
+  private encode(session: ActiveSession): string {
+    const fields = epochFields(session);
+    return JSON.stringify({ s: session, f: [...fields.revocation, fields.authz] });
+  }
+
+  private live(tokenHash: string): string {
+    return `${this.prefix}{ss}:s:${tokenHash}`;
+  }
+
+  private dead(tokenHash: string): string {
+    return `${this.prefix}{ss}:x:${tokenHash}`;
+  }
+}

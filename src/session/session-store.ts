@@ -1,0 +1,210 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { Brackets, DataSource, LessThan } from 'typeorm';
+import { Clock } from '../common/clock.js';
+import { RESOLVED_OPTIONS, SESSION_SECURITY_DATA_SOURCE } from '../common/tokens.js';
+import type { ResolvedOptions } from '../options/resolve-options.js';
+import { CacheOutboxEntity } from './cache-outbox.entity.js';
+import { RevocationMarkerEntity } from './revocation-marker.entity.js';
+import { SessionCache, SessionEpochs } from './session-cache.interface.js';
+import { SessionUserStateEntity } from './session-user-state.entity.js';
+import { SessionEntity } from './session.entity.js';
+import { toActiveSession } from './session.mapper.js';
+import type { ActiveSession } from './session.types.js';
+
+/** A session as found for a token: its state and the epochs it must be checked against. */
+export interface StoredSession {
+  session: ActiveSession;
+  revokedAt: number | null;
+  epochs: SessionEpochs;
+  fromCache: boolean;
+}
+
+const RETRY_AFTER_MS = 1_000;
+
+/**
+ * Reads sessions from the shared cache and falls back to the database whenever the cache cannot
+ * answer; writes go to the database first. Invalidations the cache misses are kept in an outbox
+ * and replayed before the cache is trusted again (fail safe, never fail open).
+ */
+@Injectable()
+export class SessionStore {
+  private readonly logger = new Logger('SessionSecurity');
+  private cacheDownSince: number | null = null;
+  private nextProbeAt = 0;
+  private recovering: Promise<boolean> | null = null;
+  private rebuilding: Promise<void> | null = null;
+
+  constructor(
+    @Inject(SESSION_SECURITY_DATA_SOURCE) private readonly dataSource: DataSource,
+    @Inject(SessionCache) private readonly cache: SessionCache,
+    @Inject(Clock) private readonly clock: Clock,
+    @Inject(RESOLVED_OPTIONS) private readonly options: ResolvedOptions,
+  ) {}
+
+  /** `null` when the cache is healthy, otherwise since when it is not. */
+  get cacheUnavailableSince(): number | null {
+    return this.cacheDownSince;
+  }
+
+  get dataSourceRef(): DataSource {
+    return this.dataSource;
+  }
+
+  get sessions() {
+    return this.dataSource.getRepository(SessionEntity);
+  }
+
+  /** Finds the session of a token hash: `'dead'` for an ended token, `null` for an unknown one. */
+  async find(tokenHash: string): Promise<StoredSession | 'dead' | null> {
+    if (await this.cacheUsable()) {
+      try {
+        const cached = await this.cache.lookup(tokenHash);
+        if (cached.kind === 'tombstone') return 'dead';
+        if (cached.kind === 'hit') {
+          const epochs = cached.epochs ?? (await this.epochsFromDatabase(cached.session));
+          if (!cached.epochs) this.rebuildEpochs();
+          return { session: cached.session, revokedAt: null, epochs, fromCache: true };
+        }
+      } catch (error) {
+        this.cacheFailed(error);
+      }
+    }
+    const row = await this.sessions.findOneBy({ tokenHash });
+    if (!row) return null;
+    const session = toActiveSession(row);
+    return {
+      session,
+      revokedAt: row.revokedAt,
+      epochs: await this.epochsFromDatabase(session),
+      fromCache: false,
+    };
+  }
+
+  /** Caches a session that was just validated from the database. */
+  async fill(tokenHash: string, session: ActiveSession): Promise<void> {
+    await this.tryCache((cache) => cache.fill(tokenHash, session, this.ttl(session)));
+  }
+
+  /** Refreshes a cached session after its row changed. */
+  async refresh(tokenHash: string, session: ActiveSession): Promise<void> {
+    await this.tryCache((cache) => cache.update(tokenHash, session, this.ttl(session)));
+  }
+
+  /** Makes tokens dead in the cache; when the cache is unreachable the outbox remembers. */
+  async endTokens(tokenHashes: string[]): Promise<void> {
+    if (tokenHashes.length === 0) return;
+    const ttlMs = this.options.session.absoluteTimeoutMs;
+    const ok = await this.tryCache((cache) => cache.tombstone(tokenHashes, ttlMs));
+    if (!ok) await this.toOutbox('tombstone', { hashes: tokenHashes, ttlMs });
+  }
+
+  /** Raises epochs (revocation markers, permission versions) in the cache, or queues them. */
+  async raiseEpochs(entries: Record<string, number>): Promise<void> {
+    const ok = await this.tryCache((cache) => cache.raiseEpochs(entries));
+    if (!ok) await this.toOutbox('epochs', { entries });
+  }
+
+  /** Epochs of a session read from the database: revocation markers and the user's version. */
+  async epochsFromDatabase(
+    session: Pick<ActiveSession, 'userId' | 'tenantId' | 'roles'>,
+  ): Promise<SessionEpochs> {
+    const markers = this.dataSource
+      .getRepository(RevocationMarkerEntity)
+      .createQueryBuilder('m')
+      .select('MAX(m.notBefore)', 'notBefore')
+      .where("m.scope = 'all'")
+      .orWhere(new Brackets((q) => q.where("m.scope = 'user'").andWhere('m.value = :u', { u: session.userId })));
+    if (session.tenantId) {
+      markers.orWhere(
+        new Brackets((q) => q.where("m.scope = 'tenant'").andWhere('m.value = :t', { t: session.tenantId })),
+      );
+    }
+    if (session.roles.length > 0) {
+      markers.orWhere(
+        new Brackets((q) => q.where("m.scope = 'role'").andWhere('m.value IN (:...r)', { r: session.roles })),
+      );
+    }
+    const [marker, state] = await Promise.all([
+      markers.getRawOne<{ notBefore: string | number | null }>(),
+      this.dataSource.getRepository(SessionUserStateEntity).findOneBy({ userId: session.userId }),
+    ]);
+    return {
+      revokedBefore: Number(marker?.notBefore ?? 0),
+      authzVersion: state?.authzVersion ?? 0,
+    };
+  }
+
+  private ttl(session: ActiveSession): number {
+    return Math.max(1, Math.min(session.idleExpiresAt, session.absoluteExpiresAt) - this.clock.now());
+  }
+
+  private async tryCache(work: (cache: SessionCache) => Promise<void>): Promise<boolean> {
+    if (!(await this.cacheUsable())) return false;
+    try {
+      await work(this.cache);
+      return true;
+    } catch (error) {
+      this.cacheFailed(error);
+      return false;
+    }
+  }
+
+  private async cacheUsable(): Promise<boolean> {
+    if (this.cacheDownSince === null) return true;
+    if (this.clock.now() < this.nextProbeAt) return false;
+    this.recovering ??= this.recover().finally(() => (this.recovering = null));
+    return this.recovering;
+  }
+
+  /** Replays every queued invalidation, then trusts the cache again. */
+  private async recover(): Promise<boolean> {
+    this.nextProbeAt = this.clock.now() + RETRY_AFTER_MS;
+    try {
+      await this.cache.ping();
+      const outbox = this.dataSource.getRepository(CacheOutboxEntity);
+      await outbox.delete({ createdAt: LessThan(this.clock.now() - this.options.session.absoluteTimeoutMs) });
+      for (const item of await outbox.find({ order: { createdAt: 'ASC' } })) {
+        if (item.kind === 'tombstone') await this.cache.tombstone(item.payload.hashes ?? [], item.payload.ttlMs ?? 1);
+        else await this.cache.raiseEpochs(item.payload.entries ?? {});
+      }
+      this.logger.log('session cache reachable again; queued invalidations replayed');
+      this.cacheDownSince = null;
+      return true;
+    } catch (error) {
+      this.logger.warn(`session cache still unavailable: ${(error as Error).message}`);
+      return false;
+    }
+  }
+
+  private cacheFailed(error: unknown): void {
+    if (this.cacheDownSince === null) {
+      this.logger.error(
+        `session cache unavailable, using the database: ${(error as Error).message ?? error}`,
+      );
+      this.cacheDownSince = this.clock.now();
+    }
+    this.nextProbeAt = this.clock.now() + RETRY_AFTER_MS;
+  }
+
+  private async toOutbox(kind: CacheOutboxEntity['kind'], payload: CacheOutboxEntity['payload']) {
+    await this.dataSource
+      .getRepository(CacheOutboxEntity)
+      .insert({ id: randomUUID(), kind, payload, createdAt: this.clock.now() });
+  }
+
+  /** Loads every marker and permission version into a cache that started empty. */
+  rebuildEpochs(): Promise<void> {
+    this.rebuilding ??= (async () => {
+      const entries: Record<string, number> = {};
+      const markers = await this.dataSource.getRepository(RevocationMarkerEntity).find();
+      for (const m of markers) entries[`rev:${m.scope}:${m.value}`] = m.notBefore;
+      const states = await this.dataSource.getRepository(SessionUserStateEntity).find();
+      for (const s of states) if (s.authzVersion > 0) entries[`authz:${s.userId}`] = s.authzVersion;
+      await this.cache.raiseEpochs(entries, true);
+    })()
+      .catch((error) => this.cacheFailed(error))
+      .finally(() => (this.rebuilding = null));
+    return this.rebuilding;
+  }
+}

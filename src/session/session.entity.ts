@@ -1,0 +1,62 @@
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { epochMs } from '../common/epoch-ms.transformer.js';
+
+/** A server-side session. The token is never stored: only its SHA-256 (`tokenHash`). */
+@Entity('ss_session')
+@Index('ss_session_user_idx', ['userId', 'createdAt'])
+export class SessionEntity {
+  @PrimaryColumn({ type: 'varchar', length: 36 })
+  id!: string;
+
+  @Index('ss_session_token_hash_uq', { unique: true })
+  @Column({ type: 'varchar', length: 64 })
+  tokenHash!: string;
+
+  @Column({ type: 'varchar', length: 128 })
+  userId!: string;
+
+  @Column({ type: 'varchar', length: 128, nullable: true })
+  tenantId!: string | null;
+
+  @Column({ type: 'simple-json' })
+  roles!: string[];
+
+  @Column({ type: 'integer', default: 0 })
+  authzVersion!: number;
+
+  @Column({ type: 'bigint', transformer: epochMs })
+  createdAt!: number;
+
+  @Column({ type: 'bigint', transformer: epochMs })
+  lastSeenAt!: number;
+
+  @Column({ type: 'bigint', transformer: epochMs })
+  idleExpiresAt!: number;
+
+  @Column({ type: 'bigint', transformer: epochMs })
+  absoluteExpiresAt!: number;
+
+  @Column({ type: 'bigint', transformer: epochMs })
+  authenticatedAt!: number;
+
+  @Column({ type: 'varchar', length: 32 })
+  authLevel!: string;
+
+  @Column({ type: 'varchar', length: 64, nullable: true })
+  ip!: string | null;
+
+  @Column({ type: 'varchar', length: 512, nullable: true })
+  userAgent!: string | null;
+
+  @Column({ type: 'simple-json' })
+  data!: Record<string, any>;
+
+  @Column({ type: 'bigint', nullable: true, transformer: epochMs })
+  revokedAt!: number | null;
+
+  @Column({ type: 'varchar', length: 64, nullable: true })
+  revokedReason!: string | null;
+
+  @Column({ type: 'bigint', nullable: true, transformer: epochMs })
+  reauthRequiredAt!: number | null;
+}

@@ -1,0 +1,23 @@
+import type { SessionEntity } from './session.entity.js';
+import type { ActiveSession } from './session.types.js';
+
+/** The public view of a session row: everything but the token hash and revocation fields. */
+export function toActiveSession(row: SessionEntity): ActiveSession {
+  return {
+    id: row.id,
+    userId: row.userId,
+    tenantId: row.tenantId,
+    roles: row.roles,
+    authzVersion: row.authzVersion,
+    createdAt: row.createdAt,
+    lastSeenAt: row.lastSeenAt,
+    idleExpiresAt: row.idleExpiresAt,
+    absoluteExpiresAt: row.absoluteExpiresAt,
+    authenticatedAt: row.authenticatedAt,
+    authLevel: row.authLevel,
+    ip: row.ip,
+    userAgent: row.userAgent,
+    data: row.data,
+    reauthRequiredAt: row.reauthRequiredAt,
+  };
+}

@@ -1,0 +1,223 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { In, IsNull } from 'typeorm';
+import { Clock } from '../common/clock.js';
+import { RESOLVED_OPTIONS } from '../common/tokens.js';
+import type { ResolvedOptions } from '../options/resolve-options.js';
+import type { SessionEpochs } from './session-cache.interface.js';
+import { SessionEvents } from './session-events.js';
+import { SessionStore } from './session-store.js';
+import { generateToken, hashToken, isWellFormedToken } from './session-token.js';
+import { SessionUserStateEntity } from './session-user-state.entity.js';
+import { judgeSession } from './session-validity.js';
+import { SessionEntity } from './session.entity.js';
+import { toActiveSession } from './session.mapper.js';
+import type { ActiveSession, SessionPrincipal } from './session.types.js';
+
+/** A session together with its secret token, returned only when a token is (re)issued. */
+export interface IssuedSession {
+  session: ActiveSession;
+  /** The secret: hand it to the client once (cookie); it is never stored. */
+  token: string;
+  tokenHash: string;
+}
+
+/** Request metadata recorded with a new session. */
+export interface SessionOrigin {
+  ip?: string | null;
+  userAgent?: string | null;
+  authLevel?: string;
+  data?: Record<string, unknown>;
+}
+
+/** Outcome of validating a presented token. */
+export type SessionValidation =
+  | { ok: true; session: ActiveSession; tokenHash: string; reauth: 'permissions_changed' | null }
+  | { ok: false; code: 'session_required' | 'session_expired' | 'session_revoked' };
+
+/** Thrown by {@link SessionService.create} for a user whose account is disabled. */
+export class AccountDisabledError extends Error {
+  constructor(userId: string) {
+    super(`account ${userId} is disabled`);
+  }
+}
+
+/**
+ * Creates, validates, rotates and ends sessions. Tokens are 256-bit random values stored only as
+ * SHA-256 hashes; every state change is written to the database before the cache.
+ *
+ * @example
+ * const { token } = await sessions.create(user, { ip, userAgent, authLevel: 'password' });
+ */
+@Injectable()
+export class SessionService implements OnApplicationBootstrap {
+  private readonly logger = new Logger('SessionSecurity');
+  private readonly touching = new Set<string>();
+
+  constructor(
+    private readonly store: SessionStore,
+    private readonly events: SessionEvents,
+    @Inject(Clock) private readonly clock: Clock,
+    @Inject(RESOLVED_OPTIONS) private readonly options: ResolvedOptions,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.store.rebuildEpochs();
+  }
+
+  /** Starts a session with a fresh token; a token presented by the client is never adopted. */
+  async create(principal: SessionPrincipal, origin: SessionOrigin = {}): Promise<IssuedSession> {
+    const state = await this.userState(principal.id);
+    if (principal.disabled || state?.disabledAt) throw new AccountDisabledError(principal.id);
+    const now = this.clock.now();
+    const { idleTimeoutMs, absoluteTimeoutMs } = this.options.session;
+    const token = generateToken();
+    const row: SessionEntity = {
+      id: randomUUID(),
+      tokenHash: hashToken(token),
+      userId: principal.id,
+      tenantId: principal.tenantId ?? null,
+      roles: [...principal.roles],
+      authzVersion: state?.authzVersion ?? 0,
+      createdAt: now,
+      lastSeenAt: now,
+      idleExpiresAt: Math.min(now + idleTimeoutMs, now + absoluteTimeoutMs),
+      absoluteExpiresAt: now + absoluteTimeoutMs,
+      authenticatedAt: now,
+      authLevel: origin.authLevel ?? this.options.freshAuth.levels[0],
+      ip: origin.ip?.slice(0, 64) || null,
+      userAgent: origin.userAgent?.slice(0, 512) || null,
+      data: origin.data ?? {},
+      revokedAt: null,
+      revokedReason: null,
+      reauthRequiredAt: null,
+    };
+    await this.store.sessions.insert(row);
+    const session = toActiveSession(row);
+    await this.store.fill(row.tokenHash, session);
+    await this.events.emit({ type: 'session.created', userId: row.userId, sessionId: row.id, ip: row.ip, userAgent: row.userAgent, outcome: 'success' });
+    return { session, token, tokenHash: row.tokenHash };
+  }
+
+  /** Validates a presented token against server-side state only (timeouts, revocations, markers). */
+  async validate(token: string): Promise<SessionValidation> {
+    if (!isWellFormedToken(token)) return { ok: false, code: 'session_required' };
+    const tokenHash = hashToken(token);
+    const found = await this.store.find(tokenHash);
+    if (found === null) return { ok: false, code: 'session_required' };
+    if (found === 'dead') return { ok: false, code: 'session_revoked' };
+    const now = this.clock.now();
+    const verdict = judgeSession(found.session, found.revokedAt, found.epochs, now);
+    if (verdict.status === 'revoked') return { ok: false, code: 'session_revoked' };
+    if (verdict.status === 'expired') {
+      void this.expire(tokenHash, found.session, verdict.why);
+      return { ok: false, code: 'session_expired' };
+    }
+    if (!found.fromCache) await this.store.fill(tokenHash, found.session);
+    if (now - found.session.lastSeenAt >= this.options.session.touchIntervalMs) {
+      void this.touch(tokenHash, found.session, now);
+    }
+    return { ok: true, session: found.session, tokenHash, reauth: verdict.reauth };
+  }
+
+  /**
+   * Issues a new token for the same session (same id and data); the old token is dead at once.
+   * `changes` are applied in the same write (re-authentication, privilege change).
+   */
+  async rotate(
+    tokenHash: string,
+    changes: Partial<Pick<SessionEntity, 'authenticatedAt' | 'authLevel' | 'roles' | 'tenantId' | 'authzVersion' | 'reauthRequiredAt' | 'data'>> = {},
+  ): Promise<IssuedSession> {
+    const token = generateToken();
+    const newHash = hashToken(token);
+    const now = this.clock.now();
+    const result = await this.store.sessions.update(
+      { tokenHash, revokedAt: IsNull() },
+      { ...changes, tokenHash: newHash, lastSeenAt: now },
+    );
+    if (!result.affected) throw new Error('session is no longer live');
+    await this.store.endTokens([tokenHash]);
+    const row = await this.store.sessions.findOneByOrFail({ tokenHash: newHash });
+    const session = toActiveSession(row);
+    await this.store.fill(newHash, session);
+    await this.events.emit({ type: 'session.rotated', userId: row.userId, sessionId: row.id, outcome: 'success' });
+    return { session, token, tokenHash: newHash };
+  }
+
+  /** Ends the session of a token (logout). */
+  async end(tokenHash: string, reason = 'logout', actor?: string): Promise<void> {
+    const row = await this.store.sessions.findOneBy({ tokenHash });
+    if (!row) return;
+    await this.markRevoked([row], reason, actor);
+  }
+
+  /** Ends one session by its public id, optionally only if it belongs to `userId`. */
+  async revoke(sessionId: string, reason: string, opts: { userId?: string; actor?: string } = {}): Promise<boolean> {
+    const row = await this.store.sessions.findOneBy({ id: sessionId, revokedAt: IsNull(), ...(opts.userId ? { userId: opts.userId } : {}) });
+    if (!row) return false;
+    await this.markRevoked([row], reason, opts.actor);
+    return true;
+  }
+
+  /** Ends every live session of a user, except `exceptSessionId` when given. Returns the count. */
+  async revokeAllForUser(userId: string, reason: string, opts: { exceptSessionId?: string; actor?: string } = {}): Promise<number> {
+    const rows = (await this.store.sessions.findBy({ userId, revokedAt: IsNull() })).filter((r) => r.id !== opts.exceptSessionId);
+    await this.markRevoked(rows, reason, opts.actor);
+    return rows.length;
+  }
+
+  /** Live sessions of a user, newest first. */
+  async list(userId: string): Promise<ActiveSession[]> {
+    const rows = await this.store.sessions.find({ where: { userId, revokedAt: IsNull() }, order: { createdAt: 'DESC' }, take: 200 });
+    if (rows.length === 0) return [];
+    const now = this.clock.now();
+    const epochsByScope = new Map<string, Promise<SessionEpochs>>();
+    const live: ActiveSession[] = [];
+    for (const session of rows.map(toActiveSession)) {
+      const scope = JSON.stringify([session.tenantId, [...session.roles].sort()]);
+      if (!epochsByScope.has(scope)) epochsByScope.set(scope, this.store.epochsFromDatabase(session));
+      const epochs = await epochsByScope.get(scope)!;
+      if (judgeSession(session, null, epochs, now).status === 'valid') live.push(session);
+    }
+    return live;
+  }
+
+  /** The per-user state row (permission version, disable marker), if any. */
+  userState(userId: string): Promise<SessionUserStateEntity | null> {
+    return this.store.dataSourceRef.getRepository(SessionUserStateEntity).findOneBy({ userId });
+  }
+
+  private async markRevoked(rows: SessionEntity[], reason: string, actor?: string): Promise<void> {
+    if (rows.length === 0) return;
+    const now = this.clock.now();
+    await this.store.sessions.update({ id: In(rows.map((r) => r.id)), revokedAt: IsNull() }, { revokedAt: now, revokedReason: reason.slice(0, 64) });
+    await this.store.endTokens(rows.map((r) => r.tokenHash));
+    for (const row of rows) {
+      await this.events.emit({ type: reason === 'logout' ? 'logout' : 'session.revoked', userId: row.userId, sessionId: row.id, actor: actor ?? null, outcome: 'success', details: { reason } });
+    }
+  }
+
+  private async expire(tokenHash: string, session: ActiveSession, why: 'idle' | 'absolute'): Promise<void> {
+    try {
+      const result = await this.store.sessions.update({ tokenHash, revokedAt: IsNull() }, { revokedAt: this.clock.now(), revokedReason: `expired_${why}` });
+      await this.store.endTokens([tokenHash]);
+      if (result.affected) await this.events.emit({ type: 'session.expired', userId: session.userId, sessionId: session.id, outcome: 'success', details: { why } });
+    } catch (error) {
+      this.logger.warn(`could not record the expiry of session ${session.id}: ${(error as Error).message}`);
+    }
+  }
+
+  private async touch(tokenHash: string, session: ActiveSession, now: number): Promise<void> {
+    if (this.touching.has(tokenHash)) return;
+    this.touching.add(tokenHash);
+    try {
+      const idleExpiresAt = Math.min(now + this.options.session.idleTimeoutMs, session.absoluteExpiresAt);
+      const result = await this.store.sessions.update({ tokenHash, revokedAt: IsNull() }, { lastSeenAt: now, idleExpiresAt });
+      if (result.affected) await this.store.refresh(tokenHash, { ...session, lastSeenAt: now, idleExpiresAt });
+    } catch (error) {
+      this.logger.warn(`could not touch session ${session.id}: ${(error as Error).message}`);
+    } finally {
+      this.touching.delete(tokenHash);
+    }
+  }
+}
