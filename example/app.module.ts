@@ -1,4 +1,4 @@
-import { DynamicModule, Module } from '@nestjs/common';
+import { DynamicModule, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
 import { PassportModule } from '@nestjs/passport';
 import type { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
@@ -20,9 +20,15 @@ export interface ExampleRuntime {
   clock?: Clock;
 }
 
-/** Holds the example's user store for the app and for the module's options factory. */
+/** Holds the example's user store and database; closes the database when the app stops. */
 @Module({})
-export class UsersModule {}
+export class UsersModule implements OnApplicationShutdown {
+  constructor(@Inject(DataSource) private readonly dataSource: DataSource) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    if (this.dataSource.isInitialized) await this.dataSource.destroy();
+  }
+}
 
 @Module({})
 export class ExampleAppModule {

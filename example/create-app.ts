@@ -50,11 +50,6 @@ export async function createExampleApp(
   app.useBodyParser('json', { limit: '16kb' });
   app.useGlobalFilters(new HttpErrorFilter());
   app.enableShutdownHooks();
-  const close = app.close.bind(app);
-  app.close = async () => {
-    await close();
-    if (dataSource.isInitialized) await dataSource.destroy();
-  };
   return app;
 }
 
