@@ -11,12 +11,29 @@ export default tseslint.config(
     languageOptions: { parserOptions: { sourceType: 'module' } },
     rules: {
       '@typescript-eslint/no-explicit-any': 'off',
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
       'no-console': ['error', { allow: ['warn', 'error'] }],
     },
   },
   {
-    files: ['test/**', '**/*.spec.ts', 'bench/**', 'src/cli/**', 'example/main.ts', 'example/worker.ts'],
+    files: ['**/*.cjs'],
+    languageOptions: {
+      sourceType: 'commonjs',
+      globals: { module: 'writable', require: 'readonly' },
+    },
+  },
+  {
+    files: [
+      'test/**',
+      '**/*.spec.ts',
+      'bench/**',
+      'src/cli/**',
+      'example/main.ts',
+      'example/worker.ts',
+    ],
     rules: { 'no-console': 'off' },
   },
 );

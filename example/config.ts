@@ -31,10 +31,13 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ExampleConfig 
     return value;
   };
   const port = Number(env.PORT ?? 3000);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) problems.push(`PORT: invalid port '${env.PORT}'`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    problems.push(`PORT: invalid port '${env.PORT}'`);
   const attempts = Number(env.LOGIN_MAX_ATTEMPTS ?? 5);
   if (!Number.isInteger(attempts) || attempts < 1) {
-    problems.push(`LOGIN_MAX_ATTEMPTS: must be a positive integer, got '${env.LOGIN_MAX_ATTEMPTS}'`);
+    problems.push(
+      `LOGIN_MAX_ATTEMPTS: must be a positive integer, got '${env.LOGIN_MAX_ATTEMPTS}'`,
+    );
   }
   const config: ExampleConfig = {
     port,
@@ -46,7 +49,10 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ExampleConfig 
     absoluteTimeout: duration('SESSION_ABSOLUTE_TIMEOUT', '12h'),
     freshAuthMaxAge: duration('FRESH_AUTH_MAX_AGE', '5m'),
     policyFile: env.SESSION_POLICY_FILE || null,
-    trustProxy: (env.TRUST_PROXY ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+    trustProxy: (env.TRUST_PROXY ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
     loginMaxAttempts: attempts,
   };
   if (problems.length > 0) throw new Error(`Invalid environment:\n  - ${problems.join('\n  - ')}`);

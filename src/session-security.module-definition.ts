@@ -16,8 +16,11 @@ export const {
   ASYNC_OPTIONS_TYPE,
 } = new ConfigurableModuleBuilder<SessionSecurityModuleOptions>({ moduleName: 'SessionSecurity' })
   .setClassMethodName('forRoot')
-  .setExtras<SessionSecurityExtras>({ isGlobal: true, globalGuards: true }, (definition, extras) => ({
-    ...definition,
-    global: extras.isGlobal,
-  }))
+  .setExtras<SessionSecurityExtras>(
+    { isGlobal: true, globalGuards: true },
+    (definition, extras) => ({
+      ...definition,
+      global: extras.isGlobal,
+    }),
+  )
   .build();

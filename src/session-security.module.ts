@@ -117,7 +117,10 @@ const exported = [
  * })
  */
 @Module({})
-export class SessionSecurityModule extends ConfigurableModuleClass implements OnApplicationShutdown {
+export class SessionSecurityModule
+  extends ConfigurableModuleClass
+  implements OnApplicationShutdown
+{
   constructor(@Inject(OWNED_REDIS) private readonly ownedRedis: Redis | null) {
     super();
   }
@@ -138,7 +141,11 @@ export class SessionSecurityModule extends ConfigurableModuleClass implements On
 function withProviders(definition: DynamicModule, global: boolean): DynamicModule {
   return {
     ...definition,
-    providers: [...(definition.providers ?? []), ...coreProviders, ...(global ? globalProviders : [])],
+    providers: [
+      ...(definition.providers ?? []),
+      ...coreProviders,
+      ...(global ? globalProviders : []),
+    ],
     exports: [...(definition.exports ?? []), ...exported],
   };
 }

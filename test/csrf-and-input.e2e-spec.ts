@@ -1,6 +1,12 @@
 import fc from 'fast-check';
 import { createSchema } from './support/database.js';
-import { Client, ExampleInstance, login, newEnvironment, startExample } from './support/example-app.js';
+import {
+  Client,
+  ExampleInstance,
+  login,
+  newEnvironment,
+  startExample,
+} from './support/example-app.js';
 
 describe('CSRF, login throttling and bad input', () => {
   let schema: Awaited<ReturnType<typeof createSchema>>;
@@ -22,9 +28,20 @@ describe('CSRF, login throttling and bad input', () => {
   it.each([
     ['no token', (r: ReturnType<typeof logout>) => r],
     ['a wrong token', (r: ReturnType<typeof logout>) => r.set('X-CSRF-Token', 'x'.repeat(43))],
-    ['Sec-Fetch-Site: cross-site', (r: ReturnType<typeof logout>) => r.set('X-CSRF-Token', bob.csrf).set('Sec-Fetch-Site', 'cross-site')],
-    ['a foreign Origin', (r: ReturnType<typeof logout>) => r.set('X-CSRF-Token', bob.csrf).set('Origin', 'https://evil.example')],
-    ['Origin null', (r: ReturnType<typeof logout>) => r.set('X-CSRF-Token', bob.csrf).set('Origin', 'null')],
+    [
+      'Sec-Fetch-Site: cross-site',
+      (r: ReturnType<typeof logout>) =>
+        r.set('X-CSRF-Token', bob.csrf).set('Sec-Fetch-Site', 'cross-site'),
+    ],
+    [
+      'a foreign Origin',
+      (r: ReturnType<typeof logout>) =>
+        r.set('X-CSRF-Token', bob.csrf).set('Origin', 'https://evil.example'),
+    ],
+    [
+      'Origin null',
+      (r: ReturnType<typeof logout>) => r.set('X-CSRF-Token', bob.csrf).set('Origin', 'null'),
+    ],
   ])('rejects a cookie-authenticated POST with %s', async (_, decorate) => {
     const response = await decorate(logout(bob)).expect(403);
     expect(response.body).toMatchObject({ statusCode: 403, error: 'csrf_rejected' });
@@ -41,13 +58,24 @@ describe('CSRF, login throttling and bad input', () => {
     const client = await login(app, 'carol');
     const csrf = await app.http.get('/auth/csrf').set('Cookie', client.cookie).expect(200);
     expect(csrf.body.csrfToken).toBe(client.csrf);
-    await logout(client).set('X-CSRF-Token', client.csrf).set('Sec-Fetch-Site', 'same-origin').expect(204);
+    await logout(client)
+      .set('X-CSRF-Token', client.csrf)
+      .set('Sec-Fetch-Site', 'same-origin')
+      .expect(204);
   });
 
   it('refuses a cross-site login', async () => {
-    const bySite = await app.http.post('/auth/login').set('Sec-Fetch-Site', 'cross-site').send({ username: 'bob', password: 'bob-password' }).expect(403);
+    const bySite = await app.http
+      .post('/auth/login')
+      .set('Sec-Fetch-Site', 'cross-site')
+      .send({ username: 'bob', password: 'bob-password' })
+      .expect(403);
     expect(bySite.body.error).toBe('csrf_rejected');
-    await app.http.post('/auth/login').set('Origin', 'https://evil.example').send({ username: 'bob', password: 'bob-password' }).expect(403);
+    await app.http
+      .post('/auth/login')
+      .set('Origin', 'https://evil.example')
+      .send({ username: 'bob', password: 'bob-password' })
+      .expect(403);
   });
 
   it('answers 415 to a body that is not JSON', async () => {
@@ -63,27 +91,48 @@ describe('CSRF, login throttling and bad input', () => {
     for (let i = 0; i < 3; i++) {
       await app.http.post('/auth/login').send({ username: 'alice', password: 'wrong' }).expect(401);
     }
-    const limited = await app.http.post('/auth/login').send({ username: 'alice', password: 'alice-password' }).expect(429);
+    const limited = await app.http
+      .post('/auth/login')
+      .send({ username: 'alice', password: 'alice-password' })
+      .expect(429);
     expect(limited.body.error).toBe('too_many_attempts');
     expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
-    await app.http.post('/auth/login').send({ username: 'carol', password: 'carol-password' }).expect(200);
+    await app.http
+      .post('/auth/login')
+      .send({ username: 'carol', password: 'carol-password' })
+      .expect(200);
   });
 
   it('answers malformed JSON and wrong shapes with 400, oversized headers and bodies with 4xx', async () => {
-    const malformed = await app.http.post('/auth/login').set('Content-Type', 'application/json').send('{"username":').expect(400);
+    const malformed = await app.http
+      .post('/auth/login')
+      .set('Content-Type', 'application/json')
+      .send('{"username":')
+      .expect(400);
     expect(malformed.body).toMatchObject({ statusCode: 400, error: 'invalid_request' });
-    await app.http.post('/auth/login').send({ username: ['bob'], password: 1 }).expect(400);
-    await app.http.post('/auth/login').send({ username: 'bob', password: 'x'.repeat(20_000) }).expect(413);
+    await app.http
+      .post('/auth/login')
+      .send({ username: ['bob'], password: 1 })
+      .expect(400);
+    await app.http
+      .post('/auth/login')
+      .send({ username: 'bob', password: 'x'.repeat(20_000) })
+      .expect(413);
     const huge = await app.http.get('/me').set('Cookie', `__Host-t=${'a'.repeat(9_000)}`);
     expect(huge.status).toBe(401);
-    const enormous = await app.http.get('/me').set('Cookie', `x=${'a'.repeat(20_000)}`).ok(() => true);
+    const enormous = await app.http
+      .get('/me')
+      .set('Cookie', `x=${'a'.repeat(20_000)}`)
+      .ok(() => true);
     expect(enormous.status).toBe(431);
   });
 
   it('never answers 5xx to arbitrary cookies, headers or bodies', async () => {
     await fc.assert(
       fc.asyncProperty(
-        fc.string({ maxLength: 200 }).filter((s) => !/[\r\n\0]/.test(s) && /^[\x20-\x7e]*$/.test(s)),
+        fc
+          .string({ maxLength: 200 })
+          .filter((s) => !/[\r\n\0]/.test(s) && /^[\x20-\x7e]*$/.test(s)),
         fc.oneof(fc.json(), fc.string({ maxLength: 100 })),
         fc.constantFrom('/me', '/auth/login', '/auth/logout', '/me/sessions', '/articles'),
         async (cookie, body, path) => {

@@ -22,7 +22,11 @@ describe('two app instances sharing PostgreSQL and Redis', () => {
   it('refuses on instance B, on the very next request, a session logged out on instance A', async () => {
     const client = await login(a, 'bob');
     await b.http.get('/me').set('Cookie', client.cookie).expect(200);
-    await a.http.post('/auth/logout').set('Cookie', client.cookie).set('X-CSRF-Token', client.csrf).expect(204);
+    await a.http
+      .post('/auth/logout')
+      .set('Cookie', client.cookie)
+      .set('X-CSRF-Token', client.csrf)
+      .expect(204);
     const denied = await b.http.get('/me').set('Cookie', client.cookie).expect(401);
     expect(denied.body.error).toBe('session_revoked');
   });
@@ -31,7 +35,11 @@ describe('two app instances sharing PostgreSQL and Redis', () => {
     const victim = await login(a, 'carol');
     const other = await login(b, 'carol');
     await a.http.get('/me').set('Cookie', victim.cookie).expect(200);
-    await b.http.delete(`/me/sessions/${victim.sessionId}`).set('Cookie', other.cookie).set('X-CSRF-Token', other.csrf).expect(204);
+    await b.http
+      .delete(`/me/sessions/${victim.sessionId}`)
+      .set('Cookie', other.cookie)
+      .set('X-CSRF-Token', other.csrf)
+      .expect(204);
     await a.http.get('/me').set('Cookie', victim.cookie).expect(401);
   });
 });
@@ -64,7 +72,11 @@ describe('a Redis that goes away', () => {
     await a.http.get('/me').set('Cookie', client.cookie).expect(200);
     const health = await a.http.get('/health').expect(503);
     expect(health.body.message).toContain('redis');
-    await a.http.post('/auth/logout').set('Cookie', client.cookie).set('X-CSRF-Token', client.csrf).expect(204);
+    await a.http
+      .post('/auth/logout')
+      .set('Cookie', client.cookie)
+      .set('X-CSRF-Token', client.csrf)
+      .expect(204);
     await a.http.get('/me').set('Cookie', client.cookie).expect(401);
     await b.http.get('/me').set('Cookie', client.cookie).expect(401);
 
@@ -79,7 +91,11 @@ describe('a Redis that goes away', () => {
     const client = await login(a, 'carol');
     await b.http.get('/me').set('Cookie', client.cookie).expect(200);
     await redis.freeze(3);
-    await a.http.post('/auth/logout').set('Cookie', client.cookie).set('X-CSRF-Token', client.csrf).expect(204);
+    await a.http
+      .post('/auth/logout')
+      .set('Cookie', client.cookie)
+      .set('X-CSRF-Token', client.csrf)
+      .expect(204);
     await b.http.get('/me').set('Cookie', client.cookie).expect(401);
     await new Promise((resolve) => setTimeout(resolve, 3_500));
     for (let i = 0; i < 5; i++) {

@@ -1,7 +1,13 @@
 import { createHash } from 'node:crypto';
 import { SessionService } from '../src/index.js';
 import { createSchema, query } from './support/database.js';
-import { ExampleInstance, login, newEnvironment, startExample, tokenFrom } from './support/example-app.js';
+import {
+  ExampleInstance,
+  login,
+  newEnvironment,
+  startExample,
+  tokenFrom,
+} from './support/example-app.js';
 
 describe('sessions (example app on PostgreSQL + Redis)', () => {
   let schema: Awaited<ReturnType<typeof createSchema>>;
@@ -19,8 +25,13 @@ describe('sessions (example app on PostgreSQL + Redis)', () => {
   });
 
   it('sets the session cookie with __Host- prefix, HttpOnly, Secure, SameSite, Path=/ and no Domain', async () => {
-    const response = await app.http.post('/auth/login').send({ username: 'bob', password: 'bob-password' }).expect(200);
-    const cookie = (response.headers['set-cookie'] as unknown as string[]).find((c) => c.startsWith('__Host-'))!;
+    const response = await app.http
+      .post('/auth/login')
+      .send({ username: 'bob', password: 'bob-password' })
+      .expect(200);
+    const cookie = (response.headers['set-cookie'] as unknown as string[]).find((c) =>
+      c.startsWith('__Host-'),
+    )!;
     expect(cookie).toMatch(/^__Host-t=[A-Za-z0-9_-]{43};/);
     expect(cookie).toMatch(/; HttpOnly/);
     expect(cookie).toMatch(/; Secure/);
@@ -35,8 +46,14 @@ describe('sessions (example app on PostgreSQL + Redis)', () => {
   });
 
   it('answers unknown users and wrong passwords alike', async () => {
-    const unknown = await app.http.post('/auth/login').send({ username: 'mallory', password: 'x' }).expect(401);
-    const wrong = await app.http.post('/auth/login').send({ username: 'carol', password: 'x' }).expect(401);
+    const unknown = await app.http
+      .post('/auth/login')
+      .send({ username: 'mallory', password: 'x' })
+      .expect(401);
+    const wrong = await app.http
+      .post('/auth/login')
+      .send({ username: 'carol', password: 'x' })
+      .expect(401);
     expect(unknown.body).toEqual(wrong.body);
     expect(unknown.body.error).toBe('invalid_credentials');
   });
@@ -61,11 +78,16 @@ describe('sessions (example app on PostgreSQL + Redis)', () => {
 
   it('stores only the SHA-256 of the token', async () => {
     const client = await login(app, 'bob');
-    const rows = await query(`SELECT * FROM "${schema.name}".ss_session WHERE id = $1`, [client.sessionId]);
+    const rows = await query(`SELECT * FROM "${schema.name}".ss_session WHERE id = $1`, [
+      client.sessionId,
+    ]);
     expect(rows).toHaveLength(1);
     expect(JSON.stringify(rows)).not.toContain(client.token);
     expect(rows[0].tokenHash).toBe(createHash('sha256').update(client.token).digest('hex'));
-    const all = await query(`SELECT count(*)::int AS n FROM "${schema.name}".ss_session WHERE "tokenHash" = $1 OR data LIKE $2`, [client.token, `%${client.token}%`]);
+    const all = await query(
+      `SELECT count(*)::int AS n FROM "${schema.name}".ss_session WHERE "tokenHash" = $1 OR data LIKE $2`,
+      [client.token, `%${client.token}%`],
+    );
     expect(all[0].n).toBe(0);
   });
 
@@ -98,7 +120,9 @@ describe('sessions (example app on PostgreSQL + Redis)', () => {
       .set('Cookie', client.cookie)
       .set('X-CSRF-Token', client.csrf)
       .expect(204);
-    expect(response.headers['set-cookie']![0]).toMatch(/^__Host-t=; Max-Age=0; Path=\/; HttpOnly; Secure/);
+    expect(response.headers['set-cookie']![0]).toMatch(
+      /^__Host-t=; Max-Age=0; Path=\/; HttpOnly; Secure/,
+    );
     expect(response.headers['clear-site-data']).toContain('"cookies"');
     const denied = await app.http.get('/me').set('Cookie', client.cookie).expect(401);
     expect(denied.body).toMatchObject({ statusCode: 401, error: 'session_revoked' });
@@ -127,14 +151,20 @@ describe('sessions (example app on PostgreSQL + Redis)', () => {
 
   it('ignores a token in the URL or in an Authorization header', async () => {
     const client = await login(app, 'carol');
-    const inQuery = await app.http.get(`/me?token=${client.token}&__Host-t=${client.token}`).expect(401);
+    const inQuery = await app.http
+      .get(`/me?token=${client.token}&__Host-t=${client.token}`)
+      .expect(401);
     expect(inQuery.body.error).toBe('session_required');
     await app.http.get('/me').set('Authorization', `Bearer ${client.token}`).expect(401);
   });
 
   it('denies by default and lets public routes through', async () => {
     const denied = await app.http.get('/articles').expect(401);
-    expect(denied.body).toEqual({ statusCode: 401, error: 'session_required', message: expect.any(String) });
+    expect(denied.body).toEqual({
+      statusCode: 401,
+      error: 'session_required',
+      message: expect.any(String),
+    });
     await app.http.get('/health').expect(200);
     const client = await login(app, 'carol');
     const articles = await app.http.get('/articles').set('Cookie', client.cookie).expect(200);
@@ -142,7 +172,7 @@ describe('sessions (example app on PostgreSQL + Redis)', () => {
     expect(articles.headers['cache-control']).toBe('no-store');
   });
 
-  it('lists and ends own sessions, and hides other users\' sessions', async () => {
+  it("lists and ends own sessions, and hides other users' sessions", async () => {
     const first = await login(app, 'bob');
     const second = await login(app, 'bob');
     const carol = await login(app, 'carol');
@@ -152,13 +182,25 @@ describe('sessions (example app on PostgreSQL + Redis)', () => {
     expect(ids).not.toContain(carol.sessionId);
     expect(list.body.find((s: { id: string }) => s.id === first.sessionId).current).toBe(true);
 
-    await app.http.delete(`/me/sessions/${carol.sessionId}`).set('Cookie', first.cookie).set('X-CSRF-Token', first.csrf).expect(404);
+    await app.http
+      .delete(`/me/sessions/${carol.sessionId}`)
+      .set('Cookie', first.cookie)
+      .set('X-CSRF-Token', first.csrf)
+      .expect(404);
     await app.http.get('/me').set('Cookie', carol.cookie).expect(200);
-    await app.http.delete(`/me/sessions/${second.sessionId}`).set('Cookie', first.cookie).set('X-CSRF-Token', first.csrf).expect(204);
+    await app.http
+      .delete(`/me/sessions/${second.sessionId}`)
+      .set('Cookie', first.cookie)
+      .set('X-CSRF-Token', first.csrf)
+      .expect(204);
     await app.http.get('/me').set('Cookie', second.cookie).expect(401);
 
     const third = await login(app, 'bob');
-    await app.http.delete('/me/sessions?scope=others').set('Cookie', first.cookie).set('X-CSRF-Token', first.csrf).expect(204);
+    await app.http
+      .delete('/me/sessions?scope=others')
+      .set('Cookie', first.cookie)
+      .set('X-CSRF-Token', first.csrf)
+      .expect(204);
     await app.http.get('/me').set('Cookie', third.cookie).expect(401);
     await app.http.get('/me').set('Cookie', first.cookie).expect(200);
   });

@@ -28,13 +28,25 @@ export class LocalStrategy extends PassportStrategy(Strategy, 'local') {
     try {
       await this.throttle.assertAllowed(username, ip);
     } catch (error) {
-      await this.events.emit({ type: 'login.throttled', ip, userAgent, outcome: 'denied', details: { username } });
+      await this.events.emit({
+        type: 'login.throttled',
+        ip,
+        userAgent,
+        outcome: 'denied',
+        details: { username },
+      });
       throw error;
     }
     const user = await this.users.verify(username, password);
     if (!user) {
       await this.throttle.failed(username, ip);
-      await this.events.emit({ type: 'login.failed', ip, userAgent, outcome: 'failure', details: { username } });
+      await this.events.emit({
+        type: 'login.failed',
+        ip,
+        userAgent,
+        outcome: 'failure',
+        details: { username },
+      });
       throw new InvalidCredentialsException();
     }
     await this.throttle.succeeded(username, ip);

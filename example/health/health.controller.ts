@@ -11,7 +11,10 @@ export class HealthController {
   @Get()
   async check(@Res() response: Response): Promise<void> {
     const report = await this.health.check();
-    const down = [report.database === 'down' && 'database', report.redis === 'down' && 'redis'].filter(Boolean);
+    const down = [
+      report.database === 'down' && 'database',
+      report.redis === 'down' && 'redis',
+    ].filter(Boolean);
     response.status(report.ok ? 200 : 503).json({
       status: report.ok ? 'ok' : 'unavailable',
       ...(down.length ? { message: `unreachable: ${down.join(', ')}` } : {}),

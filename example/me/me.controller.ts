@@ -50,14 +50,21 @@ export class MeController {
   async endOne(@CurrentSession() session: ActiveSession, @Param('id') id: string): Promise<void> {
     const ended =
       UUID.test(id) &&
-      (await this.sessions.revoke(id, 'ended_by_user', { userId: session.userId, actor: session.userId }));
+      (await this.sessions.revoke(id, 'ended_by_user', {
+        userId: session.userId,
+        actor: session.userId,
+      }));
     if (!ended) throw new NotFound('No such session');
   }
 
   @Delete('sessions')
   @HttpCode(204)
-  async endOthers(@CurrentSession() session: ActiveSession, @Query('scope') scope: unknown): Promise<void> {
-    if (scope !== 'others') throw new InvalidRequestException("Query parameter scope must be 'others'");
+  async endOthers(
+    @CurrentSession() session: ActiveSession,
+    @Query('scope') scope: unknown,
+  ): Promise<void> {
+    if (scope !== 'others')
+      throw new InvalidRequestException("Query parameter scope must be 'others'");
     await this.sessions.revokeAllForUser(session.userId, 'ended_by_user', {
       exceptSessionId: session.id,
       actor: session.userId,

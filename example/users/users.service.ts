@@ -33,7 +33,9 @@ export class UsersService implements SessionUserDirectory {
 
   async checkPassword(userId: string, password: string): Promise<boolean> {
     const user = await this.findUser(Number(userId));
-    return verifyPassword(password, user?.passwordHash ?? null).then((ok) => ok && !!user && !user.disabled);
+    return verifyPassword(password, user?.passwordHash ?? null).then(
+      (ok) => ok && !!user && !user.disabled,
+    );
   }
 }
 

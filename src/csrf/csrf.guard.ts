@@ -38,7 +38,10 @@ export class CsrfGuard implements CanActivate {
       throw new InvalidRequestException('Request bodies must be application/json', 415);
     }
     const state = requestState(request);
-    const isPublic = this.reflector.getAllAndOverride(Public, [context.getHandler(), context.getClass()]);
+    const isPublic = this.reflector.getAllAndOverride(Public, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
     if (state.via === 'cookie' && state.tokenHash && !isPublic) {
       const presented = request.headers[this.options.csrf.headerName];
       if (!this.csrf.verify(state.tokenHash, presented)) {
@@ -73,7 +76,10 @@ export class CsrfGuard implements CanActivate {
       userAgent: request.headers['user-agent'] ?? null,
       outcome: 'denied',
       action: `${request.method} ${request.route?.path ?? request.path}`,
-      details: { origin: request.headers.origin ?? null, site: request.headers['sec-fetch-site'] ?? null },
+      details: {
+        origin: request.headers.origin ?? null,
+        site: request.headers['sec-fetch-site'] ?? null,
+      },
     });
     throw denial;
   }
@@ -81,5 +87,7 @@ export class CsrfGuard implements CanActivate {
 
 function hasBody(request: Request): boolean {
   const length = request.headers['content-length'];
-  return (length !== undefined && length !== '0') || request.headers['transfer-encoding'] !== undefined;
+  return (
+    (length !== undefined && length !== '0') || request.headers['transfer-encoding'] !== undefined
+  );
 }

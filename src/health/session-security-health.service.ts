@@ -28,9 +28,15 @@ export class SessionSecurityHealth {
 
   async check(): Promise<SessionSecurityHealthReport> {
     const [database, redis] = await Promise.all([
-      within(this.dataSource.query('SELECT 1')).then(() => 'up' as const, () => 'down' as const),
+      within(this.dataSource.query('SELECT 1')).then(
+        () => 'up' as const,
+        () => 'down' as const,
+      ),
       this.redis
-        ? within(this.redis.ping()).then(() => 'up' as const, () => 'down' as const)
+        ? within(this.redis.ping()).then(
+            () => 'up' as const,
+            () => 'down' as const,
+          )
         : Promise.resolve('disabled' as const),
     ]);
     return {

@@ -8,7 +8,8 @@ import { requestState } from '../session/request-state.js';
  * @example @Get('me') me(@CurrentSession() session: ActiveSession) {}
  */
 export const CurrentSession = createParamDecorator(
-  (_: unknown, context: ExecutionContext) => requestState(context.switchToHttp().getRequest()).session,
+  (_: unknown, context: ExecutionContext) =>
+    requestState(context.switchToHttp().getRequest()).session,
 );
 
 /**
@@ -18,5 +19,7 @@ export const CurrentSession = createParamDecorator(
  */
 export const CurrentUser = createParamDecorator((_: unknown, context: ExecutionContext) => {
   const session = requestState(context.switchToHttp().getRequest()).session;
-  return session ? { id: session.userId, roles: session.roles, tenantId: session.tenantId } : undefined;
+  return session
+    ? { id: session.userId, roles: session.roles, tenantId: session.tenantId }
+    : undefined;
 });

@@ -25,24 +25,30 @@ export class HttpErrorFilter implements ExceptionFilter {
     const response = host.switchToHttp().getResponse<Response>();
     if (response.headersSent) return;
     if (exception instanceof SessionSecurityException) {
-      for (const [name, value] of Object.entries(exception.headers)) response.setHeader(name, value);
+      for (const [name, value] of Object.entries(exception.headers))
+        response.setHeader(name, value);
       response.status(exception.getStatus()).json(exception.getResponse());
       return;
     }
     const status = statusOf(exception);
     if (status >= 500) {
       this.logger.error((exception as Error)?.stack ?? String(exception));
-      response.status(500).json({ statusCode: 500, error: 'internal_error', message: 'Internal error' });
+      response
+        .status(500)
+        .json({ statusCode: 500, error: 'internal_error', message: 'Internal error' });
       return;
     }
     const error = CODES[status] ?? 'invalid_request';
-    response.status(status).json({ statusCode: status, error, message: messageOf(exception, status) });
+    response
+      .status(status)
+      .json({ statusCode: status, error, message: messageOf(exception, status) });
   }
 }
 
 function statusOf(exception: unknown): number {
   if (exception instanceof HttpException) return exception.getStatus();
-  const status = (exception as { status?: unknown; statusCode?: unknown })?.status ??
+  const status =
+    (exception as { status?: unknown; statusCode?: unknown })?.status ??
     (exception as { statusCode?: unknown })?.statusCode;
   return typeof status === 'number' && status >= 400 && status < 600 ? status : 500;
 }

@@ -56,7 +56,11 @@ export class SessionGuard implements CanActivate {
     state.via = found.via;
     state.pendingReauth = result.reauth;
     response.setHeader('Cache-Control', 'no-store');
-    if (result.reauth && !isPublic && !this.reflector.getAllAndOverride(AllowPendingReauth, targets)) {
+    if (
+      result.reauth &&
+      !isPublic &&
+      !this.reflector.getAllAndOverride(AllowPendingReauth, targets)
+    ) {
       return this.onDenied(request, new ReauthRequiredException(result.reauth));
     }
     return true;

@@ -34,7 +34,11 @@ export class SessionCore1763800000000 implements MigrationInterface {
     );
     await queryRunner.createIndex(
       'ss_session',
-      new TableIndex({ name: 'ss_session_token_hash_uq', columnNames: ['tokenHash'], isUnique: true }),
+      new TableIndex({
+        name: 'ss_session_token_hash_uq',
+        columnNames: ['tokenHash'],
+        isUnique: true,
+      }),
     );
     await queryRunner.createIndex(
       'ss_session',

@@ -46,9 +46,7 @@ describe('resolveClientIp', () => {
   });
 
   it('believes a trusted proxy and takes the right-most untrusted hop', () => {
-    expect(resolveClientIp('::ffff:127.0.0.1', '198.51.100.1, 10.0.0.7', proxies)).toBe(
-      '10.0.0.7',
-    );
+    expect(resolveClientIp('::ffff:127.0.0.1', '198.51.100.1, 10.0.0.7', proxies)).toBe('10.0.0.7');
   });
 
   it('falls back to the peer when the header holds garbage', () => {

@@ -24,7 +24,10 @@ export const optionsSchema = z
       .object({
         name: z
           .string()
-          .regex(/^[A-Za-z0-9_-]{1,32}$/, "1-32 letters, digits, '_' or '-' (the __Host- prefix is added)")
+          .regex(
+            /^[A-Za-z0-9_-]{1,32}$/,
+            "1-32 letters, digits, '_' or '-' (the __Host- prefix is added)",
+          )
           .optional(),
         sameSite: z.enum(['lax', 'strict']).optional(),
       })
@@ -33,7 +36,10 @@ export const optionsSchema = z
     csrf: z
       .object({
         allowedOrigins: z.array(z.string().url()).optional(),
-        headerName: z.string().regex(/^[a-z0-9-]{1,64}$/i).optional(),
+        headerName: z
+          .string()
+          .regex(/^[a-z0-9-]{1,64}$/i)
+          .optional(),
         jsonOnly: z.boolean().optional(),
       })
       .strict()
@@ -43,7 +49,10 @@ export const optionsSchema = z
       .strict()
       .optional(),
     throttle: z
-      .object({ maxAttempts: z.number().int().min(1).max(1000).optional(), window: duration.optional() })
+      .object({
+        maxAttempts: z.number().int().min(1).max(1000).optional(),
+        window: duration.optional(),
+      })
       .strict()
       .optional(),
     trustProxy: z.array(z.string()).optional(),

@@ -49,13 +49,21 @@ export function resolveOptions(options: SessionSecurityModuleOptions): ResolvedO
 
   const dataSource = options?.dataSource as DataSource | undefined;
   if (!dataSource || typeof dataSource.getRepository !== 'function') {
-    problems.push('dataSource: required — pass the app\'s initialised TypeORM DataSource');
+    problems.push("dataSource: required — pass the app's initialised TypeORM DataSource");
   } else if (!dataSource.hasMetadata(SessionEntity)) {
-    problems.push('dataSource: the module\'s entities are missing — add sessionSecurityEntities to it');
+    problems.push(
+      "dataSource: the module's entities are missing — add sessionSecurityEntities to it",
+    );
   }
   const redis = options?.redis;
-  if (redis !== false && typeof redis !== 'string' && typeof (redis as Redis)?.defineCommand !== 'function') {
-    problems.push("redis: required — an ioredis client, a redis:// URL, or false for single-instance mode");
+  if (
+    redis !== false &&
+    typeof redis !== 'string' &&
+    typeof (redis as Redis)?.defineCommand !== 'function'
+  ) {
+    problems.push(
+      'redis: required — an ioredis client, a redis:// URL, or false for single-instance mode',
+    );
   }
 
   const session = {
@@ -66,8 +74,14 @@ export function resolveOptions(options: SessionSecurityModuleOptions): ResolvedO
   if (session.idleTimeoutMs > session.absoluteTimeoutMs) {
     problems.push('session.idleTimeout: must not be longer than session.absoluteTimeout');
   }
-  session.touchIntervalMs = Math.min(session.touchIntervalMs, Math.ceil(session.idleTimeoutMs / 10));
-  const trustProxy = attempt(() => new CidrSet(options?.trustProxy ?? [], 'trustProxy'), new CidrSet([]));
+  session.touchIntervalMs = Math.min(
+    session.touchIntervalMs,
+    Math.ceil(session.idleTimeoutMs / 10),
+  );
+  const trustProxy = attempt(
+    () => new CidrSet(options?.trustProxy ?? [], 'trustProxy'),
+    new CidrSet([]),
+  );
   const levels = options?.freshAuth?.levels ?? ['password', 'mfa'];
 
   if (problems.length > 0) throw new SessionSecurityOptionsError(problems);

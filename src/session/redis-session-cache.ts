@@ -1,11 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { ActiveSession } from './session.types.js';
-import {
-  CacheLookup,
-  SessionCache,
-  epochFields,
-  toEpochs,
-} from './session-cache.interface.js';
+import { CacheLookup, SessionCache, epochFields, toEpochs } from './session-cache.interface.js';
 
 const LOOKUP = `
 local dead = redis.call('EXISTS', KEYS[2])
@@ -57,7 +52,11 @@ export class RedisSessionCache implements SessionCache {
   }
 
   async lookup(tokenHash: string): Promise<CacheLookup> {
-    const reply = await this.redis.ssLookup(this.live(tokenHash), this.dead(tokenHash), this.epochsKey);
+    const reply = await this.redis.ssLookup(
+      this.live(tokenHash),
+      this.dead(tokenHash),
+      this.epochsKey,
+    );
     if (reply[0] === 'x') return { kind: 'tombstone' };
     if (reply[0] === 'm') return { kind: 'miss' };
     const entry = JSON.parse(reply[1]) as { s: ActiveSession; f: string[] };
@@ -68,11 +67,23 @@ export class RedisSessionCache implements SessionCache {
   }
 
   async fill(tokenHash: string, session: ActiveSession, ttlMs: number): Promise<void> {
-    await this.redis.ssFill(this.live(tokenHash), this.dead(tokenHash), this.encode(session), ttlMs, 'NX');
+    await this.redis.ssFill(
+      this.live(tokenHash),
+      this.dead(tokenHash),
+      this.encode(session),
+      ttlMs,
+      'NX',
+    );
   }
 
   async update(tokenHash: string, session: ActiveSession, ttlMs: number): Promise<void> {
-    await this.redis.ssFill(this.live(tokenHash), this.dead(tokenHash), this.encode(session), ttlMs, 'XX');
+    await this.redis.ssFill(
+      this.live(tokenHash),
+      this.dead(tokenHash),
+      this.encode(session),
+      ttlMs,
+      'XX',
+    );
   }
 
   async tombstone(tokenHashes: string[], ttlMs: number): Promise<void> {

@@ -47,7 +47,10 @@ export function epochFields(session: Pick<ActiveSession, 'userId' | 'tenantId' |
 }
 
 /** Combines raw epoch values (missing = 0) into {@link SessionEpochs}. */
-export function toEpochs(revocationValues: Array<number | null>, authz: number | null): SessionEpochs {
+export function toEpochs(
+  revocationValues: Array<number | null>,
+  authz: number | null,
+): SessionEpochs {
   let revokedBefore = 0;
   for (const value of revocationValues) if (value && value > revokedBefore) revokedBefore = value;
   return { revokedBefore, authzVersion: authz ?? 0 };

@@ -52,7 +52,11 @@ export function clearedSessionCookie(options: ResolvedOptions): string {
  */
 export function setSessionCookie(request: object, issued: IssuedSession): void {
   const state = requestState(request);
-  state.pendingCookie = { kind: 'set', token: issued.token, expiresAt: issued.session.absoluteExpiresAt };
+  state.pendingCookie = {
+    kind: 'set',
+    token: issued.token,
+    expiresAt: issued.session.absoluteExpiresAt,
+  };
   state.session = issued.session;
   state.tokenHash = issued.tokenHash;
   state.via = 'cookie';

@@ -114,15 +114,23 @@ export class SessionStore {
       .createQueryBuilder('m')
       .select('MAX(m.notBefore)', 'notBefore')
       .where("m.scope = 'all'")
-      .orWhere(new Brackets((q) => q.where("m.scope = 'user'").andWhere('m.value = :u', { u: session.userId })));
+      .orWhere(
+        new Brackets((q) =>
+          q.where("m.scope = 'user'").andWhere('m.value = :u', { u: session.userId }),
+        ),
+      );
     if (session.tenantId) {
       markers.orWhere(
-        new Brackets((q) => q.where("m.scope = 'tenant'").andWhere('m.value = :t', { t: session.tenantId })),
+        new Brackets((q) =>
+          q.where("m.scope = 'tenant'").andWhere('m.value = :t', { t: session.tenantId }),
+        ),
       );
     }
     if (session.roles.length > 0) {
       markers.orWhere(
-        new Brackets((q) => q.where("m.scope = 'role'").andWhere('m.value IN (:...r)', { r: session.roles })),
+        new Brackets((q) =>
+          q.where("m.scope = 'role'").andWhere('m.value IN (:...r)', { r: session.roles }),
+        ),
       );
     }
     const [marker, state] = await Promise.all([
@@ -136,7 +144,10 @@ export class SessionStore {
   }
 
   private ttl(session: ActiveSession): number {
-    return Math.max(1, Math.min(session.idleExpiresAt, session.absoluteExpiresAt) - this.clock.now());
+    return Math.max(
+      1,
+      Math.min(session.idleExpiresAt, session.absoluteExpiresAt) - this.clock.now(),
+    );
   }
 
   private async tryCache(work: (cache: SessionCache) => Promise<void>): Promise<boolean> {
@@ -163,9 +174,12 @@ export class SessionStore {
     try {
       await this.cache.ping();
       const outbox = this.dataSource.getRepository(CacheOutboxEntity);
-      await outbox.delete({ createdAt: LessThan(this.clock.now() - this.options.session.absoluteTimeoutMs) });
+      await outbox.delete({
+        createdAt: LessThan(this.clock.now() - this.options.session.absoluteTimeoutMs),
+      });
       for (const item of await outbox.find({ order: { createdAt: 'ASC' } })) {
-        if (item.kind === 'tombstone') await this.cache.tombstone(item.payload.hashes ?? [], item.payload.ttlMs ?? 1);
+        if (item.kind === 'tombstone')
+          await this.cache.tombstone(item.payload.hashes ?? [], item.payload.ttlMs ?? 1);
         else await this.cache.raiseEpochs(item.payload.entries ?? {});
       }
       this.logger.log('session cache reachable again; queued invalidations replayed');

@@ -31,7 +31,9 @@ describe('judgeSession', () => {
   });
 
   it('refuses a session covered by a revocation marker, including one issued in the same ms', () => {
-    expect(judgeSession(base, null, { ...calm, revokedBefore: 1_000 }, 2_000).status).toBe('revoked');
+    expect(judgeSession(base, null, { ...calm, revokedBefore: 1_000 }, 2_000).status).toBe(
+      'revoked',
+    );
     expect(judgeSession(base, null, { ...calm, revokedBefore: 999 }, 2_000).status).toBe('valid');
   });
 

@@ -95,7 +95,14 @@ export class SessionService implements OnApplicationBootstrap {
     await this.store.sessions.insert(row);
     const session = toActiveSession(row);
     await this.store.fill(row.tokenHash, session);
-    await this.events.emit({ type: 'session.created', userId: row.userId, sessionId: row.id, ip: row.ip, userAgent: row.userAgent, outcome: 'success' });
+    await this.events.emit({
+      type: 'session.created',
+      userId: row.userId,
+      sessionId: row.id,
+      ip: row.ip,
+      userAgent: row.userAgent,
+      outcome: 'success',
+    });
     return { session, token, tokenHash: row.tokenHash };
   }
 
@@ -126,7 +133,18 @@ export class SessionService implements OnApplicationBootstrap {
    */
   async rotate(
     tokenHash: string,
-    changes: Partial<Pick<SessionEntity, 'authenticatedAt' | 'authLevel' | 'roles' | 'tenantId' | 'authzVersion' | 'reauthRequiredAt' | 'data'>> = {},
+    changes: Partial<
+      Pick<
+        SessionEntity,
+        | 'authenticatedAt'
+        | 'authLevel'
+        | 'roles'
+        | 'tenantId'
+        | 'authzVersion'
+        | 'reauthRequiredAt'
+        | 'data'
+      >
+    > = {},
   ): Promise<IssuedSession> {
     const token = generateToken();
     const newHash = hashToken(token);
@@ -140,7 +158,12 @@ export class SessionService implements OnApplicationBootstrap {
     const row = await this.store.sessions.findOneByOrFail({ tokenHash: newHash });
     const session = toActiveSession(row);
     await this.store.fill(newHash, session);
-    await this.events.emit({ type: 'session.rotated', userId: row.userId, sessionId: row.id, outcome: 'success' });
+    await this.events.emit({
+      type: 'session.rotated',
+      userId: row.userId,
+      sessionId: row.id,
+      outcome: 'success',
+    });
     return { session, token, tokenHash: newHash };
   }
 
@@ -152,30 +175,49 @@ export class SessionService implements OnApplicationBootstrap {
   }
 
   /** Ends one session by its public id, optionally only if it belongs to `userId`. */
-  async revoke(sessionId: string, reason: string, opts: { userId?: string; actor?: string } = {}): Promise<boolean> {
-    const row = await this.store.sessions.findOneBy({ id: sessionId, revokedAt: IsNull(), ...(opts.userId ? { userId: opts.userId } : {}) });
+  async revoke(
+    sessionId: string,
+    reason: string,
+    opts: { userId?: string; actor?: string } = {},
+  ): Promise<boolean> {
+    const row = await this.store.sessions.findOneBy({
+      id: sessionId,
+      revokedAt: IsNull(),
+      ...(opts.userId ? { userId: opts.userId } : {}),
+    });
     if (!row) return false;
     await this.markRevoked([row], reason, opts.actor);
     return true;
   }
 
   /** Ends every live session of a user, except `exceptSessionId` when given. Returns the count. */
-  async revokeAllForUser(userId: string, reason: string, opts: { exceptSessionId?: string; actor?: string } = {}): Promise<number> {
-    const rows = (await this.store.sessions.findBy({ userId, revokedAt: IsNull() })).filter((r) => r.id !== opts.exceptSessionId);
+  async revokeAllForUser(
+    userId: string,
+    reason: string,
+    opts: { exceptSessionId?: string; actor?: string } = {},
+  ): Promise<number> {
+    const rows = (await this.store.sessions.findBy({ userId, revokedAt: IsNull() })).filter(
+      (r) => r.id !== opts.exceptSessionId,
+    );
     await this.markRevoked(rows, reason, opts.actor);
     return rows.length;
   }
 
   /** Live sessions of a user, newest first. */
   async list(userId: string): Promise<ActiveSession[]> {
-    const rows = await this.store.sessions.find({ where: { userId, revokedAt: IsNull() }, order: { createdAt: 'DESC' }, take: 200 });
+    const rows = await this.store.sessions.find({
+      where: { userId, revokedAt: IsNull() },
+      order: { createdAt: 'DESC' },
+      take: 200,
+    });
     if (rows.length === 0) return [];
     const now = this.clock.now();
     const epochsByScope = new Map<string, Promise<SessionEpochs>>();
     const live: ActiveSession[] = [];
     for (const session of rows.map(toActiveSession)) {
       const scope = JSON.stringify([session.tenantId, [...session.roles].sort()]);
-      if (!epochsByScope.has(scope)) epochsByScope.set(scope, this.store.epochsFromDatabase(session));
+      if (!epochsByScope.has(scope))
+        epochsByScope.set(scope, this.store.epochsFromDatabase(session));
       const epochs = await epochsByScope.get(scope)!;
       if (judgeSession(session, null, epochs, now).status === 'valid') live.push(session);
     }
@@ -190,20 +232,46 @@ export class SessionService implements OnApplicationBootstrap {
   private async markRevoked(rows: SessionEntity[], reason: string, actor?: string): Promise<void> {
     if (rows.length === 0) return;
     const now = this.clock.now();
-    await this.store.sessions.update({ id: In(rows.map((r) => r.id)), revokedAt: IsNull() }, { revokedAt: now, revokedReason: reason.slice(0, 64) });
+    await this.store.sessions.update(
+      { id: In(rows.map((r) => r.id)), revokedAt: IsNull() },
+      { revokedAt: now, revokedReason: reason.slice(0, 64) },
+    );
     await this.store.endTokens(rows.map((r) => r.tokenHash));
     for (const row of rows) {
-      await this.events.emit({ type: reason === 'logout' ? 'logout' : 'session.revoked', userId: row.userId, sessionId: row.id, actor: actor ?? null, outcome: 'success', details: { reason } });
+      await this.events.emit({
+        type: reason === 'logout' ? 'logout' : 'session.revoked',
+        userId: row.userId,
+        sessionId: row.id,
+        actor: actor ?? null,
+        outcome: 'success',
+        details: { reason },
+      });
     }
   }
 
-  private async expire(tokenHash: string, session: ActiveSession, why: 'idle' | 'absolute'): Promise<void> {
+  private async expire(
+    tokenHash: string,
+    session: ActiveSession,
+    why: 'idle' | 'absolute',
+  ): Promise<void> {
     try {
-      const result = await this.store.sessions.update({ tokenHash, revokedAt: IsNull() }, { revokedAt: this.clock.now(), revokedReason: `expired_${why}` });
+      const result = await this.store.sessions.update(
+        { tokenHash, revokedAt: IsNull() },
+        { revokedAt: this.clock.now(), revokedReason: `expired_${why}` },
+      );
       await this.store.endTokens([tokenHash]);
-      if (result.affected) await this.events.emit({ type: 'session.expired', userId: session.userId, sessionId: session.id, outcome: 'success', details: { why } });
+      if (result.affected)
+        await this.events.emit({
+          type: 'session.expired',
+          userId: session.userId,
+          sessionId: session.id,
+          outcome: 'success',
+          details: { why },
+        });
     } catch (error) {
-      this.logger.warn(`could not record the expiry of session ${session.id}: ${(error as Error).message}`);
+      this.logger.warn(
+        `could not record the expiry of session ${session.id}: ${(error as Error).message}`,
+      );
     }
   }
 
@@ -211,9 +279,16 @@ export class SessionService implements OnApplicationBootstrap {
     if (this.touching.has(tokenHash)) return;
     this.touching.add(tokenHash);
     try {
-      const idleExpiresAt = Math.min(now + this.options.session.idleTimeoutMs, session.absoluteExpiresAt);
-      const result = await this.store.sessions.update({ tokenHash, revokedAt: IsNull() }, { lastSeenAt: now, idleExpiresAt });
-      if (result.affected) await this.store.refresh(tokenHash, { ...session, lastSeenAt: now, idleExpiresAt });
+      const idleExpiresAt = Math.min(
+        now + this.options.session.idleTimeoutMs,
+        session.absoluteExpiresAt,
+      );
+      const result = await this.store.sessions.update(
+        { tokenHash, revokedAt: IsNull() },
+        { lastSeenAt: now, idleExpiresAt },
+      );
+      if (result.affected)
+        await this.store.refresh(tokenHash, { ...session, lastSeenAt: now, idleExpiresAt });
     } catch (error) {
       this.logger.warn(`could not touch session ${session.id}: ${(error as Error).message}`);
     } finally {

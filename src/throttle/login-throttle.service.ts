@@ -1,11 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import {
-  RateLimiterAbstract,
-  RateLimiterMemory,
-  RateLimiterRedis,
-} from 'rate-limiter-flexible';
+import { RateLimiterAbstract, RateLimiterMemory, RateLimiterRedis } from 'rate-limiter-flexible';
 import { RESOLVED_OPTIONS, SESSION_SECURITY_REDIS } from '../common/tokens.js';
 import { TooManyAttemptsException } from '../errors/session-security.exception.js';
 import type { ResolvedOptions } from '../options/resolve-options.js';
@@ -60,7 +56,9 @@ export class LoginThrottleService {
   }
 
   private key(username: string, ip: string): string {
-    const user = createHash('sha256').update(username.normalize('NFKC').toLowerCase()).digest('base64url');
+    const user = createHash('sha256')
+      .update(username.normalize('NFKC').toLowerCase())
+      .digest('base64url');
     return `${user}:${ip}`;
   }
 }

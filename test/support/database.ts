@@ -8,14 +8,19 @@ export const TEST_DATABASE_URL =
 export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 /** A schema of its own for one test file; `drop()` removes it with everything in it. */
-export async function createSchema(label: string): Promise<{ name: string; drop(): Promise<void> }> {
+export async function createSchema(
+  label: string,
+): Promise<{ name: string; drop(): Promise<void> }> {
   const name = `t_${label.replace(/\W/g, '_')}_${randomBytes(4).toString('hex')}`;
   await query(`CREATE SCHEMA "${name}"`);
   return { name, drop: async () => void (await query(`DROP SCHEMA IF EXISTS "${name}" CASCADE`)) };
 }
 
 /** Runs one statement on the test database with a short-lived connection. */
-export async function query<T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> {
+export async function query<T = Record<string, unknown>>(
+  sql: string,
+  params: unknown[] = [],
+): Promise<T[]> {
   const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
   await client.connect();
   try {

@@ -23,7 +23,10 @@ export interface ExampleEnvironment {
   redisUrl?: string;
 }
 
-export function newEnvironment(schema: string, env: Record<string, string> = {}): ExampleEnvironment {
+export function newEnvironment(
+  schema: string,
+  env: Record<string, string> = {},
+): ExampleEnvironment {
   return { schema, redisKeyPrefix: `test:${randomBytes(4).toString('hex')}:`, env };
 }
 
@@ -57,13 +60,19 @@ export interface Client {
 }
 
 /** Signs in through `POST /auth/login`. */
-export async function login(instance: ExampleInstance, username: string, password = `${username}-password`): Promise<Client> {
-  const response = await instance.http
-    .post('/auth/login')
-    .send({ username, password })
-    .expect(200);
+export async function login(
+  instance: ExampleInstance,
+  username: string,
+  password = `${username}-password`,
+): Promise<Client> {
+  const response = await instance.http.post('/auth/login').send({ username, password }).expect(200);
   const token = tokenFrom(response.headers['set-cookie']);
-  return { cookie: `__Host-t=${token}`, token, csrf: response.body.csrfToken, sessionId: response.body.session.id };
+  return {
+    cookie: `__Host-t=${token}`,
+    token,
+    csrf: response.body.csrfToken,
+    sessionId: response.body.session.id,
+  };
 }
 
 /** The session token in a `Set-Cookie` header list. */

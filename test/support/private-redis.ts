@@ -19,9 +19,17 @@ export class PrivateRedis {
   }
 
   async start(): Promise<void> {
-    this.process = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    this.process = spawn(
+      'redis-server',
+      ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+      { stdio: 'ignore' },
+    );
     for (let i = 0; i < 100; i++) {
-      const probe = new Redis(this.port, '127.0.0.1', { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
+      const probe = new Redis(this.port, '127.0.0.1', {
+        lazyConnect: true,
+        retryStrategy: () => null,
+        maxRetriesPerRequest: 0,
+      });
       probe.on('error', () => undefined);
       try {
         await probe.connect();
@@ -49,7 +57,10 @@ export class PrivateRedis {
   /** Makes the server unresponsive for `seconds` while keeping its data (a network partition). */
   async freeze(seconds: number): Promise<void> {
     const client = new Redis(this.port, '127.0.0.1');
-    client.call('DEBUG', 'SLEEP', String(seconds)).catch(() => undefined).finally(() => client.disconnect());
+    client
+      .call('DEBUG', 'SLEEP', String(seconds))
+      .catch(() => undefined)
+      .finally(() => client.disconnect());
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
