@@ -1,0 +1,123 @@
+import { hkdfSync } from 'node:crypto';
+import { SessionSecurityOptionsError } from '../options/options-error.js';
+import type { AuditOptions } from '../options/session-security-options.interface.js';
+import { isSensitiveKey } from './audit-details-guard.js';
+import { auditEncryptionKey, type AuditEncryptionKey } from './audit-field-cipher.js';
+
+/**
+ * DI token of the {@link ResolvedAuditConfig} that `AuditService` and `AuditRetentionService`
+ * inject.
+ *
+ * @example
+ * { provide: AUDIT_CONFIG, useFactory: (o) => resolveAuditConfig(o.audit, o.secret), inject: [OPTIONS] }
+ */
+export const AUDIT_CONFIG = Symbol('AUDIT_CONFIG');
+
+/**
+ * Key id of the HMAC key derived from the module secret. It signs new events when `audit.keys`
+ * is not set, and stays available for verification once explicit keys take over.
+ *
+ * @example
+ * resolveAuditConfig(undefined, secret).currentKeyId; // 'default'
+ */
+export const DEFAULT_AUDIT_KEY_ID = 'default';
+
+/**
+ * The audit options after validation.
+ *
+ * @example
+ * const config: ResolvedAuditConfig = resolveAuditConfig({ keys: { k2: newKey } }, secret);
+ */
+export interface ResolvedAuditConfig {
+  /** Key id that signs new events and checkpoints. */
+  currentKeyId: string;
+  /** Every HMAC key verification accepts, by key id (always includes `'default'`). */
+  keys: ReadonlyMap<string, Buffer>;
+  /** Key for encrypted `details` fields, or `null` when none is configured. */
+  encryption: AuditEncryptionKey | null;
+  /** Top-level `details` members encrypted at rest. */
+  encryptFields: ReadonlySet<string>;
+}
+
+/**
+ * The HMAC key derived from the module secret (HKDF-SHA256, info `nestjs-session-security/audit`).
+ *
+ * @example
+ * const keys = { k2: newKeyHex, default: deriveAuditKey(secret).toString('hex') };
+ */
+export function deriveAuditKey(secret: string): Buffer {
+  return Buffer.from(hkdfSync('sha256', secret, '', 'nestjs-session-security/audit', 32));
+}
+
+/**
+ * Validates `audit` options once, at startup. Keys are hex or base64 strings: HMAC keys of at
+ * least 32 bytes, the encryption key of exactly 32 bytes. Every problem is reported together in
+ * one {@link SessionSecurityOptionsError} naming the option.
+ *
+ * @example
+ * resolveAuditConfig({ encryptionKey: 'short' }, secret);
+ * // throws: audit.encryptionKey: must be 32 bytes (base64 or hex)
+ */
+export function resolveAuditConfig(
+  options: AuditOptions | undefined,
+  secret: string,
+): ResolvedAuditConfig {
+  const problems: string[] = [];
+  if (typeof secret !== 'string' || secret.length < 32) {
+    problems.push('secret: must be at least 32 characters (the audit key is derived from it)');
+  }
+  const keys = new Map<string, Buffer>();
+  for (const [id, value] of Object.entries(options?.keys ?? {})) {
+    const problem = checkKeyId(id);
+    const key = decodeKey(value);
+    if (problem) problems.push(`audit.keys.${id}: ${problem}`);
+    else if (!key || key.length < 32) {
+      problems.push(`audit.keys.${id}: must be at least 32 bytes (base64 or hex)`);
+    } else keys.set(id, key);
+  }
+  if (options?.keys && Object.keys(options.keys).length === 0) {
+    problems.push('audit.keys: must name at least one key (the first one signs new events)');
+  }
+  const currentKeyId = keys.keys().next().value ?? DEFAULT_AUDIT_KEY_ID;
+  if (!keys.has(DEFAULT_AUDIT_KEY_ID) && problems.length === 0) {
+    keys.set(DEFAULT_AUDIT_KEY_ID, deriveAuditKey(secret));
+  }
+
+  let encryption: AuditEncryptionKey | null = null;
+  if (options?.encryptionKey !== undefined) {
+    const key = decodeKey(options.encryptionKey);
+    if (key?.length === 32) encryption = auditEncryptionKey(key);
+    else problems.push('audit.encryptionKey: must be 32 bytes (base64 or hex)');
+  }
+  const fields = options?.encryptFields ?? [];
+  if (!Array.isArray(fields)) problems.push('audit.encryptFields: must be an array of field names');
+  else {
+    fields.forEach((name, i) => {
+      if (typeof name !== 'string' || name === '') {
+        problems.push(`audit.encryptFields[${i}]: must be a non-empty string`);
+      } else if (isSensitiveKey(name)) {
+        problems.push(
+          `audit.encryptFields[${i}]: '${name}' names a credential, which is never stored`,
+        );
+      }
+    });
+    if (fields.length > 0 && options?.encryptionKey === undefined) {
+      problems.push('audit.encryptionKey: required when audit.encryptFields is set');
+    }
+  }
+  if (problems.length > 0) throw new SessionSecurityOptionsError(problems);
+  return { currentKeyId, keys, encryption, encryptFields: new Set(fields) };
+}
+
+function checkKeyId(id: string): string | null {
+  if (!/^[A-Za-z0-9._-]{1,64}$/.test(id)) return 'key ids are 1-64 characters of [A-Za-z0-9._-]';
+  if (/^\d+$/.test(id)) return 'a key id must not be a plain number (it would reorder the keys)';
+  return null;
+}
+
+function decodeKey(value: unknown): Buffer | null {
+  if (typeof value !== 'string') return null;
+  if (/^(?:[0-9a-fA-F]{2})+$/.test(value)) return Buffer.from(value, 'hex');
+  if (/^[A-Za-z0-9+/_-]+={0,2}$/.test(value)) return Buffer.from(value, 'base64');
+  return null;
+}
