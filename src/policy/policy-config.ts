@@ -1,0 +1,69 @@
+import { createHash } from 'node:crypto';
+import type { PolicyOptions } from '../options/session-security-options.interface.js';
+import type { GeoResolver } from './geo-resolver.interface.js';
+import { DEFAULT_AUTH_LEVELS, loadPolicyFile, validatePolicy } from './policy-loader.js';
+import type { DefineAbilityHook, PolicyDocument } from './policy.types.js';
+import { canonicalJson } from './when-compiler.js';
+
+/**
+ * DI token of the {@link ResolvedPolicyConfig} the `PolicyService` is built from.
+ *
+ * @example { provide: POLICY_CONFIG, useFactory: () => createPolicyConfig(options.policy, levels) }
+ */
+export const POLICY_CONFIG = Symbol('POLICY_CONFIG');
+
+/**
+ * The policy after startup validation.
+ *
+ * @example const config: ResolvedPolicyConfig = createPolicyConfig({ file: './policy.yaml' }, ['password', 'mfa']);
+ */
+export interface ResolvedPolicyConfig {
+  /** The validated document; every rule has its stable `id`. */
+  document: PolicyDocument;
+  /** Where the rules came from: the file path, `'options'`, or `'none'` when no policy is set. */
+  origin: string;
+  /** The document's `version`, or the first 12 hex digits of the SHA-256 of its canonical JSON. */
+  version: string;
+  /** Auth levels from weakest to strongest. */
+  levels: string[];
+  defineAbility?: DefineAbilityHook;
+  geo?: GeoResolver;
+  /** Upper bound of cached abilities (default 1000). */
+  cacheSize?: number;
+}
+
+/**
+ * Reads (when `options.file` is set) and validates the policy once, at startup. With no policy the
+ * document has no roles, so every `@Can` / `@CheckPolicies` route is denied.
+ *
+ * @throws PolicyValidationError naming the exact path of each bad entry
+ * @example createPolicyConfig({ document: { roles: { viewer: [{ action: 'read', subject: 'Article' }] } } }, ['password', 'mfa'])
+ */
+export function createPolicyConfig(
+  options: PolicyOptions | undefined,
+  levels: string[] = [...DEFAULT_AUTH_LEVELS],
+): ResolvedPolicyConfig {
+  const origin = options?.file ?? (options?.document ? 'options' : 'none');
+  const document = options?.file
+    ? loadPolicyFile(options.file, levels)
+    : validatePolicy(options?.document ?? { roles: {} }, origin, levels);
+  return {
+    document,
+    origin,
+    version: policyVersion(document),
+    levels,
+    defineAbility: options?.defineAbility,
+    geo: options?.geo,
+  };
+}
+
+/**
+ * The version of a document: its own `version`, else a short content hash (equal rules give equal
+ * versions whatever the key order).
+ *
+ * @example policyVersion({ version: 3, roles: {} }) // '3'
+ */
+export function policyVersion(document: PolicyDocument): string {
+  if (document.version !== undefined) return String(document.version);
+  return createHash('sha256').update(canonicalJson(document)).digest('hex').slice(0, 12);
+}
