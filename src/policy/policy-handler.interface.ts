@@ -1,0 +1,44 @@
+import type { Type } from '@nestjs/common';
+import type { PolicyAbility } from './policy.types.js';
+
+/**
+ * A policy check as a function: `true` allows.
+ *
+ * @example const canReadReports: PolicyHandlerFn = (ability) => ability.can('read', 'Report');
+ */
+export type PolicyHandlerFn = (ability: PolicyAbility, request: any) => boolean | Promise<boolean>;
+
+/**
+ * A policy check as an object; as a class it is resolved through DI, so it can inject services.
+ *
+ * @example
+ * @Injectable()
+ * class CanPublish implements PolicyHandler {
+ *   handle(ability: PolicyAbility) { return ability.can('publish', 'Article'); }
+ * }
+ */
+export interface PolicyHandler {
+  handle(ability: PolicyAbility, request: any): boolean | Promise<boolean>;
+}
+
+/**
+ * Anything `@CheckPolicies()` accepts: a function, a handler object, or a handler class.
+ *
+ * @example @CheckPolicies((ability) => ability.can('read', 'Report'), CanPublish)
+ */
+export type PolicyHandlerLike = PolicyHandlerFn | PolicyHandler | Type<PolicyHandler>;
+
+/**
+ * Loads the instance a `@Can()` check is about, e.g. the article of `PATCH /articles/:id`, so its
+ * conditions are evaluated. Register it as a provider; `null` means "not found" (404).
+ *
+ * @example
+ * @Injectable()
+ * class ArticleLoader implements SubjectLoader {
+ *   constructor(private readonly articles: ArticlesService) {}
+ *   load(request: Request) { return this.articles.findById(request.params.id); }
+ * }
+ */
+export interface SubjectLoader {
+  load(request: any): Promise<object | null> | object | null;
+}

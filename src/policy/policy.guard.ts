@@ -1,0 +1,183 @@
+import {
+  Inject,
+  Injectable,
+  Optional,
+  type CanActivate,
+  type ExecutionContext,
+  type Type,
+} from '@nestjs/common';
+import { ModuleRef, Reflector } from '@nestjs/core';
+import { subject as tagSubject, detectSubjectType } from '@casl/ability';
+import { Clock } from '../common/clock.js';
+import { ForbiddenException } from '../errors/session-security.exception.js';
+import { requestState } from '../session/request-state.js';
+import type { ActiveSession } from '../session/session.types.js';
+import { CanMetadata, type CanRequirement } from './can.decorator.js';
+import { PolicyHandlers } from './check-policies.decorator.js';
+import { GeoResolver } from './geo-resolver.interface.js';
+import type {
+  PolicyHandler,
+  PolicyHandlerLike,
+  SubjectLoader,
+} from './policy-handler.interface.js';
+import type { PolicyDecision } from './policy-decision.types.js';
+import type { PolicyEvaluation } from './policy-evaluation.js';
+import { PolicyService } from './policy.service.js';
+import type { PolicyAbility, PolicyContext, PolicyUser } from './policy.types.js';
+import { SubjectNotFoundException } from './subject-not-found.exception.js';
+
+/**
+ * Enforces `@Can()` and `@CheckPolicies()`; routes without them pass untouched. Runs after the
+ * session guard: it reads the session and client address from the request state, builds the
+ * policy context once, stores the ability on the request state (`@CurrentAbility()`), and denies
+ * with 403 `forbidden` plus a `reason` when the policy gives one. Without a session the user has
+ * no roles, so every check is denied (the session guard owns 401).
+ *
+ * @example
+ * @UseGuards(SessionGuard, PolicyGuard)
+ * @Can('update', 'Article', ArticleLoader)
+ * @Patch(':id')
+ * update() {}
+ */
+@Injectable()
+export class PolicyGuard implements CanActivate {
+  private readonly instances = new Map<Type<unknown>, Promise<unknown>>();
+
+  constructor(
+    protected readonly policy: PolicyService,
+    protected readonly reflector: Reflector,
+    protected readonly moduleRef: ModuleRef,
+    @Inject(Clock) protected readonly clock: Clock,
+    @Optional() @Inject(GeoResolver) protected readonly geo?: GeoResolver,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const targets = [context.getHandler(), context.getClass()];
+    const requirement = this.reflector.getAllAndOverride(CanMetadata, targets);
+    const handlers = this.reflector.getAllAndOverride(PolicyHandlers, targets);
+    if (!requirement && !handlers?.length) return true;
+    const request = context.switchToHttp().getRequest<object>();
+    const state = requestState(request);
+    const evaluation = this.policy.evaluate(
+      this.getUser(state.session),
+      await this.getContext(request, state.session),
+    );
+    state.ability = evaluation.ability;
+    if (requirement) {
+      const decision = await this.checkRequirement(requirement, request, evaluation);
+      if (!decision.allowed) this.onDenied(request, decision.reason);
+    }
+    if (handlers?.length) {
+      const passes = (ability: PolicyAbility) => this.runHandlers(handlers, ability, request);
+      if (!(await passes(evaluation.ability))) {
+        this.onDenied(request, await evaluation.whenReason(passes));
+      }
+    }
+    return true;
+  }
+
+  /** The principal of the session; no session means no roles. */
+  protected getUser(session: ActiveSession | undefined): PolicyUser {
+    if (!session) return { id: '', roles: [], tenantId: null };
+    return { id: session.userId, roles: session.roles, tenantId: session.tenantId };
+  }
+
+  /** Builds the request context once: time, client address, country (only if rules use it). */
+  protected async getContext(
+    request: object,
+    session: ActiveSession | undefined,
+  ): Promise<PolicyContext> {
+    const peer = (request as { socket?: { remoteAddress?: string } }).socket?.remoteAddress;
+    const ip = requestState(request).clientIp || peer || '';
+    return {
+      now: this.clock.now(),
+      ip,
+      country: this.policy.usesCountry ? await this.getCountry(request, ip) : null,
+      authLevel: session?.authLevel ?? null,
+      sessionCreatedAt: session?.createdAt ?? null,
+      authenticatedAt: session?.authenticatedAt ?? null,
+    };
+  }
+
+  /** Throws the 403; override to log, audit or change the answer. */
+  protected onDenied(request: object, reason: string | null): never {
+    requestState(request).policyDenial = { reason };
+    throw new ForbiddenException(reason ?? undefined);
+  }
+
+  private async getCountry(request: object, ip: string): Promise<string | null> {
+    const resolver = this.policy.geoResolver ?? this.geo;
+    if (!resolver) return null;
+    try {
+      const country = await resolver.resolve(request, ip);
+      return typeof country === 'string' && /^[A-Z]{2}$/.test(country) ? country : null;
+    } catch {
+      return null;
+    }
+  }
+
+  private async checkRequirement(
+    { action, subject, load }: CanRequirement,
+    request: object,
+    evaluation: PolicyEvaluation,
+  ): Promise<PolicyDecision> {
+    if (!load) return evaluation.check(action, subject);
+    const possible = evaluation.checkAny(action, subject);
+    if (!possible.allowed) return possible;
+    const instance = await (await this.resolve<SubjectLoader>(load)).load(request);
+    if (instance === null || instance === undefined) {
+      throw new SubjectNotFoundException(`${subject} not found`);
+    }
+    const tagged = asSubject(subject, instance);
+    requestState(request).policySubject = tagged;
+    return evaluation.check(action, tagged);
+  }
+
+  private async runHandlers(
+    handlers: PolicyHandlerLike[],
+    ability: PolicyAbility,
+    request: object,
+  ): Promise<boolean> {
+    for (const handler of handlers) {
+      const result = isHandlerClass(handler)
+        ? (await this.resolve<PolicyHandler>(handler)).handle(ability, request)
+        : typeof handler === 'function'
+          ? (handler as (a: PolicyAbility, r: object) => boolean | Promise<boolean>)(
+              ability,
+              request,
+            )
+          : handler.handle(ability, request);
+      if ((await result) !== true) return false;
+    }
+    return true;
+  }
+
+  private resolve<T>(type: Type<T>): Promise<T> {
+    const cached = this.instances.get(type) as Promise<T> | undefined;
+    if (cached) return cached;
+    const created = (async (): Promise<T> => {
+      try {
+        return this.moduleRef.get<T>(type, { strict: false });
+      } catch {
+        return this.moduleRef.create<T>(type);
+      }
+    })();
+    created.catch(() => this.instances.delete(type));
+    this.instances.set(type, created);
+    return created;
+  }
+}
+
+function isHandlerClass(handler: PolicyHandlerLike): handler is Type<PolicyHandler> {
+  return (
+    typeof handler === 'function' &&
+    typeof (handler as { prototype?: { handle?: unknown } }).prototype?.handle === 'function'
+  );
+}
+
+/** Marks a loaded instance with its subject type unless CASL already detects that type. */
+function asSubject(type: string, instance: object): object {
+  if (detectSubjectType(instance as never) === type) return instance;
+  const target = Object.isExtensible(instance) ? instance : { ...instance };
+  return tagSubject(type, target as Record<string, unknown>);
+}
