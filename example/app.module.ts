@@ -5,6 +5,8 @@ import { DataSource } from 'typeorm';
 import { Clock, SessionSecurityModule } from '../src/index.js';
 import { ArticlesController } from './articles/articles.controller.js';
 import { AuthController } from './auth/auth.controller.js';
+import { ReauthController } from './auth/reauth.controller.js';
+import { PasswordController } from './me/password.controller.js';
 import { LocalStrategy } from './auth/local.strategy.js';
 import type { ExampleConfig } from './config.js';
 import { HealthController } from './health/health.controller.js';
@@ -61,7 +63,14 @@ export class ExampleAppModule {
           }),
         }),
       ],
-      controllers: [AuthController, MeController, ArticlesController, HealthController],
+      controllers: [
+        AuthController,
+        ReauthController,
+        MeController,
+        PasswordController,
+        ArticlesController,
+        HealthController,
+      ],
       providers: [LocalStrategy],
     };
   }

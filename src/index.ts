@@ -40,6 +40,13 @@ export type { SessionSecurityHealthReport } from './health/session-security-heal
 export { requestState } from './session/request-state.js';
 export type { SessionRequestState } from './session/request-state.js';
 
+// Re-authentication
+export { RequireFreshAuth } from './fresh-auth/require-fresh-auth.decorator.js';
+export type { RequireFreshAuthOptions } from './fresh-auth/require-fresh-auth.decorator.js';
+export { FreshAuthGuard } from './fresh-auth/fresh-auth.guard.js';
+export { decideFreshAuth } from './fresh-auth/fresh-auth-decision.js';
+export type { FreshAuthDecision, FreshAuthRequirement } from './fresh-auth/fresh-auth-decision.js';
+
 // Errors
 export {
   SessionRequiredException,
@@ -63,3 +70,16 @@ export { parseDuration } from './common/duration.js';
 export type { Duration } from './common/duration.js';
 export { CidrSet, resolveClientIp } from './network/client-ip.js';
 export { ManualClock } from './testing/manual-clock.js';
+
+// Audit log
+export { AuditService } from './audit/audit.service.js';
+export type {
+  AuditEventType,
+  AuditEventInput,
+  AuditEventRecord,
+  AuditVerifyResult,
+  AuditVerifyOptions,
+  AuditListQuery,
+} from './audit/audit-event.types.js';
+export { AuditRetentionService, AuditChainBrokenError } from './audit/audit-retention.service.js';
+export type { AuditPruneOptions, AuditPruneResult } from './audit/audit-retention.service.js';

@@ -1,4 +1,6 @@
+import { auditEntities } from './audit/audit.entities.js';
 import { SessionCore1763800000000 } from './migrations/1763800000000-session-core.js';
+import { AuditLog1763900000000 } from './migrations/1763900000000-AuditLog.js';
 import { CacheOutboxEntity } from './session/cache-outbox.entity.js';
 import { RevocationMarkerEntity } from './session/revocation-marker.entity.js';
 import { SessionUserStateEntity } from './session/session-user-state.entity.js';
@@ -14,6 +16,7 @@ export const sessionSecurityEntities = [
   SessionUserStateEntity,
   RevocationMarkerEntity,
   CacheOutboxEntity,
+  ...auditEntities,
 ];
 
 /**
@@ -21,4 +24,4 @@ export const sessionSecurityEntities = [
  *
  * @example new DataSource({ ..., migrations: [...sessionSecurityMigrations, ...appMigrations] })
  */
-export const sessionSecurityMigrations = [SessionCore1763800000000];
+export const sessionSecurityMigrations = [SessionCore1763800000000, AuditLog1763900000000];

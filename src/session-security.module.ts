@@ -8,6 +8,10 @@ import {
 } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import type { Redis } from 'ioredis';
+import { AUDIT_CONFIG, resolveAuditConfig } from './audit/audit-config.js';
+import { AuditRetentionService } from './audit/audit-retention.service.js';
+import { AuditSubscriber } from './audit/audit.subscriber.js';
+import { AuditService } from './audit/audit.service.js';
 import { Clock } from './common/clock.js';
 import { openRedis } from './common/redis-connection.js';
 import {
@@ -17,6 +21,7 @@ import {
 } from './common/tokens.js';
 import { CsrfGuard } from './csrf/csrf.guard.js';
 import { CsrfService } from './csrf/csrf.service.js';
+import { FreshAuthGuard } from './fresh-auth/fresh-auth.guard.js';
 import { SessionSecurityHealth } from './health/session-security-health.service.js';
 import { SessionCookieInterceptor } from './http/session-cookie.interceptor.js';
 import { SessionSecurityExceptionFilter } from './http/session-security-exception.filter.js';
@@ -73,6 +78,14 @@ const coreProviders: Provider[] = [
       return new MemorySessionCache(clock);
     },
   },
+  {
+    provide: AUDIT_CONFIG,
+    inject: [RESOLVED_OPTIONS],
+    useFactory: (o: ResolvedOptions) => resolveAuditConfig(o.raw.audit, o.raw.secret),
+  },
+  AuditService,
+  AuditRetentionService,
+  AuditSubscriber,
   SessionEvents,
   SessionStore,
   SessionService,
@@ -81,18 +94,22 @@ const coreProviders: Provider[] = [
   SessionSecurityHealth,
   SessionGuard,
   CsrfGuard,
+  FreshAuthGuard,
   SessionCookieInterceptor,
 ];
 
 const globalProviders: Provider[] = [
   { provide: APP_GUARD, useExisting: SessionGuard },
   { provide: APP_GUARD, useExisting: CsrfGuard },
+  { provide: APP_GUARD, useExisting: FreshAuthGuard },
   { provide: APP_INTERCEPTOR, useExisting: SessionCookieInterceptor },
   { provide: APP_FILTER, useClass: SessionSecurityExceptionFilter },
 ];
 
 const exported = [
   RESOLVED_OPTIONS,
+  AuditService,
+  AuditRetentionService,
   Clock,
   SESSION_SECURITY_DATA_SOURCE,
   SESSION_SECURITY_REDIS,
@@ -103,6 +120,7 @@ const exported = [
   SessionSecurityHealth,
   SessionGuard,
   CsrfGuard,
+  FreshAuthGuard,
 ];
 
 /**

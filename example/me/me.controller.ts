@@ -3,6 +3,7 @@ import {
   type ActiveSession,
   CurrentSession,
   InvalidRequestException,
+  RequireFreshAuth,
   SessionService,
 } from '../../src/index.js';
 import { NotFound } from '../not-found.js';
@@ -45,6 +46,7 @@ export class MeController {
     }));
   }
 
+  @RequireFreshAuth()
   @Delete('sessions/:id')
   @HttpCode(204)
   async endOne(@CurrentSession() session: ActiveSession, @Param('id') id: string): Promise<void> {
@@ -57,6 +59,7 @@ export class MeController {
     if (!ended) throw new NotFound('No such session');
   }
 
+  @RequireFreshAuth()
   @Delete('sessions')
   @HttpCode(204)
   async endOthers(

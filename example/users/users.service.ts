@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { SessionPrincipal, SessionUserDirectory } from '../../src/index.js';
-import { verifyPassword } from './password.js';
+import { hashPassword, verifyPassword } from './password.js';
 import { User } from './user.entity.js';
 
 /** The example's user store; also the module's user directory. */
@@ -36,6 +36,10 @@ export class UsersService implements SessionUserDirectory {
     return verifyPassword(password, user?.passwordHash ?? null).then(
       (ok) => ok && !!user && !user.disabled,
     );
+  }
+
+  async setPassword(id: number, password: string): Promise<void> {
+    await this.repo.update({ id }, { passwordHash: await hashPassword(password) });
   }
 }
 

@@ -167,6 +167,41 @@ export class SessionService implements OnApplicationBootstrap {
     return { session, token, tokenHash: newHash };
   }
 
+  /**
+   * Records a successful re-authentication at `level`: `authenticatedAt` becomes now, the roles
+   * and permission version are refreshed from the user directory, the token (and with it the
+   * CSRF token) is rotated and the session data is kept.
+   *
+   * @throws AccountDisabledError when the user is gone or disabled
+   */
+  async reauthenticate(
+    tokenHash: string,
+    session: ActiveSession,
+    level: string,
+  ): Promise<IssuedSession> {
+    const principal = this.options.users ? await this.options.users.findById(session.userId) : null;
+    const state = await this.userState(session.userId);
+    if ((this.options.users && !principal) || principal?.disabled || state?.disabledAt) {
+      throw new AccountDisabledError(session.userId);
+    }
+    const issued = await this.rotate(tokenHash, {
+      authenticatedAt: this.clock.now(),
+      authLevel: level,
+      roles: principal ? [...principal.roles] : session.roles,
+      tenantId: principal ? (principal.tenantId ?? null) : session.tenantId,
+      authzVersion: state?.authzVersion ?? 0,
+      reauthRequiredAt: null,
+    });
+    await this.events.emit({
+      type: 'session.reauthenticated',
+      userId: session.userId,
+      sessionId: session.id,
+      outcome: 'success',
+      details: { level },
+    });
+    return issued;
+  }
+
   /** Ends the session of a token (logout). */
   async end(tokenHash: string, reason = 'logout', actor?: string): Promise<void> {
     const row = await this.store.sessions.findOneBy({ tokenHash });
