@@ -1,0 +1,128 @@
+import { Controller, Get, Module, Post, Req } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { INestApplication } from '@nestjs/common';
+import type { Request } from 'express';
+import request from 'supertest';
+import { DataSource } from 'typeorm';
+import {
+  ManualClock,
+  Public,
+  RequireFreshAuth,
+  SessionSecurityModule,
+  SessionService,
+  sessionSecurityEntities,
+  sessionSecurityMigrations,
+  setSessionCookie,
+} from '../src/index.js';
+import { TEST_DATABASE_URL, TEST_REDIS_URL, createSchema } from './support/database.js';
+import { tokenFrom } from './support/example-app.js';
+
+@RequireFreshAuth('1h')
+@Controller('vault')
+class VaultController {
+  constructor(private readonly sessions: SessionService) {}
+
+  @Public()
+  @Post('login')
+  async login(@Req() req: Request) {
+    const level = (req.body as { level?: string }).level ?? 'password';
+    setSessionCookie(
+      req,
+      await this.sessions.create({ id: '42', roles: ['member'] }, { authLevel: level }),
+    );
+    return {};
+  }
+
+  @Get('lenient')
+  lenient() {
+    return { ok: true };
+  }
+
+  @RequireFreshAuth('1m')
+  @Get('strict')
+  strict() {
+    return { ok: true };
+  }
+
+  @RequireFreshAuth({ maxAge: '10m', level: 'mfa' })
+  @Get('mfa')
+  mfa() {
+    return { ok: true };
+  }
+}
+
+describe('@RequireFreshAuth in an app of its own (levels, method over class)', () => {
+  let schema: Awaited<ReturnType<typeof createSchema>>;
+  let dataSource: DataSource;
+  let app: INestApplication;
+  const clock = new ManualClock();
+
+  beforeAll(async () => {
+    schema = await createSchema('levels');
+    dataSource = new DataSource({
+      type: 'postgres',
+      url: TEST_DATABASE_URL,
+      schema: schema.name,
+      extra: { options: `-c search_path=${schema.name}` },
+      entities: sessionSecurityEntities,
+      migrations: sessionSecurityMigrations,
+    });
+    await dataSource.initialize();
+    await dataSource.runMigrations();
+    @Module({
+      imports: [
+        SessionSecurityModule.forRoot({
+          dataSource,
+          secret: 'a-test-secret-that-is-long-enough-123',
+          redis: TEST_REDIS_URL,
+          redisKeyPrefix: `test:levels:${schema.name}:`,
+          clock,
+        }),
+      ],
+      controllers: [VaultController],
+    })
+    class VaultModule {}
+    app = await NestFactory.create(VaultModule, { logger: false });
+    await app.init();
+  });
+  afterAll(async () => {
+    await app?.close();
+    await dataSource?.destroy();
+    await schema?.drop();
+  });
+
+  async function signIn(level: string): Promise<string> {
+    const response = await request(app.getHttpServer())
+      .post('/vault/login')
+      .send({ level })
+      .expect(201);
+    return `__Host-t=${tokenFrom(response.headers['set-cookie'])}`;
+  }
+
+  it('lets the method setting beat the class setting', async () => {
+    const cookie = await signIn('password');
+    clock.advance('2m');
+    await request(app.getHttpServer()).get('/vault/lenient').set('Cookie', cookie).expect(200);
+    const strict = await request(app.getHttpServer())
+      .get('/vault/strict')
+      .set('Cookie', cookie)
+      .expect(401);
+    expect(strict.body).toMatchObject({ error: 'reauth_required', reason: 'stale_authentication' });
+  });
+
+  it('refuses a fresh password session where mfa is required', async () => {
+    const password = await signIn('password');
+    const denied = await request(app.getHttpServer())
+      .get('/vault/mfa')
+      .set('Cookie', password)
+      .expect(401);
+    expect(denied.body).toMatchObject({
+      error: 'reauth_required',
+      reason: 'insufficient_level',
+      level: 'mfa',
+    });
+    expect(denied.headers['www-authenticate']).toContain('insufficient_level');
+    const mfa = await signIn('mfa');
+    await request(app.getHttpServer()).get('/vault/mfa').set('Cookie', mfa).expect(200);
+  });
+});
