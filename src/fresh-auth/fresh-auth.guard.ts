@@ -1,0 +1,91 @@
+import {
+  Inject,
+  Injectable,
+  Optional,
+  type CanActivate,
+  type ExecutionContext,
+} from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { Request } from 'express';
+import { Clock } from '../common/clock.js';
+import { RESOLVED_OPTIONS } from '../common/tokens.js';
+import { ReauthRequiredException } from '../errors/session-security.exception.js';
+import type { ResolvedOptions } from '../options/resolve-options.js';
+import { requestState } from '../session/request-state.js';
+import { SessionEvents } from '../session/session-events.js';
+import { decideFreshAuth, type FreshAuthRequirement } from './fresh-auth-decision.js';
+import { FreshAuthMetadata } from './require-fresh-auth.decorator.js';
+
+/**
+ * Enforces `@RequireFreshAuth()`; routes without it pass untouched. Runs after the session guard
+ * and reads the validated session from the request state. Without a session it lets the request
+ * through: the session guard owns 401 `session_required`, and a `@Public()` route has no session
+ * to judge. A stale or too weak authentication is denied with 401 `reauth_required`, a `reason`
+ * (`stale_authentication` or `insufficient_level`) and a `WWW-Authenticate` header.
+ *
+ * @example
+ * @UseGuards(FreshAuthGuard)
+ * @RequireFreshAuth('5m')
+ * @Post('me/password')
+ * changePassword() {}
+ */
+@Injectable()
+export class FreshAuthGuard implements CanActivate {
+  constructor(
+    protected readonly reflector: Reflector,
+    @Inject(Clock) protected readonly clock: Clock,
+    @Inject(RESOLVED_OPTIONS) protected readonly options: ResolvedOptions,
+    @Optional() protected readonly events?: SessionEvents,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    if (context.getType() !== 'http') return true;
+    const requirement = this.getRequirement(context);
+    if (!requirement) return true;
+    const request = context.switchToHttp().getRequest<Request>();
+    const session = requestState(request).session;
+    if (!session) return true;
+    const decision = decideFreshAuth(
+      session,
+      requirement,
+      this.clock.now(),
+      this.options.freshAuth.levels,
+    );
+    if (decision.ok) return true;
+    const details = decision.level
+      ? { maxAge: decision.maxAge, level: decision.level }
+      : { maxAge: decision.maxAge };
+    return this.onDenied(request, new ReauthRequiredException(decision.reason, details));
+  }
+
+  /**
+   * The route's requirement (method over class), with the module's `freshAuth.maxAge` when the
+   * decorator gave none; `null` when the route has no `@RequireFreshAuth()`.
+   */
+  protected getRequirement(context: ExecutionContext): FreshAuthRequirement | null {
+    const targets = [context.getHandler(), context.getClass()];
+    const metadata = this.reflector.getAllAndOverride(FreshAuthMetadata, targets);
+    if (!metadata) return null;
+    const requirement: FreshAuthRequirement = {
+      maxAgeMs: metadata.maxAgeMs ?? this.options.freshAuth.maxAgeMs,
+    };
+    if (metadata.level !== undefined) requirement.level = metadata.level;
+    return requirement;
+  }
+
+  /** Records and throws the denial; override to customise. */
+  protected async onDenied(request: Request, exception: ReauthRequiredException): Promise<never> {
+    const state = requestState(request);
+    await this.events?.emit({
+      type: 'access.denied',
+      userId: state.session?.userId ?? null,
+      sessionId: state.session?.id ?? null,
+      ip: state.clientIp,
+      userAgent: request.headers['user-agent'] ?? null,
+      outcome: 'denied',
+      action: `${request.method} ${request.route?.path ?? ''}`.trim(),
+      details: { code: exception.code, reason: exception.reason },
+    });
+    throw exception;
+  }
+}
