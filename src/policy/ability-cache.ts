@@ -7,6 +7,7 @@
  */
 export class LruCache<V> {
   private readonly entries = new Map<string, V>();
+  private newest: string | undefined;
 
   constructor(readonly capacity: number) {
     if (!Number.isInteger(capacity) || capacity < 1) {
@@ -20,9 +21,10 @@ export class LruCache<V> {
 
   get(key: string): V | undefined {
     const value = this.entries.get(key);
-    if (value !== undefined && this.entries.size > 1) {
+    if (value !== undefined && key !== this.newest) {
       this.entries.delete(key);
       this.entries.set(key, value);
+      this.newest = key;
     }
     return value;
   }
@@ -38,6 +40,7 @@ export class LruCache<V> {
       this.entries.delete(this.entries.keys().next().value as string);
     }
     this.entries.set(key, value);
+    this.newest = key;
     return value;
   }
 
@@ -47,5 +50,6 @@ export class LruCache<V> {
 
   clear(): void {
     this.entries.clear();
+    this.newest = undefined;
   }
 }

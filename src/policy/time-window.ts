@@ -1,4 +1,4 @@
-import { DateTime, IANAZone } from 'luxon';
+import { IANAZone } from 'luxon';
 
 const DAY_NAMES = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
 const FULL_DAY_NAMES = [
@@ -84,23 +84,29 @@ export function isKnownTimeZone(tz: string): boolean {
   return typeof tz === 'string' && tz.length > 0 && IANAZone.isValidZone(tz);
 }
 
-const localTimeCache = new Map<string, { utcMinute: number; time: LocalTime }>();
+const QUARTER_HOUR = 900_000;
+const offsetCache = new Map<string, { bucket: number; offsetMs: number }>();
 
 /**
- * The weekday and minute of the day of `now` on the wall clock of `tz`. Memoised per zone and UTC
- * minute (every zone in use today has whole-minute offsets), so the hot path rarely reaches luxon.
+ * The weekday and minute of the day of `now` on the wall clock of `tz`. The zone's UTC offset is
+ * asked of luxon once per zone and UTC quarter-hour — every offset change in the time zone
+ * database since 1970 happens on a quarter-hour of UTC — and the rest is arithmetic, so the hot
+ * path rarely reaches luxon.
  *
  * @example localTimeIn('Europe/Berlin', Date.UTC(2026, 0, 5, 8, 0)) // { weekday: 1, minute: 540 }
  */
 export function localTimeIn(tz: string, now: number): LocalTime {
-  const utcMinute = Math.floor(now / 60_000);
-  const cached = localTimeCache.get(tz);
-  if (cached && cached.utcMinute === utcMinute) return cached.time;
-  const local = DateTime.fromMillis(utcMinute * 60_000, { zone: tz });
-  const time = { weekday: local.weekday, minute: local.hour * 60 + local.minute };
-  if (localTimeCache.size > 256) localTimeCache.clear();
-  localTimeCache.set(tz, { utcMinute, time });
-  return time;
+  const bucket = Math.floor(now / QUARTER_HOUR);
+  let cached = offsetCache.get(tz);
+  if (!cached || cached.bucket !== bucket) {
+    const offsetMs = IANAZone.create(tz).offset(bucket * QUARTER_HOUR) * 60_000;
+    if (offsetCache.size > 256) offsetCache.clear();
+    cached = { bucket, offsetMs };
+    offsetCache.set(tz, cached);
+  }
+  const localMinute = Math.floor((now + cached.offsetMs) / 60_000);
+  const day = Math.floor(localMinute / 1440);
+  return { weekday: ((((day + 3) % 7) + 7) % 7) + 1, minute: localMinute - day * 1440 };
 }
 
 /**
