@@ -74,6 +74,8 @@ export class CompiledPolicy {
   private readonly byRole = new Map<string, CompiledRule[]>();
   private readonly roleOrder: string[];
   private readonly roleSets = new Map<string, RoleSet>();
+  /** Whether any rule looks at the request's country (so the guard can skip geo lookups). */
+  readonly usesCountry: boolean;
 
   constructor(private readonly config: ResolvedPolicyConfig) {
     const { document, origin, levels } = config;
@@ -115,13 +117,7 @@ export class CompiledPolicy {
         }),
       );
     }
-  }
-
-  /** Whether any rule looks at the request's country (so the guard can skip geo lookups). */
-  get usesCountry(): boolean {
-    return [...this.byRole.values()].some((rules) =>
-      rules.some((rule) => rule.when?.country || rule.when?.notCountry),
-    );
+    this.usesCountry = [...whens.values()].some((when) => when.country || when.notCountry);
   }
 
   /** The role set of a user; roles the policy does not define contribute nothing. */

@@ -84,27 +84,27 @@ export function isKnownTimeZone(tz: string): boolean {
   return typeof tz === 'string' && tz.length > 0 && IANAZone.isValidZone(tz);
 }
 
-const QUARTER_HOUR = 900_000;
+const MINUTE = 60_000;
 const offsetCache = new Map<string, { bucket: number; offsetMs: number }>();
 
 /**
  * The weekday and minute of the day of `now` on the wall clock of `tz`. The zone's UTC offset is
- * asked of luxon once per zone and UTC quarter-hour — every offset change in the time zone
- * database since 1970 happens on a quarter-hour of UTC — and the rest is arithmetic, so the hot
- * path rarely reaches luxon.
+ * asked of luxon once per zone and UTC minute (every offset change in the time zone database
+ * since 1975 happens on a whole UTC minute; some, e.g. Asia/Gaza, not on a quarter-hour) and the
+ * rest is arithmetic, so the hot path rarely reaches luxon.
  *
  * @example localTimeIn('Europe/Berlin', Date.UTC(2026, 0, 5, 8, 0)) // { weekday: 1, minute: 540 }
  */
 export function localTimeIn(tz: string, now: number): LocalTime {
-  const bucket = Math.floor(now / QUARTER_HOUR);
+  const bucket = Math.floor(now / MINUTE);
   let cached = offsetCache.get(tz);
   if (!cached || cached.bucket !== bucket) {
-    const offsetMs = IANAZone.create(tz).offset(bucket * QUARTER_HOUR) * 60_000;
+    const offsetMs = IANAZone.create(tz).offset(bucket * MINUTE) * MINUTE;
     if (offsetCache.size > 256) offsetCache.clear();
     cached = { bucket, offsetMs };
     offsetCache.set(tz, cached);
   }
-  const localMinute = Math.floor((now + cached.offsetMs) / 60_000);
+  const localMinute = Math.floor((now + cached.offsetMs) / MINUTE);
   const day = Math.floor(localMinute / 1440);
   return { weekday: ((((day + 3) % 7) + 7) % 7) + 1, minute: localMinute - day * 1440 };
 }
