@@ -1,7 +1,11 @@
 import type { Rule } from '@casl/ability';
 import type { PolicyAbility } from './policy.types.js';
 
-/** A CASL rule of a {@link PolicyAbility}. */
+/**
+ * A CASL rule of a {@link PolicyAbility}.
+ *
+ * @example const rule: CaslRule | null = ability.relevantRuleFor('read', 'Article');
+ */
 export type CaslRule = Rule<any, any>;
 
 /**

@@ -10,7 +10,11 @@ export type TemplatePath = 'user.id' | 'user.tenantId';
 const TEMPLATE = /^\$\{\s*(user\.id|user\.tenantId)\s*\}$/;
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
-/** A problem found in a condition, with the path of the offending value. */
+/**
+ * A problem found in a condition, with the path of the offending value.
+ *
+ * @example const problem: TemplateProblem = { path: ['ownerId'], message: 'unsupported template' };
+ */
 export interface TemplateProblem {
   path: (string | number)[];
   message: string;

@@ -10,4 +10,9 @@
 export interface GeoResolver {
   resolve(request: object, clientIp: string): string | null | Promise<string | null>;
 }
+/**
+ * DI token of the {@link GeoResolver} port.
+ *
+ * @example constructor(@Inject(GeoResolver) private readonly geo: GeoResolver) {}
+ */
 export const GeoResolver = Symbol('GeoResolver');

@@ -4,7 +4,11 @@ import type { ResolvedPolicyConfig } from './policy-config.js';
 import type { PolicyAbility, PolicyUser } from './policy.types.js';
 import { compileWhen, type CompiledWhen } from './when-compiler.js';
 
-/** A CASL raw rule as the engine feeds it to `createMongoAbility`. */
+/**
+ * A CASL raw rule as the engine feeds it to `createMongoAbility`.
+ *
+ * @example const raw: PolicyRawRule = { action: 'read', subject: 'Article' };
+ */
 export type PolicyRawRule = RawRuleOf<PolicyAbility>;
 
 /**

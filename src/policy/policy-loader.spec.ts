@@ -198,6 +198,11 @@ describe('validatePolicy', () => {
     ]);
   });
 
+  it("accepts '00:00' to '24:00' as whole days", () => {
+    const input = withWhen({ hours: { days: 'Sat,Sun', from: '00:00', to: '24:00', tz: 'UTC' } });
+    expect(() => validatePolicy(input, 'options')).not.toThrow();
+  });
+
   it('checks auth levels against the configured order', () => {
     expect(problemsOf(withWhen({ authLevel: 'mfa' }), ['password', 'webauthn'])).toEqual([
       "policy.roles.editor[1].when.authLevel: unknown auth level 'mfa' (known: password, webauthn)",

@@ -1,7 +1,11 @@
 import { parseCidr } from '../network/client-ip.js';
 import type { PolicyDocument, PolicyRule } from './policy.types.js';
 
-/** A problem with a path given as segments, before formatting. */
+/**
+ * A problem with a path given as segments, before formatting.
+ *
+ * @example const issue: RawIssue = { path: ['roles', 'editor', 0, 'id'], message: 'duplicate rule id' };
+ */
 export interface RawIssue {
   path: (string | number)[];
   message: string;

@@ -25,7 +25,11 @@ export interface TimeWindow {
   tz: string;
 }
 
-/** Wall-clock reading of an instant in a zone: ISO weekday (1 = Monday) and minute of the day. */
+/**
+ * Wall-clock reading of an instant in a zone: ISO weekday (1 = Monday) and minute of the day.
+ *
+ * @example const saturdayEvening: LocalTime = { weekday: 6, minute: 1390 };
+ */
 export interface LocalTime {
   weekday: number;
   minute: number;

@@ -32,7 +32,7 @@ const hoursSchema = z
     tz: timeZone,
   })
   .superRefine((hours, ctx) => {
-    if (parseClock(hours.from) === (parseClock(hours.to, true) ?? -1) % 1440) {
+    if (parseClock(hours.from) === parseClock(hours.to, true)) {
       ctx.addIssue({ code: 'custom', path: ['to'], message: "must differ from 'from'" });
     }
   });
