@@ -12,6 +12,8 @@ import type { ExampleConfig } from './config.js';
 import { HealthController } from './health/health.controller.js';
 import { MeController } from './me/me.controller.js';
 import { UsersService } from './users/users.service.js';
+import { ArticleLoader } from './articles/article.loader.js';
+import { builtInPolicy } from './policy.js';
 
 /** What the example app runs on: an open database, Redis (or `false`) and optionally a clock. */
 export interface ExampleRuntime {
@@ -60,6 +62,7 @@ export class ExampleAppModule {
             session: { idleTimeout: config.idleTimeout, absoluteTimeout: config.absoluteTimeout },
             freshAuth: { maxAge: config.freshAuthMaxAge },
             throttle: { maxAttempts: config.loginMaxAttempts },
+            policy: config.policyFile ? { file: config.policyFile } : { document: builtInPolicy },
           }),
         }),
       ],
@@ -71,7 +74,7 @@ export class ExampleAppModule {
         ArticlesController,
         HealthController,
       ],
-      providers: [LocalStrategy],
+      providers: [LocalStrategy, ArticleLoader],
     };
   }
 }

@@ -41,8 +41,11 @@ export async function createExampleApp(
       redisKeyPrefix: options.redisKeyPrefix,
       clock: options.clock,
     }),
-    { logger: options.logger ?? ['error', 'warn'], bodyParser: false },
-  );
+    { logger: options.logger ?? ['error', 'warn'], bodyParser: false, abortOnError: false },
+  ).catch(async (error: unknown) => {
+    await dataSource.destroy();
+    throw error;
+  });
   app.set('trust proxy', false);
   app.set('query parser', 'simple');
   app.disable('x-powered-by');

@@ -47,6 +47,17 @@ export { FreshAuthGuard } from './fresh-auth/fresh-auth.guard.js';
 export { decideFreshAuth } from './fresh-auth/fresh-auth-decision.js';
 export type { FreshAuthDecision, FreshAuthRequirement } from './fresh-auth/fresh-auth-decision.js';
 
+// Policies
+export { PolicyService } from './policy/policy.service.js';
+export { PolicyGuard } from './policy/policy.guard.js';
+export { Can } from './policy/can.decorator.js';
+export { CheckPolicies } from './policy/check-policies.decorator.js';
+export { CurrentAbility } from './policy/current-ability.decorator.js';
+export { GeoResolver } from './policy/geo-resolver.interface.js';
+export { HeaderGeoResolver } from './policy/header-geo-resolver.js';
+export type { SubjectLoader, PolicyHandler } from './policy/policy-handler.interface.js';
+export type { PolicyDocument, PolicyRule, WhenBlock } from './policy/policy.types.js';
+
 // Errors
 export {
   SessionRequiredException,

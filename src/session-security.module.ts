@@ -8,7 +8,7 @@ import {
 } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import type { Redis } from 'ioredis';
-import { AUDIT_CONFIG, resolveAuditConfig } from './audit/audit-config.js';
+import { AUDIT_CONFIG } from './audit/audit-config.js';
 import { AuditRetentionService } from './audit/audit-retention.service.js';
 import { AuditSubscriber } from './audit/audit.subscriber.js';
 import { AuditService } from './audit/audit.service.js';
@@ -22,6 +22,11 @@ import {
 import { CsrfGuard } from './csrf/csrf.guard.js';
 import { CsrfService } from './csrf/csrf.service.js';
 import { FreshAuthGuard } from './fresh-auth/fresh-auth.guard.js';
+import { GeoResolver } from './policy/geo-resolver.interface.js';
+import { HeaderGeoResolver } from './policy/header-geo-resolver.js';
+import { POLICY_CONFIG } from './policy/policy-config.js';
+import { PolicyGuard } from './policy/policy.guard.js';
+import { PolicyService } from './policy/policy.service.js';
 import { SessionSecurityHealth } from './health/session-security-health.service.js';
 import { SessionCookieInterceptor } from './http/session-cookie.interceptor.js';
 import { SessionSecurityExceptionFilter } from './http/session-security-exception.filter.js';
@@ -81,11 +86,23 @@ const coreProviders: Provider[] = [
   {
     provide: AUDIT_CONFIG,
     inject: [RESOLVED_OPTIONS],
-    useFactory: (o: ResolvedOptions) => resolveAuditConfig(o.raw.audit, o.raw.secret),
+    useFactory: (o: ResolvedOptions) => o.audit,
   },
   AuditService,
   AuditRetentionService,
   AuditSubscriber,
+  {
+    provide: POLICY_CONFIG,
+    inject: [RESOLVED_OPTIONS],
+    useFactory: (o: ResolvedOptions) => o.policy,
+  },
+  {
+    provide: GeoResolver,
+    inject: [RESOLVED_OPTIONS],
+    useFactory: (o: ResolvedOptions) =>
+      o.raw.policy?.geo ?? new HeaderGeoResolver({ trustedProxies: o.trustProxy }),
+  },
+  PolicyService,
   SessionEvents,
   SessionStore,
   SessionService,
@@ -95,6 +112,7 @@ const coreProviders: Provider[] = [
   SessionGuard,
   CsrfGuard,
   FreshAuthGuard,
+  PolicyGuard,
   SessionCookieInterceptor,
 ];
 
@@ -102,6 +120,7 @@ const globalProviders: Provider[] = [
   { provide: APP_GUARD, useExisting: SessionGuard },
   { provide: APP_GUARD, useExisting: CsrfGuard },
   { provide: APP_GUARD, useExisting: FreshAuthGuard },
+  { provide: APP_GUARD, useExisting: PolicyGuard },
   { provide: APP_INTERCEPTOR, useExisting: SessionCookieInterceptor },
   { provide: APP_FILTER, useClass: SessionSecurityExceptionFilter },
 ];
@@ -121,6 +140,9 @@ const exported = [
   SessionGuard,
   CsrfGuard,
   FreshAuthGuard,
+  PolicyGuard,
+  PolicyService,
+  GeoResolver,
 ];
 
 /**

@@ -1,7 +1,9 @@
 import { hkdfSync } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { DataSource } from 'typeorm';
+import { resolveAuditConfig, type ResolvedAuditConfig } from '../audit/audit-config.js';
 import { Clock, SystemClock } from '../common/clock.js';
+import { createPolicyConfig, type ResolvedPolicyConfig } from '../policy/policy-config.js';
 import { parseDuration } from '../common/duration.js';
 import { CidrSet } from '../network/client-ip.js';
 import { SessionEntity } from '../session/session.entity.js';
@@ -25,6 +27,8 @@ export interface ResolvedOptions {
   allowBearer: boolean;
   users?: SessionUserDirectory;
   clock: Clock;
+  policy: ResolvedPolicyConfig;
+  audit: ResolvedAuditConfig;
 }
 
 /**
@@ -83,6 +87,11 @@ export function resolveOptions(options: SessionSecurityModuleOptions): ResolvedO
     new CidrSet([]),
   );
   const levels = options?.freshAuth?.levels ?? ['password', 'mfa'];
+  const policy = attempt(() => createPolicyConfig(options?.policy as never, levels), null);
+  const audit = attempt(
+    () => resolveAuditConfig(options?.audit as never, options?.secret ?? ''),
+    null,
+  );
 
   if (problems.length > 0) throw new SessionSecurityOptionsError(problems);
   return {
@@ -110,6 +119,8 @@ export function resolveOptions(options: SessionSecurityModuleOptions): ResolvedO
     allowBearer: options.allowBearer ?? false,
     users: options.users,
     clock: options.clock ?? new SystemClock(),
+    policy: policy!,
+    audit: audit!,
   };
 }
 
