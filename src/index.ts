@@ -26,6 +26,9 @@ export { SessionTokenStrategy } from './session/session-token.strategy.js';
 export { SessionCache } from './session/session-cache.interface.js';
 export type { CacheLookup, SessionEpochs } from './session/session-cache.interface.js';
 
+export { RevocationService } from './revocation/revocation.service.js';
+export type { ChangeContext } from './revocation/revocation.service.js';
+
 // HTTP pipeline
 export { SessionGuard } from './http/session.guard.js';
 export { Public, AllowPendingReauth } from './http/public.decorator.js';

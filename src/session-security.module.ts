@@ -13,6 +13,7 @@ import { AuditRetentionService } from './audit/audit-retention.service.js';
 import { AuditSubscriber } from './audit/audit.subscriber.js';
 import { AuditService } from './audit/audit.service.js';
 import { Clock } from './common/clock.js';
+import { RevocationService } from './revocation/revocation.service.js';
 import { openRedis } from './common/redis-connection.js';
 import {
   RESOLVED_OPTIONS,
@@ -106,6 +107,7 @@ const coreProviders: Provider[] = [
   SessionEvents,
   SessionStore,
   SessionService,
+  RevocationService,
   CsrfService,
   LoginThrottleService,
   SessionSecurityHealth,
@@ -134,6 +136,7 @@ const exported = [
   SESSION_SECURITY_REDIS,
   SessionEvents,
   SessionService,
+  RevocationService,
   CsrfService,
   LoginThrottleService,
   SessionSecurityHealth,
