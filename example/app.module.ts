@@ -3,6 +3,8 @@ import { PassportModule } from '@nestjs/passport';
 import type { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
 import { Clock, SessionSecurityModule } from '../src/index.js';
+import { AdminAuditController } from './admin/admin-audit.controller.js';
+import { AdminUsersController } from './admin/admin-users.controller.js';
 import { ArticlesController } from './articles/articles.controller.js';
 import { AuthController } from './auth/auth.controller.js';
 import { ReauthController } from './auth/reauth.controller.js';
@@ -73,6 +75,8 @@ export class ExampleAppModule {
         PasswordController,
         ArticlesController,
         HealthController,
+        AdminUsersController,
+        AdminAuditController,
       ],
       providers: [LocalStrategy, ArticleLoader],
     };

@@ -1,7 +1,9 @@
 import { Body, Controller, Get, HttpCode, Post, Req, UseGuards } from '@nestjs/common';
 import type { Request } from 'express';
 import {
+  AccountDisabledError,
   AllowPendingReauth,
+  InvalidCredentialsException,
   CsrfService,
   Public,
   SessionEvents,
@@ -31,11 +33,16 @@ export class AuthController {
     const state = requestState(request);
     if (state.tokenHash) await this.sessions.end(state.tokenHash, 'replaced');
     const user = request.user;
-    const issued = await this.sessions.create(toPrincipal(user), {
-      ip: state.clientIp,
-      userAgent: request.headers['user-agent'] ?? null,
-      authLevel: 'password',
-    });
+    const issued = await this.sessions
+      .create(toPrincipal(user), {
+        ip: state.clientIp,
+        userAgent: request.headers['user-agent'] ?? null,
+        authLevel: 'password',
+      })
+      .catch((error: unknown) => {
+        if (error instanceof AccountDisabledError) throw new InvalidCredentialsException();
+        throw error;
+      });
     setSessionCookie(request, issued);
     await this.events.emit({
       type: 'login.succeeded',
