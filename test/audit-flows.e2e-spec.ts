@@ -38,7 +38,23 @@ describe('the audit log records the real session flows', () => {
       .expect(204);
     await app.http.get('/me').set('Cookie', cookie).expect(401);
 
+    const editor = await login(app, 'bob');
+    await app.http
+      .patch('/articles/3')
+      .set('Cookie', editor.cookie)
+      .set('X-CSRF-Token', editor.csrf)
+      .send({ title: 'x' })
+      .expect(403);
+
     const audit = app.app.get(AuditService);
+    const [denial] = await audit.list({ type: 'policy.denied', limit: 1 });
+    expect(denial).toMatchObject({
+      userId: '2',
+      outcome: 'denied',
+      action: 'update',
+      resource: 'Article',
+    });
+    expect(denial.details).toMatchObject({ policyVersion: expect.any(String) });
     const types = (await audit.tail(100)).map((e) => e.type);
     for (const type of [
       'session.created',
@@ -50,6 +66,7 @@ describe('the audit log records the real session flows', () => {
       'session.reauthenticated',
       'logout',
       'access.denied',
+      'policy.denied',
     ]) {
       expect(types).toContain(type);
     }

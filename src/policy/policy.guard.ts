@@ -10,6 +10,7 @@ import { ModuleRef, Reflector } from '@nestjs/core';
 import { subject as tagSubject, detectSubjectType } from '@casl/ability';
 import { Clock } from '../common/clock.js';
 import { ForbiddenException } from '../errors/session-security.exception.js';
+import { SessionEvents } from '../session/session-events.js';
 import { requestState } from '../session/request-state.js';
 import type { ActiveSession } from '../session/session.types.js';
 import { CanMetadata, type CanRequirement } from './can.decorator.js';
@@ -49,6 +50,7 @@ export class PolicyGuard implements CanActivate {
     protected readonly moduleRef: ModuleRef,
     @Inject(Clock) protected readonly clock: Clock,
     @Optional() @Inject(GeoResolver) protected readonly geo?: GeoResolver,
+    @Optional() protected readonly events?: SessionEvents,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -65,12 +67,18 @@ export class PolicyGuard implements CanActivate {
     state.ability = evaluation.ability;
     if (requirement) {
       const decision = await this.checkRequirement(requirement, request, evaluation);
-      if (!decision.allowed) this.onDenied(request, decision.reason);
+      if (!decision.allowed) {
+        await this.onDenied(request, decision.reason, {
+          action: requirement.action,
+          subject: requirement.subject,
+          rule: decision.decidingRule?.id ?? null,
+        });
+      }
     }
     if (handlers?.length) {
       const passes = (ability: PolicyAbility) => this.runHandlers(handlers, ability, request);
       if (!(await passes(evaluation.ability))) {
-        this.onDenied(request, await evaluation.whenReason(passes));
+        await this.onDenied(request, await evaluation.whenReason(passes), { action: 'handlers' });
       }
     }
     return true;
@@ -99,9 +107,26 @@ export class PolicyGuard implements CanActivate {
     };
   }
 
-  /** Throws the 403; override to log, audit or change the answer. */
-  protected onDenied(request: object, reason: string | null): never {
-    requestState(request).policyDenial = { reason };
+  /** Records the denial (rule, policy version, reason) and throws the 403; override to change it. */
+  protected async onDenied(
+    request: object,
+    reason: string | null,
+    details: { action: string; subject?: string; rule?: string | null },
+  ): Promise<never> {
+    const state = requestState(request);
+    state.policyDenial = { reason };
+    const http = request as { method?: string; path?: string; headers?: Record<string, unknown> };
+    await this.events?.emit({
+      type: 'policy.denied',
+      userId: state.session?.userId ?? null,
+      sessionId: state.session?.id ?? null,
+      ip: state.clientIp || null,
+      userAgent: (http.headers?.['user-agent'] as string | undefined) ?? null,
+      outcome: 'denied',
+      action: details.action,
+      resource: details.subject ?? `${http.method ?? ''} ${http.path ?? ''}`.trim(),
+      details: { reason, rule: details.rule ?? null, policyVersion: this.policy.version },
+    });
     throw new ForbiddenException(reason ?? undefined);
   }
 
