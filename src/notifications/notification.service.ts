@@ -1,0 +1,200 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { IsNull, type DataSource, type QueryDeepPartialEntity } from 'typeorm';
+import { Clock } from '../common/clock.js';
+import { SESSION_SECURITY_DATA_SOURCE } from '../common/tokens.js';
+import type { NotificationChannelRegistry } from './notification-channel.registry.js';
+import { notificationDedupeKey } from './notification-dedupe.js';
+import { NotificationDelivery } from './notification-delivery.entity.js';
+import type { NotificationJobQueue } from './notification-job-queue.interface.js';
+import {
+  NOTIFICATION_CHANNELS,
+  NOTIFICATION_DELIVER_JOB,
+  NOTIFICATION_JOB_QUEUE,
+  NOTIFICATION_OPTIONS,
+  type ResolvedNotificationOptions,
+} from './notification-options.js';
+import { assertNotificationType, type NotificationType } from './notification-types.js';
+import { SessionNotification } from './notification.entity.js';
+
+/** Options of {@link NotificationService.notify}. */
+export interface NotifyOptions {
+  /** The same key for the same user and type is one notification, delivered once per channel. */
+  dedupeKey?: string;
+  /** Only these channels (default: every registered channel). */
+  channels?: string[];
+}
+
+/** Result of {@link NotificationService.notify}. */
+export interface NotifyResult {
+  notification: SessionNotification;
+  /** `false` when the dedupe key matched an existing notification. */
+  created: boolean;
+}
+
+/** Options of {@link NotificationService.listForUser}. */
+export interface ListNotificationsOptions {
+  unreadOnly?: boolean;
+  /** 1 to 200 (default 50). */
+  limit?: number;
+}
+
+/**
+ * Creates notifications and queues their delivery; reads and marks a user's inbox.
+ *
+ * @example
+ * await notifications.notify(userId, 'session_revoked', { sessionId }, { dedupeKey: `revoked:${sessionId}` });
+ * const unread = await notifications.listForUser(userId, { unreadOnly: true });
+ * await notifications.markRead(userId, unread[0].id);
+ */
+@Injectable()
+export class NotificationService {
+  constructor(
+    @Inject(SESSION_SECURITY_DATA_SOURCE) private readonly dataSource: DataSource,
+    @Inject(NOTIFICATION_CHANNELS) private readonly channels: NotificationChannelRegistry,
+    @Inject(NOTIFICATION_JOB_QUEUE) private readonly queue: NotificationJobQueue,
+    @Inject(NOTIFICATION_OPTIONS) private readonly options: ResolvedNotificationOptions,
+    @Inject(Clock) private readonly clock: Clock,
+  ) {}
+
+  /**
+   * Stores the notification and one pending delivery per channel in one transaction, then queues
+   * one job per pending delivery (job id `<notificationId>:<channel>`). With a `dedupeKey` seen
+   * before, no row is added and only deliveries still pending are queued again (a crash between
+   * commit and queueing is healed by calling again; nothing is delivered twice).
+   *
+   * @example
+   * const { created } = await notifications.notify('u-42', 'password_changed', {}, { dedupeKey: 'pw:17' });
+   */
+  async notify(
+    userId: string,
+    type: NotificationType,
+    payload: Record<string, unknown> = {},
+    options: NotifyOptions = {},
+  ): Promise<NotifyResult> {
+    if (typeof userId !== 'string' || userId.length < 1 || userId.length > 128) {
+      throw new RangeError('userId: must be 1 to 128 characters');
+    }
+    assertNotificationType(type);
+    const channels = this.pickChannels(options.channels);
+    const dedupeKey = notificationDedupeKey(userId, type, options.dedupeKey);
+    const fresh: SessionNotification = Object.assign(new SessionNotification(), {
+      id: randomUUID(),
+      userId,
+      type,
+      payload,
+      createdAt: this.clock.now(),
+      readAt: null,
+      deliveredVia: [],
+      dedupeKey,
+    });
+    const notification = await this.dataSource.transaction(async (manager) => {
+      await manager
+        .createQueryBuilder()
+        .insert()
+        .into(SessionNotification)
+        .values(fresh as QueryDeepPartialEntity<SessionNotification>)
+        .orIgnore()
+        .execute();
+      const stored = await manager.findOneByOrFail(SessionNotification, { dedupeKey });
+      if (stored.id === fresh.id && channels.length > 0) {
+        await manager.insert(
+          NotificationDelivery,
+          channels.map((channel) => ({
+            notificationId: fresh.id,
+            channel,
+            status: 'pending' as const,
+          })),
+        );
+      }
+      return stored;
+    });
+    await this.enqueuePending(notification.id);
+    return { notification, created: notification.id === fresh.id };
+  }
+
+  /**
+   * Queues every delivery that is still `pending` — of one notification, or of all. Run at startup
+   * with the in-process queue, whose jobs do not survive a restart.
+   *
+   * @example
+   * await notifications.enqueuePending(); // after a crash
+   */
+  async enqueuePending(notificationId?: string): Promise<number> {
+    const pending = await this.dataSource.getRepository(NotificationDelivery).find({
+      where: { status: 'pending', ...(notificationId ? { notificationId } : {}) },
+    });
+    for (const { notificationId: id, channel } of pending) {
+      await this.queue.add(
+        NOTIFICATION_DELIVER_JOB,
+        { notificationId: id, channel },
+        {
+          jobId: `${id}:${channel}`,
+          attempts: this.options.attempts,
+          backoff: { type: 'exponential', delay: this.options.backoffMs },
+          removeOnComplete: true,
+          removeOnFail: 1000,
+        },
+      );
+    }
+    return pending.length;
+  }
+
+  /**
+   * The user's notifications, newest first.
+   *
+   * @example
+   * await notifications.listForUser('u-42', { unreadOnly: true, limit: 20 });
+   */
+  async listForUser(
+    userId: string,
+    options: ListNotificationsOptions = {},
+  ): Promise<SessionNotification[]> {
+    const limit = options.limit ?? 50;
+    if (!Number.isInteger(limit) || limit < 1 || limit > 200) {
+      throw new RangeError('limit: must be an integer from 1 to 200');
+    }
+    return this.dataSource.getRepository(SessionNotification).find({
+      where: { userId, ...(options.unreadOnly ? { readAt: IsNull() } : {}) },
+      order: { createdAt: 'DESC', id: 'DESC' },
+      take: limit,
+    });
+  }
+
+  /**
+   * Marks one of the user's own notifications read. Returns `false` — and changes nothing — when
+   * no notification with that id belongs to the user, so callers answer 404 either way and never
+   * reveal another user's ids.
+   *
+   * @example
+   * if (!(await notifications.markRead(session.userId, id))) throw new NotFoundException();
+   */
+  async markRead(userId: string, id: string): Promise<boolean> {
+    const repo = this.dataSource.getRepository(SessionNotification);
+    const result = await repo.update(
+      { id, userId, readAt: IsNull() },
+      { readAt: this.clock.now() },
+    );
+    if (result.affected) return true;
+    return repo.existsBy({ id, userId });
+  }
+
+  /**
+   * How each channel stands for one notification.
+   *
+   * @example
+   * await notifications.deliveries(id); // [{ channel: 'webhook', status: 'failed', attempts: 3, ... }]
+   */
+  deliveries(notificationId: string): Promise<NotificationDelivery[]> {
+    return this.dataSource
+      .getRepository(NotificationDelivery)
+      .find({ where: { notificationId }, order: { channel: 'ASC' } });
+  }
+
+  private pickChannels(names: string[] | undefined): string[] {
+    if (!names) return this.channels.names;
+    const unknown = names.filter((name) => !this.channels.get(name));
+    if (unknown.length > 0) throw new RangeError(`channels: unknown ${unknown.join(', ')}`);
+    return [...new Set(names)];
+  }
+}
