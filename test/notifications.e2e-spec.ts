@@ -8,6 +8,7 @@ import { Clock, SystemClock } from '../src/common/clock.js';
 import { SESSION_SECURITY_DATA_SOURCE } from '../src/common/tokens.js';
 import { InlineQueue } from '../src/notifications/inline-queue.js';
 import { NotificationDelivery } from '../src/notifications/notification-delivery.entity.js';
+import { NotificationDeliveryService } from '../src/notifications/notification-delivery.service.js';
 import {
   NOTIFICATION_DELIVER_JOB,
   NOTIFICATION_JOB_QUEUE,
@@ -324,6 +325,55 @@ describe('notifications through the in-process InlineQueue', () => {
       expect(webhook.for(id).map((r) => r.answeredStatus)).toEqual([503, 200]);
     } finally {
       await module.close();
+    }
+  });
+});
+
+describe('notifications on SQLite (better-sqlite3)', () => {
+  it('runs the migration and delivers once per channel through the InlineQueue', async () => {
+    const sqlite = await new DataSource({
+      type: 'better-sqlite3',
+      database: ':memory:',
+      entities: notificationEntities,
+      migrations: notificationMigrations,
+      migrationsRun: true,
+    }).initialize();
+    const recorder = new RecordingChannel();
+    const module = await Test.createTestingModule({
+      providers: [
+        { provide: SESSION_SECURITY_DATA_SOURCE, useValue: sqlite },
+        { provide: Clock, useValue: new SystemClock() },
+        ...notificationProviders({ channels: [recorder], backoffMs: 10 }),
+      ],
+    }).compile();
+    await module.init();
+    try {
+      const notifications = module.get(NotificationService);
+      const queue = module.get<InlineQueue>(NOTIFICATION_JOB_QUEUE);
+      const { notification } = await notifications.notify(
+        'frank',
+        'password_changed',
+        { a: 1 },
+        {
+          dedupeKey: 'pw:1',
+        },
+      );
+      await notifications.notify('frank', 'password_changed', { a: 1 }, { dedupeKey: 'pw:1' });
+      await queue.whenIdle();
+      await module.get(NotificationDeliveryService).run({
+        notificationId: notification.id,
+        channel: 'recorder',
+      });
+      expect(recorder.count(notification.id)).toBe(1);
+      const [stored] = await notifications.listForUser('frank');
+      expect(stored).toMatchObject({ payload: { a: 1 }, deliveredVia: ['in_app', 'recorder'] });
+      expect((await notifications.deliveries(notification.id)).map((d) => d.attempts)).toEqual([
+        1, 1,
+      ]);
+      expect(await notifications.markRead('frank', notification.id)).toBe(true);
+    } finally {
+      await module.close();
+      await sqlite.destroy();
     }
   });
 });

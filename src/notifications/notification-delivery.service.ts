@@ -11,11 +11,10 @@ import {
   type ResolvedNotificationOptions,
 } from './notification-options.js';
 import { SessionNotification } from './notification.entity.js';
+import { isSqliteFamily, notificationTransaction } from './notification-transaction.js';
 
 /** What one run of a delivery job did. */
 export type DeliveryOutcome = 'delivered' | 'already_delivered' | 'in_flight' | 'unknown';
-
-const SQLITE_FAMILY = new Set(['sqlite', 'better-sqlite3', 'sqljs']);
 
 /**
  * Runs one delivery job, the same code under Bull and under the `InlineQueue`: claims the
@@ -62,7 +61,7 @@ export class NotificationDeliveryService {
       this.logger.warn(`delivery ${notificationId}:${channel} failed: ${message}`);
       throw error;
     }
-    await this.dataSource.transaction((manager) => this.recordDelivered(manager, key));
+    await notificationTransaction(this.dataSource, (manager) => this.recordDelivered(manager, key));
     return 'delivered';
   }
 
@@ -106,7 +105,7 @@ export class NotificationDeliveryService {
       .getRepository(SessionNotification)
       .createQueryBuilder('n')
       .where('n.id = :id', { id: key.notificationId });
-    if (!SQLITE_FAMILY.has(manager.connection.options.type)) select.setLock('pessimistic_write');
+    if (!isSqliteFamily(manager.connection)) select.setLock('pessimistic_write');
     await select.getOne();
     const delivered = await manager.getRepository(NotificationDelivery).find({
       where: { notificationId: key.notificationId, status: 'delivered' },

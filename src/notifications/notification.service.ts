@@ -16,6 +16,7 @@ import {
 } from './notification-options.js';
 import { assertNotificationType, type NotificationType } from './notification-types.js';
 import { SessionNotification } from './notification.entity.js';
+import { notificationTransaction } from './notification-transaction.js';
 
 /** Options of {@link NotificationService.notify}. */
 export interface NotifyOptions {
@@ -88,7 +89,7 @@ export class NotificationService {
       deliveredVia: [],
       dedupeKey,
     });
-    const notification = await this.dataSource.transaction(async (manager) => {
+    const notification = await notificationTransaction(this.dataSource, async (manager) => {
       await manager
         .createQueryBuilder()
         .insert()
