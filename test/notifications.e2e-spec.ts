@@ -6,6 +6,9 @@ import { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
 import { Clock, SystemClock } from '../src/common/clock.js';
 import { SESSION_SECURITY_DATA_SOURCE } from '../src/common/tokens.js';
+import { SessionCore1763800000000 } from '../src/migrations/1763800000000-session-core.js';
+import { SessionEvents } from '../src/session/session-events.js';
+import { SessionEntity } from '../src/session/session.entity.js';
 import { InlineQueue } from '../src/notifications/inline-queue.js';
 import { NotificationDelivery } from '../src/notifications/notification-delivery.entity.js';
 import { NotificationDeliveryService } from '../src/notifications/notification-delivery.service.js';
@@ -54,6 +57,7 @@ async function compile(options: NotificationModuleOptions, bull: boolean): Promi
     providers: [
       { provide: SESSION_SECURITY_DATA_SOURCE, useValue: dataSource },
       { provide: Clock, useValue: new SystemClock() },
+      SessionEvents,
       ...notificationProviders(options),
     ],
   }).compile();
@@ -330,12 +334,12 @@ describe('notifications through the in-process InlineQueue', () => {
 });
 
 describe('notifications on SQLite (better-sqlite3)', () => {
-  it('runs the migration and delivers once per channel through the InlineQueue', async () => {
+  it('runs the migration, delivers once per channel in process and notifies on session events', async () => {
     const sqlite = await new DataSource({
       type: 'better-sqlite3',
       database: ':memory:',
-      entities: notificationEntities,
-      migrations: notificationMigrations,
+      entities: [...notificationEntities, SessionEntity],
+      migrations: [SessionCore1763800000000, ...notificationMigrations],
       migrationsRun: true,
     }).initialize();
     const recorder = new RecordingChannel();
@@ -343,6 +347,7 @@ describe('notifications on SQLite (better-sqlite3)', () => {
       providers: [
         { provide: SESSION_SECURITY_DATA_SOURCE, useValue: sqlite },
         { provide: Clock, useValue: new SystemClock() },
+        SessionEvents,
         ...notificationProviders({ channels: [recorder], backoffMs: 10 }),
       ],
     }).compile();
@@ -371,6 +376,39 @@ describe('notifications on SQLite (better-sqlite3)', () => {
         1, 1,
       ]);
       expect(await notifications.markRead('frank', notification.id)).toBe(true);
+
+      const events = module.get(SessionEvents);
+      const chrome = 'Mozilla/5.0 (X11; Linux x86_64) Chrome/120.0.1 Safari/537.36';
+      const signIn = async (id: string, ip: string, userAgent: string) => {
+        await sqlite.getRepository(SessionEntity).insert({
+          ...{ id, tokenHash: id.padEnd(64, '0'), userId: 'gina', tenantId: null, roles: [] },
+          ...{ authzVersion: 0, createdAt: Date.now(), lastSeenAt: 0, idleExpiresAt: 0 },
+          ...{ absoluteExpiresAt: 0, authenticatedAt: 0, authLevel: 'password', ip, userAgent },
+          ...{ data: {}, revokedAt: null, revokedReason: null, reauthRequiredAt: null },
+        });
+        await events.emit({
+          type: 'session.created',
+          userId: 'gina',
+          sessionId: id,
+          ip,
+          userAgent,
+        });
+      };
+      await signIn('s-1', '203.0.113.5', chrome);
+      await signIn('s-2', '203.0.113.9', chrome.replace('120.0.1', '121.0.4'));
+      await signIn('s-3', '198.51.100.7', chrome);
+      await events.emit({ type: 'session.revoked', userId: 'gina', sessionId: 's-3' });
+      await events.emit({ type: 'session.revoked', userId: 'gina', sessionId: 's-3' });
+      await queue.whenIdle();
+      const inbox = await notifications.listForUser('gina');
+      const byType = Object.fromEntries(inbox.map((n) => [n.type, n.payload]));
+      expect(inbox).toHaveLength(2);
+      expect(byType.session_revoked).toMatchObject({ sessionId: 's-3' });
+      expect(byType.new_sign_in).toMatchObject({
+        sessionId: 's-3',
+        reason: 'new_network',
+        ip: '198.51.100.7',
+      });
     } finally {
       await module.close();
       await sqlite.destroy();

@@ -51,6 +51,8 @@ export interface NotificationModuleOptions {
   backoffMs?: number;
   /** How long a worker owns a delivery it claimed before another may take it over (default 60 s). */
   leaseMs?: number;
+  /** Notify on session events (revocation, permission change, new sign-in) (default `true`). */
+  sessionEvents?: boolean;
 }
 
 /** {@link NotificationModuleOptions} checked and with defaults filled in. */
@@ -65,6 +67,7 @@ export interface ResolvedNotificationOptions {
   attempts: number;
   backoffMs: number;
   leaseMs: number;
+  sessionEvents: boolean;
 }
 
 /** Startup error naming each notification option that is wrong. */
@@ -136,6 +139,7 @@ export function resolveNotificationOptions(
     attempts: integer('attempts', options.attempts ?? 8, 1, 50),
     backoffMs: integer('backoffMs', options.backoffMs ?? 1_000, 1, 3_600_000),
     leaseMs: integer('leaseMs', options.leaseMs ?? 60_000, 1_000, 3_600_000),
+    sessionEvents: options.sessionEvents ?? true,
   };
   if (problems.length > 0) throw new NotificationOptionsError(problems);
   return resolved;

@@ -1,10 +1,10 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
-import { NOTIFICATION_OPTIONS, type ResolvedNotificationOptions } from './notification-options.js';
+import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { NotificationService } from './notification.service.js';
 
 /**
- * With the in-process queue, whose jobs die with the process, queues again at startup every
- * delivery left `pending` (Bull keeps its jobs in Redis, so it needs no such step).
+ * Queues again at startup every delivery left `pending`: jobs of the in-process queue die with the
+ * process, and a process may die between committing a notification and queueing its jobs. Safe
+ * with Bull too: a job still queued under the same id is not added twice.
  *
  * @example
  * providers: [...notificationProviders()] // includes it
@@ -13,13 +13,9 @@ import { NotificationService } from './notification.service.js';
 export class NotificationStartup implements OnApplicationBootstrap {
   private readonly logger = new Logger('SessionSecurityNotifications');
 
-  constructor(
-    private readonly notifications: NotificationService,
-    @Inject(NOTIFICATION_OPTIONS) private readonly options: ResolvedNotificationOptions,
-  ) {}
+  constructor(private readonly notifications: NotificationService) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    if (this.options.queue !== 'inline') return;
     try {
       const count = await this.notifications.enqueuePending();
       if (count > 0) this.logger.log(`re-queued ${count} pending notification deliveries`);

@@ -17,10 +17,11 @@ import {
 import { NotificationProcessor } from './notification.processor.js';
 import { NotificationService } from './notification.service.js';
 import { NotificationStartup } from './notification-startup.js';
+import { NotificationSubscriber } from './notification.subscriber.js';
 
 /**
  * The providers of the notification feature, for the module that also provides
- * `SESSION_SECURITY_DATA_SOURCE` and `Clock`. Options are checked here, at startup. With
+ * `SESSION_SECURITY_DATA_SOURCE`, `Clock` and (unless `sessionEvents: false`) `SessionEvents`. Options are checked here, at startup. With
  * `queue: 'bull'` the Bull queue {@link NOTIFICATION_QUEUE} must be registered in the same
  * module (see {@link notificationImports}); with `'inline'` jobs run in this process.
  *
@@ -50,6 +51,7 @@ export function notificationProviders(options: NotificationModuleOptions = {}): 
     ...(bull && resolved.worker ? [NotificationProcessor] : []),
     NotificationService,
     NotificationStartup,
+    ...(resolved.sessionEvents ? [NotificationSubscriber] : []),
   ];
 }
 

@@ -1,0 +1,86 @@
+import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { Not, type DataSource } from 'typeorm';
+import { SESSION_SECURITY_DATA_SOURCE } from '../common/tokens.js';
+import { SessionEntity } from '../session/session.entity.js';
+import { SessionEvents, type SessionEvent } from '../session/session-events.js';
+import { detectNewSignIn } from './new-sign-in.detector.js';
+import { NotificationTypes } from './notification-types.js';
+import { NotificationService } from './notification.service.js';
+
+/** How many of the user's newest earlier sessions a sign-in is compared with. */
+const SIGN_IN_HISTORY = 50;
+
+/**
+ * Turns session events into notifications: `session.revoked` → `session_revoked`,
+ * `permissions.changed` → `reauth_required`, and `session.created` → `new_sign_in` when
+ * {@link detectNewSignIn} says the device or network is new. Dedupe keys come from the event
+ * (session id, permission version), so an event emitted twice notifies once.
+ *
+ * @example
+ * providers: [...notificationProviders(opts)] // includes it; needs SessionEvents in the module
+ */
+@Injectable()
+export class NotificationSubscriber implements OnModuleInit {
+  private readonly logger = new Logger('SessionSecurityNotifications');
+
+  constructor(
+    private readonly events: SessionEvents,
+    private readonly notifications: NotificationService,
+    @Inject(SESSION_SECURITY_DATA_SOURCE) private readonly dataSource: DataSource,
+  ) {}
+
+  onModuleInit(): void {
+    this.events.on((event) => this.handle(event));
+  }
+
+  /** Notifies for one event, if it is one users are told about. */
+  async handle(event: SessionEvent): Promise<void> {
+    const { userId, sessionId } = event;
+    if (!userId) return;
+    switch (event.type) {
+      case 'session.revoked':
+        if (!sessionId) return;
+        await this.notifications.notify(
+          userId,
+          NotificationTypes.sessionRevoked,
+          { sessionId, reason: event.details?.reason ?? null },
+          { dedupeKey: `session:${sessionId}` },
+        );
+        return;
+      case 'permissions.changed':
+        await this.notifications.notify(
+          userId,
+          NotificationTypes.reauthRequired,
+          { reason: 'permissions_changed' },
+          { dedupeKey: `authz:${event.details?.authzVersion ?? Date.now()}` },
+        );
+        return;
+      case 'session.created':
+        if (sessionId) await this.signIn(userId, sessionId, event);
+        return;
+    }
+  }
+
+  private async signIn(userId: string, sessionId: string, event: SessionEvent): Promise<void> {
+    const previous = await this.dataSource.getRepository(SessionEntity).find({
+      select: { ip: true, userAgent: true },
+      where: { userId, id: Not(sessionId) },
+      order: { createdAt: 'DESC' },
+      take: SIGN_IN_HISTORY,
+    });
+    const verdict = detectNewSignIn({ ip: event.ip, userAgent: event.userAgent }, previous);
+    if (!verdict.isNew) return;
+    this.logger.debug?.(`new sign-in for ${userId}: ${verdict.reason}`);
+    await this.notifications.notify(
+      userId,
+      NotificationTypes.newSignIn,
+      {
+        sessionId,
+        ip: event.ip ?? null,
+        userAgent: event.userAgent ?? null,
+        reason: verdict.reason,
+      },
+      { dedupeKey: `sign-in:${sessionId}` },
+    );
+  }
+}
