@@ -13,6 +13,7 @@ import { LocalStrategy } from './auth/local.strategy.js';
 import type { ExampleConfig } from './config.js';
 import { HealthController } from './health/health.controller.js';
 import { MeController } from './me/me.controller.js';
+import { NotificationsController } from './me/notifications.controller.js';
 import { UsersService } from './users/users.service.js';
 import { ArticleLoader } from './articles/article.loader.js';
 import { builtInPolicy } from './policy.js';
@@ -51,6 +52,11 @@ export class ExampleAppModule {
         PassportModule,
         users,
         SessionSecurityModule.forRootAsync({
+          notifications: {
+            queue: runtime.redis ? 'bull' : 'inline',
+            redis: typeof runtime.redis === 'string' ? runtime.redis : undefined,
+            queuePrefix: `${runtime.redisKeyPrefix ?? 'ss:'}bull`,
+          },
           imports: [users],
           inject: [UsersService],
           useFactory: (users: UsersService) => ({
@@ -72,6 +78,7 @@ export class ExampleAppModule {
         AuthController,
         ReauthController,
         MeController,
+        NotificationsController,
         PasswordController,
         ArticlesController,
         HealthController,

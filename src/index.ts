@@ -97,3 +97,28 @@ export type {
 } from './audit/audit-event.types.js';
 export { AuditRetentionService, AuditChainBrokenError } from './audit/audit-retention.service.js';
 export type { AuditPruneOptions, AuditPruneResult } from './audit/audit-retention.service.js';
+
+// Notifications
+export { NotificationService } from './notifications/notification.service.js';
+export type {
+  NotifyOptions,
+  NotifyResult,
+  ListNotificationsOptions,
+} from './notifications/notification.service.js';
+export { NotificationTypes } from './notifications/notification-types.js';
+export type { NotificationType } from './notifications/notification-types.js';
+export type { NotificationModuleOptions } from './notifications/notification-options.js';
+export { NotificationOptionsError } from './notifications/notification-options.js';
+export { NotificationChannel } from './notifications/notification-channel.interface.js';
+export { InAppChannel } from './notifications/in-app.channel.js';
+export { LogChannel } from './notifications/log.channel.js';
+export { WebhookChannel } from './notifications/webhook.channel.js';
+export type { WebhookChannelOptions, WebhookBody } from './notifications/webhook.channel.js';
+export {
+  signWebhookBody,
+  verifyWebhookSignature,
+  WEBHOOK_SIGNATURE_HEADER,
+  WEBHOOK_TIMESTAMP_HEADER,
+  WEBHOOK_ID_HEADER,
+} from './notifications/webhook-signature.js';
+export { SessionNotification } from './notifications/notification.entity.js';

@@ -1,4 +1,8 @@
 import { auditEntities } from './audit/audit.entities.js';
+import {
+  notificationEntities,
+  notificationMigrations,
+} from './notifications/notification.schema.js';
 import { SessionCore1763800000000 } from './migrations/1763800000000-session-core.js';
 import { AuditLog1763900000000 } from './migrations/1763900000000-AuditLog.js';
 import { CacheOutboxEntity } from './session/cache-outbox.entity.js';
@@ -17,6 +21,7 @@ export const sessionSecurityEntities = [
   RevocationMarkerEntity,
   CacheOutboxEntity,
   ...auditEntities,
+  ...notificationEntities,
 ];
 
 /**
@@ -24,4 +29,8 @@ export const sessionSecurityEntities = [
  *
  * @example new DataSource({ ..., migrations: [...sessionSecurityMigrations, ...appMigrations] })
  */
-export const sessionSecurityMigrations = [SessionCore1763800000000, AuditLog1763900000000];
+export const sessionSecurityMigrations = [
+  SessionCore1763800000000,
+  AuditLog1763900000000,
+  ...notificationMigrations,
+];

@@ -1,4 +1,5 @@
 import { ConfigurableModuleBuilder } from '@nestjs/common';
+import type { NotificationModuleOptions } from './notifications/notification-options.js';
 import type { SessionSecurityModuleOptions } from './options/session-security-options.interface.js';
 
 /** Static extras of `forRoot` / `forRootAsync`, known before the options are resolved. */
@@ -7,6 +8,11 @@ export interface SessionSecurityExtras {
   isGlobal?: boolean;
   /** Register the module's guards, interceptor and filter globally: deny by default (default `true`). */
   globalGuards?: boolean;
+  /**
+   * Notifications to users (in-app, webhook, log, your own channels). Static because it decides
+   * which queues exist: Bull on `redis` when given, otherwise in-process delivery.
+   */
+  notifications?: NotificationModuleOptions;
 }
 
 export const {
@@ -17,7 +23,7 @@ export const {
 } = new ConfigurableModuleBuilder<SessionSecurityModuleOptions>({ moduleName: 'SessionSecurity' })
   .setClassMethodName('forRoot')
   .setExtras<SessionSecurityExtras>(
-    { isGlobal: true, globalGuards: true },
+    { isGlobal: true, globalGuards: true, notifications: undefined },
     (definition, extras) => ({
       ...definition,
       global: extras.isGlobal,

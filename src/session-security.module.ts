@@ -14,6 +14,11 @@ import { AuditSubscriber } from './audit/audit.subscriber.js';
 import { AuditService } from './audit/audit.service.js';
 import { Clock } from './common/clock.js';
 import { RevocationService } from './revocation/revocation.service.js';
+import {
+  notificationImports,
+  notificationProviders,
+} from './notifications/notification.providers.js';
+import { NotificationService } from './notifications/notification.service.js';
 import { openRedis } from './common/redis-connection.js';
 import {
   RESOLVED_OPTIONS,
@@ -39,6 +44,7 @@ import {
   ConfigurableModuleClass,
   OPTIONS_TYPE,
   SESSION_SECURITY_OPTIONS,
+  type SessionSecurityExtras,
 } from './session-security.module-definition.js';
 import { MemorySessionCache } from './session/memory-session-cache.js';
 import { RedisSessionCache } from './session/redis-session-cache.js';
@@ -169,11 +175,11 @@ export class SessionSecurityModule
   }
 
   static forRoot(options: typeof OPTIONS_TYPE): DynamicModule {
-    return withProviders(super.forRoot(options), options.globalGuards !== false);
+    return withProviders(super.forRoot(options), options);
   }
 
   static forRootAsync(options: typeof ASYNC_OPTIONS_TYPE): DynamicModule {
-    return withProviders(super.forRootAsync(options), options.globalGuards !== false);
+    return withProviders(super.forRootAsync(options), options);
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -181,14 +187,16 @@ export class SessionSecurityModule
   }
 }
 
-function withProviders(definition: DynamicModule, global: boolean): DynamicModule {
+function withProviders(definition: DynamicModule, extras: SessionSecurityExtras): DynamicModule {
   return {
     ...definition,
+    imports: [...(definition.imports ?? []), ...notificationImports(extras.notifications)],
     providers: [
       ...(definition.providers ?? []),
       ...coreProviders,
-      ...(global ? globalProviders : []),
+      ...notificationProviders(extras.notifications),
+      ...(extras.globalGuards !== false ? globalProviders : []),
     ],
-    exports: [...(definition.exports ?? []), ...exported],
+    exports: [...(definition.exports ?? []), ...exported, NotificationService],
   };
 }

@@ -54,6 +54,11 @@ describe('permission changes and account disable, on two instances', () => {
     return { ...client, token, cookie: `__Host-t=${token}`, csrf: response.body.csrfToken };
   };
 
+  const reauthIfNeeded = async (instance: ExampleInstance, client: Client): Promise<Client> => {
+    const probe = await instance.http.get('/me').set('Cookie', client.cookie);
+    return probe.status === 401 ? reauth(instance, client, 'bob-password') : client;
+  };
+
   it('forces every session of the user to re-authenticate on its next request, on both instances, and applies the new rights after', async () => {
     const onA = await login(a, 'bob');
     const onB = await login(b, 'bob');
@@ -139,6 +144,24 @@ describe('permission changes and account disable, on two instances', () => {
     const back = await login(b, 'carol');
     await a.http.get('/me').set('Cookie', back.cookie).expect(200);
     await a.http.get('/me').set('Cookie', onA.cookie).expect(401);
+  });
+
+  it('notifies the user exactly once per permission change', async () => {
+    let bob = await login(b, 'bob');
+    await setRoles(2, ['editor']).expect(200);
+    const changes = 5; // two in each earlier test of this file, and this one
+    const reauthNotices = async () => {
+      bob = await reauthIfNeeded(b, bob);
+      const response = await b.http.get('/me/notifications').set('Cookie', bob.cookie).expect(200);
+      return response.body.filter((n: { type: string }) => n.type === 'reauth_required').length;
+    };
+    let count = 0;
+    for (let i = 0; i < 50 && count < changes; i++) {
+      count = await reauthNotices();
+      if (count < changes) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await reauthNotices()).toBe(changes);
   });
 
   it('keeps admin routes to admins', async () => {
