@@ -1,4 +1,5 @@
-import { Controller, Get, Module, Post, Req } from '@nestjs/common';
+import { Controller, Get, Module, Post, Req, UseGuards } from '@nestjs/common';
+import { AuthGuard, PassportModule } from '@nestjs/passport';
 import { NestFactory } from '@nestjs/core';
 import type { INestApplication } from '@nestjs/common';
 import type { Request } from 'express';
@@ -10,6 +11,7 @@ import {
   RequireFreshAuth,
   SessionSecurityModule,
   SessionService,
+  SessionTokenStrategy,
   sessionSecurityEntities,
   sessionSecurityMigrations,
   setSessionCookie,
@@ -31,6 +33,12 @@ class VaultController {
       await this.sessions.create({ id: '42', roles: ['member'] }, { authLevel: level }),
     );
     return {};
+  }
+
+  @UseGuards(AuthGuard('session-token'))
+  @Get('whoami')
+  whoami(@Req() req: Request & { user?: unknown }) {
+    return req.user ?? null;
   }
 
   @Get('lenient')
@@ -77,9 +85,12 @@ describe('@RequireFreshAuth in an app of its own (levels, method over class)', (
           redis: TEST_REDIS_URL,
           redisKeyPrefix: `test:levels:${schema.name}:`,
           clock,
+          allowBearer: true,
         }),
+        PassportModule,
       ],
       controllers: [VaultController],
+      providers: [SessionTokenStrategy],
     })
     class VaultModule {}
     app = await NestFactory.create(VaultModule, { logger: false });
@@ -98,6 +109,25 @@ describe('@RequireFreshAuth in an app of its own (levels, method over class)', (
       .expect(201);
     return `__Host-t=${tokenFrom(response.headers['set-cookie'])}`;
   }
+
+  it('exposes the session to passport as request.user and accepts bearer tokens when enabled', async () => {
+    const cookie = await signIn('password');
+    const viaCookie = await request(app.getHttpServer())
+      .get('/vault/whoami')
+      .set('Cookie', cookie)
+      .expect(200);
+    expect(viaCookie.body).toMatchObject({ id: '42', roles: ['member'] });
+    const token = cookie.split('=')[1];
+    const viaBearer = await request(app.getHttpServer())
+      .get('/vault/whoami')
+      .set('Authorization', `Bearer ${token}`)
+      .expect(200);
+    expect(viaBearer.body.sessionId).toBe(viaCookie.body.sessionId);
+    await request(app.getHttpServer())
+      .get('/vault/whoami')
+      .set('Authorization', 'Bearer nope')
+      .expect(401);
+  });
 
   it('lets the method setting beat the class setting', async () => {
     const cookie = await signIn('password');

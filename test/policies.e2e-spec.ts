@@ -111,6 +111,28 @@ describe('network rules and trusted proxies', () => {
     }
   });
 
+  it('keeps admin routes to the internal network', async () => {
+    const proxied = await startExample(
+      newEnvironment(schema.name, { TRUST_PROXY: '127.0.0.1/32,::1/128' }),
+    );
+    try {
+      const alice = await login(proxied, 'alice');
+      const outside = await proxied.http
+        .get('/admin/audit')
+        .set('Cookie', alice.cookie)
+        .set('X-Forwarded-For', '203.0.113.7')
+        .expect(403);
+      expect(outside.body).toMatchObject({ error: 'forbidden', reason: 'network_not_allowed' });
+      await proxied.http
+        .get('/admin/audit')
+        .set('Cookie', alice.cookie)
+        .set('X-Forwarded-For', '10.9.8.7')
+        .expect(200);
+    } finally {
+      await proxied.close();
+    }
+  });
+
   it('refuses to start with a bad policy file and names the bad entry', async () => {
     const bad = join(mkdtempSync(join(tmpdir(), 'policy-')), 'bad.yaml');
     writeFileSync(

@@ -149,6 +149,30 @@ describe('sessions (example app on PostgreSQL + Redis)', () => {
     expect(denied.body.error).toBe('session_expired');
   });
 
+  it('writes the sliding idle expiry at most once per touch interval, not on every request', async () => {
+    const client = await login(app, 'carol');
+    const lastSeen = async () =>
+      Number(
+        (
+          await query(`SELECT "lastSeenAt" FROM "${schema.name}".ss_session WHERE id = $1`, [
+            client.sessionId,
+          ])
+        )[0].lastSeenAt,
+      );
+    const createdSeen = await lastSeen();
+    for (let i = 0; i < 5; i++) await app.http.get('/me').set('Cookie', client.cookie).expect(200);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(await lastSeen()).toBe(createdSeen);
+    app.clock.advance('61s');
+    await app.http.get('/me').set('Cookie', client.cookie).expect(200);
+    let touched = createdSeen;
+    for (let i = 0; i < 20 && touched === createdSeen; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      touched = await lastSeen();
+    }
+    expect(touched).toBeGreaterThanOrEqual(createdSeen + 61_000);
+  });
+
   it('ignores a token in the URL or in an Authorization header', async () => {
     const client = await login(app, 'carol');
     const inQuery = await app.http

@@ -1,0 +1,69 @@
+import { SessionSecurityOptionsError } from './options-error.js';
+import { resolveOptions } from './resolve-options.js';
+import { SessionEntity } from '../session/session.entity.js';
+
+const dataSource = {
+  getRepository: () => ({}),
+  hasMetadata: (target: unknown) => target === SessionEntity,
+};
+const valid = { dataSource, secret: 's'.repeat(32), redis: false as const };
+
+function problems(options: object): string {
+  try {
+    resolveOptions({ ...valid, ...options } as never);
+  } catch (error) {
+    expect(error).toBeInstanceOf(SessionSecurityOptionsError);
+    return (error as Error).message;
+  }
+  throw new Error('expected the options to be refused');
+}
+
+describe('resolveOptions', () => {
+  it('fills secure defaults', () => {
+    const resolved = resolveOptions(valid as never);
+    expect(resolved.cookie).toEqual({ name: '__Host-t', sameSite: 'Lax' });
+    expect(resolved.session).toEqual({
+      idleTimeoutMs: 30 * 60_000,
+      absoluteTimeoutMs: 12 * 3_600_000,
+      touchIntervalMs: 60_000,
+    });
+    expect(resolved.allowBearer).toBe(false);
+    expect(resolved.csrf.jsonOnly).toBe(true);
+    expect(resolved.throttle).toEqual({ maxAttempts: 5, windowMs: 15 * 60_000 });
+    expect(resolved.trustProxy.size).toBe(0);
+  });
+
+  it.each([
+    [{ secret: 'short' }, /secret: must be at least 32 characters/],
+    [{ session: { idleTimeout: 'soon' } }, /session\.idleTimeout: invalid duration "soon"/],
+    [
+      { session: { idleTimeout: '13h' } },
+      /session\.idleTimeout: must not be longer than session\.absoluteTimeout/,
+    ],
+    [{ cookie: { name: 'bad name' } }, /cookie\.name:/],
+    [{ cookie: { sameSite: 'none' } }, /cookie\.sameSite:/],
+    [{ trustProxy: ['10.0.0.0/8', 'nope'] }, /trustProxy\[1\]: invalid CIDR 'nope'/],
+    [{ sesion: {} }, /unknown option\(s\) 'sesion'/],
+    [{ redis: undefined }, /redis: required/],
+    [{ dataSource: undefined }, /dataSource: required/],
+    [
+      { dataSource: { getRepository: () => ({}), hasMetadata: () => false } },
+      /sessionSecurityEntities/,
+    ],
+    [{ throttle: { maxAttempts: 0 } }, /throttle\.maxAttempts:/],
+    [{ csrf: { allowedOrigins: ['not a url'] } }, /csrf\.allowedOrigins\.0:/],
+  ])('refuses %j naming the option', (options, message) => {
+    expect(problems(options)).toMatch(message);
+  });
+
+  it('reports every problem at once', () => {
+    const message = problems({ secret: 'x', session: { absoluteTimeout: '-1h' } });
+    expect(message).toMatch(/secret/);
+    expect(message).toMatch(/session\.absoluteTimeout/);
+  });
+
+  it('keeps the touch interval within a tenth of the idle timeout', () => {
+    const resolved = resolveOptions({ ...valid, session: { idleTimeout: '2m' } } as never);
+    expect(resolved.session.touchIntervalMs).toBe(12_000);
+  });
+});
