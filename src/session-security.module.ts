@@ -56,6 +56,23 @@ import { LoginThrottleService } from './throttle/login-throttle.service.js';
 
 const OWNED_REDIS = Symbol('SESSION_SECURITY_OWNED_REDIS');
 
+/** Injectable classes the module provides and exports. */
+const services = [
+  AuditService,
+  AuditRetentionService,
+  PolicyService,
+  SessionEvents,
+  SessionService,
+  RevocationService,
+  CsrfService,
+  LoginThrottleService,
+  SessionSecurityHealth,
+  SessionGuard,
+  CsrfGuard,
+  FreshAuthGuard,
+  PolicyGuard,
+];
+
 const coreProviders: Provider[] = [
   {
     provide: RESOLVED_OPTIONS,
@@ -95,9 +112,6 @@ const coreProviders: Provider[] = [
     inject: [RESOLVED_OPTIONS],
     useFactory: (o: ResolvedOptions) => o.audit,
   },
-  AuditService,
-  AuditRetentionService,
-  AuditSubscriber,
   {
     provide: POLICY_CONFIG,
     inject: [RESOLVED_OPTIONS],
@@ -109,19 +123,10 @@ const coreProviders: Provider[] = [
     useFactory: (o: ResolvedOptions) =>
       o.raw.policy?.geo ?? new HeaderGeoResolver({ trustedProxies: o.trustProxy }),
   },
-  PolicyService,
-  SessionEvents,
+  AuditSubscriber,
   SessionStore,
-  SessionService,
-  RevocationService,
-  CsrfService,
-  LoginThrottleService,
-  SessionSecurityHealth,
-  SessionGuard,
-  CsrfGuard,
-  FreshAuthGuard,
-  PolicyGuard,
   SessionCookieInterceptor,
+  ...services,
 ];
 
 const globalProviders: Provider[] = [
@@ -135,23 +140,11 @@ const globalProviders: Provider[] = [
 
 const exported = [
   RESOLVED_OPTIONS,
-  AuditService,
-  AuditRetentionService,
   Clock,
   SESSION_SECURITY_DATA_SOURCE,
   SESSION_SECURITY_REDIS,
-  SessionEvents,
-  SessionService,
-  RevocationService,
-  CsrfService,
-  LoginThrottleService,
-  SessionSecurityHealth,
-  SessionGuard,
-  CsrfGuard,
-  FreshAuthGuard,
-  PolicyGuard,
-  PolicyService,
   GeoResolver,
+  ...services,
 ];
 
 /**

@@ -1,52 +1,48 @@
 import { AuditService } from '../src/index.js';
-import { createSchema, query } from './support/database.js';
-import { ExampleInstance, login, newEnvironment, startExample } from './support/example-app.js';
+import { query } from './support/database.js';
+import { exampleSuite, login } from './support/example-app.js';
 
 describe('the audit log records the real session flows', () => {
-  let schema: Awaited<ReturnType<typeof createSchema>>;
-  let app: ExampleInstance;
-
-  beforeAll(async () => {
-    schema = await createSchema('auditflows');
-    app = await startExample(newEnvironment(schema.name, { LOGIN_MAX_ATTEMPTS: '2' }));
-  });
-  afterAll(async () => {
-    await app?.close();
-    await schema?.drop();
-  });
+  const suite = exampleSuite('auditflows', { LOGIN_MAX_ATTEMPTS: '2' });
 
   it('records sign-in, failures, throttling, CSRF rejection, re-authentication, rotation and logout in a valid chain', async () => {
-    const client = await login(app, 'bob');
-    await app.http.post('/auth/login').send({ username: 'carol', password: 'wrong' }).expect(401);
-    await app.http.post('/auth/login').send({ username: 'carol', password: 'wrong' }).expect(401);
-    await app.http
+    const client = await login(suite.app, 'bob');
+    await suite.app.http
+      .post('/auth/login')
+      .send({ username: 'carol', password: 'wrong' })
+      .expect(401);
+    await suite.app.http
+      .post('/auth/login')
+      .send({ username: 'carol', password: 'wrong' })
+      .expect(401);
+    await suite.app.http
       .post('/auth/login')
       .send({ username: 'carol', password: 'carol-password' })
       .expect(429);
-    await app.http.post('/auth/logout').set('Cookie', client.cookie).expect(403);
-    const reauth = await app.http
+    await suite.app.http.post('/auth/logout').set('Cookie', client.cookie).expect(403);
+    const reauth = await suite.app.http
       .post('/auth/reauth')
       .set('Cookie', client.cookie)
       .set('X-CSRF-Token', client.csrf)
       .send({ password: 'bob-password' })
       .expect(200);
     const cookie = (reauth.headers['set-cookie'] as unknown as string[])[0].split(';')[0];
-    await app.http
+    await suite.app.http
       .post('/auth/logout')
       .set('Cookie', cookie)
       .set('X-CSRF-Token', reauth.body.csrfToken)
       .expect(204);
-    await app.http.get('/me').set('Cookie', cookie).expect(401);
+    await suite.app.http.get('/me').set('Cookie', cookie).expect(401);
 
-    const editor = await login(app, 'bob');
-    await app.http
+    const editor = await login(suite.app, 'bob');
+    await suite.app.http
       .patch('/articles/3')
       .set('Cookie', editor.cookie)
       .set('X-CSRF-Token', editor.csrf)
       .send({ title: 'x' })
       .expect(403);
 
-    const audit = app.app.get(AuditService);
+    const audit = suite.app.app.get(AuditService);
     const [denial] = await audit.list({ type: 'policy.denied', limit: 1 });
     expect(denial).toMatchObject({
       userId: '2',
@@ -72,7 +68,7 @@ describe('the audit log records the real session flows', () => {
     }
     expect(await audit.verify()).toMatchObject({ ok: true });
 
-    const dump = JSON.stringify(await query(`SELECT * FROM "${schema.name}".ss_audit_event`));
+    const dump = JSON.stringify(await query(`SELECT * FROM "${suite.schema}".ss_audit_event`));
     expect(dump).not.toContain(client.token);
     expect(dump).not.toContain('bob-password');
     expect(dump).not.toContain('carol-password');

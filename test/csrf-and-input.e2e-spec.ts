@@ -1,29 +1,16 @@
 import fc from 'fast-check';
-import { createSchema } from './support/database.js';
-import {
-  Client,
-  ExampleInstance,
-  login,
-  newEnvironment,
-  startExample,
-} from './support/example-app.js';
+import { Client, exampleSuite, login } from './support/example-app.js';
 
 describe('CSRF, login throttling and bad input', () => {
-  let schema: Awaited<ReturnType<typeof createSchema>>;
-  let app: ExampleInstance;
+  const suite = exampleSuite('csrf', { LOGIN_MAX_ATTEMPTS: '3' });
   let bob: Client;
 
   beforeAll(async () => {
-    schema = await createSchema('csrf');
-    app = await startExample(newEnvironment(schema.name, { LOGIN_MAX_ATTEMPTS: '3' }));
-    bob = await login(app, 'bob');
-  });
-  afterAll(async () => {
-    await app?.close();
-    await schema?.drop();
+    bob = await login(suite.app, 'bob');
   });
 
-  const logout = (client: Client) => app.http.post('/auth/logout').set('Cookie', client.cookie);
+  const logout = (client: Client) =>
+    suite.app.http.post('/auth/logout').set('Cookie', client.cookie);
 
   it.each([
     ['no token', (r: ReturnType<typeof logout>) => r],
@@ -45,18 +32,18 @@ describe('CSRF, login throttling and bad input', () => {
   ])('rejects a cookie-authenticated POST with %s', async (_, decorate) => {
     const response = await decorate(logout(bob)).expect(403);
     expect(response.body).toMatchObject({ statusCode: 403, error: 'csrf_rejected' });
-    await app.http.get('/me').set('Cookie', bob.cookie).expect(200);
+    await suite.app.http.get('/me').set('Cookie', bob.cookie).expect(200);
   });
 
   it("rejects another session's CSRF token", async () => {
-    const carol = await login(app, 'carol');
+    const carol = await login(suite.app, 'carol');
     const response = await logout(bob).set('X-CSRF-Token', carol.csrf).expect(403);
     expect(response.body.error).toBe('csrf_rejected');
   });
 
   it('accepts the session-bound token from the same origin, and GET /auth/csrf returns it', async () => {
-    const client = await login(app, 'carol');
-    const csrf = await app.http.get('/auth/csrf').set('Cookie', client.cookie).expect(200);
+    const client = await login(suite.app, 'carol');
+    const csrf = await suite.app.http.get('/auth/csrf').set('Cookie', client.cookie).expect(200);
     expect(csrf.body.csrfToken).toBe(client.csrf);
     await logout(client)
       .set('X-CSRF-Token', client.csrf)
@@ -65,13 +52,13 @@ describe('CSRF, login throttling and bad input', () => {
   });
 
   it('refuses a cross-site login', async () => {
-    const bySite = await app.http
+    const bySite = await suite.app.http
       .post('/auth/login')
       .set('Sec-Fetch-Site', 'cross-site')
       .send({ username: 'bob', password: 'bob-password' })
       .expect(403);
     expect(bySite.body.error).toBe('csrf_rejected');
-    await app.http
+    await suite.app.http
       .post('/auth/login')
       .set('Origin', 'https://evil.example')
       .send({ username: 'bob', password: 'bob-password' })
@@ -79,7 +66,7 @@ describe('CSRF, login throttling and bad input', () => {
   });
 
   it('answers 415 to a body that is not JSON', async () => {
-    const response = await app.http
+    const response = await suite.app.http
       .post('/auth/login')
       .set('Content-Type', 'application/x-www-form-urlencoded')
       .send('username=bob&password=bob-password')
@@ -89,38 +76,41 @@ describe('CSRF, login throttling and bad input', () => {
 
   it('throttles failed logins per username and IP, with 429 even for the right password', async () => {
     for (let i = 0; i < 3; i++) {
-      await app.http.post('/auth/login').send({ username: 'alice', password: 'wrong' }).expect(401);
+      await suite.app.http
+        .post('/auth/login')
+        .send({ username: 'alice', password: 'wrong' })
+        .expect(401);
     }
-    const limited = await app.http
+    const limited = await suite.app.http
       .post('/auth/login')
       .send({ username: 'alice', password: 'alice-password' })
       .expect(429);
     expect(limited.body.error).toBe('too_many_attempts');
     expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
-    await app.http
+    await suite.app.http
       .post('/auth/login')
       .send({ username: 'carol', password: 'carol-password' })
       .expect(200);
   });
 
   it('answers malformed JSON and wrong shapes with 400, oversized headers and bodies with 4xx', async () => {
-    const malformed = await app.http
+    const malformed = await suite.app.http
       .post('/auth/login')
       .set('Content-Type', 'application/json')
       .send('{"username":')
       .expect(400);
     expect(malformed.body).toMatchObject({ statusCode: 400, error: 'invalid_request' });
-    await app.http
+    await suite.app.http
       .post('/auth/login')
       .send({ username: ['bob'], password: 1 })
       .expect(400);
-    await app.http
+    await suite.app.http
       .post('/auth/login')
       .send({ username: 'bob', password: 'x'.repeat(20_000) })
       .expect(413);
-    const huge = await app.http.get('/me').set('Cookie', `__Host-t=${'a'.repeat(9_000)}`);
+    const huge = await suite.app.http.get('/me').set('Cookie', `__Host-t=${'a'.repeat(9_000)}`);
     expect(huge.status).toBe(401);
-    const enormous = await app.http
+    const enormous = await suite.app.http
       .get('/me')
       .set('Cookie', `x=${'a'.repeat(20_000)}`)
       .ok(() => true);
@@ -136,7 +126,7 @@ describe('CSRF, login throttling and bad input', () => {
         fc.oneof(fc.json(), fc.string({ maxLength: 100 })),
         fc.constantFrom('/me', '/auth/login', '/auth/logout', '/me/sessions', '/articles'),
         async (cookie, body, path) => {
-          const response = await app.http
+          const response = await suite.app.http
             .post(path)
             .set('Cookie', `__Host-t=${cookie}; ${cookie}`)
             .set('Content-Type', 'application/json')

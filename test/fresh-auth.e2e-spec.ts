@@ -1,39 +1,20 @@
-import { createSchema } from './support/database.js';
-import {
-  ExampleInstance,
-  login,
-  newEnvironment,
-  startExample,
-  tokenFrom,
-} from './support/example-app.js';
+import { exampleSuite, login, tokenFrom } from './support/example-app.js';
 
 describe('fresh authentication and re-authentication', () => {
-  let schema: Awaited<ReturnType<typeof createSchema>>;
-  let app: ExampleInstance;
-
-  beforeAll(async () => {
-    schema = await createSchema('fresh');
-    app = await startExample(
-      newEnvironment(schema.name, { FRESH_AUTH_MAX_AGE: '5m', LOGIN_MAX_ATTEMPTS: '4' }),
-    );
-  });
-  afterAll(async () => {
-    await app?.close();
-    await schema?.drop();
-  });
+  const suite = exampleSuite('fresh', { FRESH_AUTH_MAX_AGE: '5m', LOGIN_MAX_ATTEMPTS: '4' });
 
   const changePassword = (cookie: string, csrf: string, body: object) =>
-    app.http.post('/me/password').set('Cookie', cookie).set('X-CSRF-Token', csrf).send(body);
+    suite.app.http.post('/me/password').set('Cookie', cookie).set('X-CSRF-Token', csrf).send(body);
 
   it('lets a fresh session through and asks a stale one to re-authenticate', async () => {
-    const client = await login(app, 'carol');
-    await app.http
+    const client = await login(suite.app, 'carol');
+    await suite.app.http
       .delete('/me/sessions?scope=others')
       .set('Cookie', client.cookie)
       .set('X-CSRF-Token', client.csrf)
       .expect(204);
-    app.clock.advance('6m');
-    const stale = await app.http
+    suite.app.clock.advance('6m');
+    const stale = await suite.app.http
       .delete('/me/sessions?scope=others')
       .set('Cookie', client.cookie)
       .set('X-CSRF-Token', client.csrf)
@@ -44,14 +25,14 @@ describe('fresh authentication and re-authentication', () => {
   });
 
   it('re-authenticates: wrong password is 401 and counted, right one rotates the token, retry succeeds', async () => {
-    const client = await login(app, 'bob');
-    app.clock.advance('10m');
+    const client = await login(suite.app, 'bob');
+    suite.app.clock.advance('10m');
     await changePassword(client.cookie, client.csrf, {
       currentPassword: 'bob-password',
       newPassword: 'a-new-long-password',
     }).expect(401);
 
-    const wrong = await app.http
+    const wrong = await suite.app.http
       .post('/auth/reauth')
       .set('Cookie', client.cookie)
       .set('X-CSRF-Token', client.csrf)
@@ -59,8 +40,8 @@ describe('fresh authentication and re-authentication', () => {
       .expect(401);
     expect(wrong.body.error).toBe('invalid_credentials');
 
-    const before = await app.http.get('/me').set('Cookie', client.cookie).expect(200);
-    const reauth = await app.http
+    const before = await suite.app.http.get('/me').set('Cookie', client.cookie).expect(200);
+    const reauth = await suite.app.http
       .post('/auth/reauth')
       .set('Cookie', client.cookie)
       .set('X-CSRF-Token', client.csrf)
@@ -73,7 +54,7 @@ describe('fresh authentication and re-authentication', () => {
     expect(Date.parse(reauth.body.session.authenticatedAt)).toBeGreaterThan(
       Date.parse(before.body.session.authenticatedAt),
     );
-    await app.http.get('/me').set('Cookie', client.cookie).expect(401);
+    await suite.app.http.get('/me').set('Cookie', client.cookie).expect(401);
 
     const cookie = `__Host-t=${token}`;
     await changePassword(cookie, reauth.body.csrfToken, {
@@ -87,16 +68,16 @@ describe('fresh authentication and re-authentication', () => {
   });
 
   it('counts wrong re-authentication passwords toward the sign-in attempt limit', async () => {
-    const client = await login(app, 'alice');
+    const client = await login(suite.app, 'alice');
     for (let i = 0; i < 4; i++) {
-      await app.http
+      await suite.app.http
         .post('/auth/reauth')
         .set('Cookie', client.cookie)
         .set('X-CSRF-Token', client.csrf)
         .send({ password: 'wrong' })
         .expect(401);
     }
-    const limited = await app.http
+    const limited = await suite.app.http
       .post('/auth/login')
       .send({ username: 'alice', password: 'alice-password' })
       .expect(429);
@@ -104,24 +85,24 @@ describe('fresh authentication and re-authentication', () => {
   });
 
   it('ends the other sessions on a password change, and keeps them when asked', async () => {
-    const main = await login(app, 'carol');
-    const other = await login(app, 'carol');
+    const main = await login(suite.app, 'carol');
+    const other = await login(suite.app, 'carol');
     const response = await changePassword(main.cookie, main.csrf, {
       currentPassword: 'carol-password',
       newPassword: 'carol-new-password',
       endOtherSessions: false,
     }).expect(204);
     const rotated = `__Host-t=${tokenFrom(response.headers['set-cookie'])}`;
-    await app.http.get('/me').set('Cookie', main.cookie).expect(401);
-    await app.http.get('/me').set('Cookie', rotated).expect(200);
-    await app.http.get('/me').set('Cookie', other.cookie).expect(200);
+    await suite.app.http.get('/me').set('Cookie', main.cookie).expect(401);
+    await suite.app.http.get('/me').set('Cookie', rotated).expect(200);
+    await suite.app.http.get('/me').set('Cookie', other.cookie).expect(200);
 
     const csrf = response.headers['x-csrf-token'] as string;
     await changePassword(rotated, csrf, {
       currentPassword: 'carol-new-password',
       newPassword: 'carol-third-password',
     }).expect(204);
-    const denied = await app.http.get('/me').set('Cookie', other.cookie).expect(401);
+    const denied = await suite.app.http.get('/me').set('Cookie', other.cookie).expect(401);
     expect(denied.body.error).toBe('session_revoked');
   });
 });

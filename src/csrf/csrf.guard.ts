@@ -1,6 +1,7 @@
 import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
+import { denialEvent } from '../http/denial-event.js';
 import { Public } from '../http/public.decorator.js';
 import { RESOLVED_OPTIONS } from '../common/tokens.js';
 import {
@@ -67,20 +68,12 @@ export class CsrfGuard implements CanActivate {
   }
 
   protected async reject(request: Request, denial: SessionSecurityException): Promise<never> {
-    const state = requestState(request);
-    await this.events.emit({
-      type: 'csrf.rejected',
-      userId: state.session?.userId ?? null,
-      sessionId: state.session?.id ?? null,
-      ip: state.clientIp,
-      userAgent: request.headers['user-agent'] ?? null,
-      outcome: 'denied',
-      action: `${request.method} ${request.route?.path ?? request.path}`,
-      details: {
+    await this.events.emit(
+      denialEvent(request, 'csrf.rejected', {
         origin: request.headers.origin ?? null,
         site: request.headers['sec-fetch-site'] ?? null,
-      },
-    });
+      }),
+    );
     throw denial;
   }
 }

@@ -12,6 +12,7 @@ import { RESOLVED_OPTIONS } from '../common/tokens.js';
 import { ReauthRequiredException } from '../errors/session-security.exception.js';
 import type { ResolvedOptions } from '../options/resolve-options.js';
 import { requestState } from '../session/request-state.js';
+import { denialEvent } from '../http/denial-event.js';
 import { SessionEvents } from '../session/session-events.js';
 import { decideFreshAuth, type FreshAuthRequirement } from './fresh-auth-decision.js';
 import { FreshAuthMetadata } from './require-fresh-auth.decorator.js';
@@ -75,17 +76,9 @@ export class FreshAuthGuard implements CanActivate {
 
   /** Records and throws the denial; override to customise. */
   protected async onDenied(request: Request, exception: ReauthRequiredException): Promise<never> {
-    const state = requestState(request);
-    await this.events?.emit({
-      type: 'access.denied',
-      userId: state.session?.userId ?? null,
-      sessionId: state.session?.id ?? null,
-      ip: state.clientIp,
-      userAgent: request.headers['user-agent'] ?? null,
-      outcome: 'denied',
-      action: `${request.method} ${request.route?.path ?? ''}`.trim(),
-      details: { code: exception.code, reason: exception.reason },
-    });
+    await this.events?.emit(
+      denialEvent(request, 'access.denied', { code: exception.code, reason: exception.reason }),
+    );
     throw exception;
   }
 }

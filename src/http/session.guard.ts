@@ -15,6 +15,7 @@ import { requestState } from '../session/request-state.js';
 import { clearedSessionCookie, readSessionCookie } from '../session/session-cookie.js';
 import { SessionEvents } from '../session/session-events.js';
 import { SessionService, SessionValidation } from '../session/session.service.js';
+import { denialEvent } from './denial-event.js';
 import { AllowPendingReauth, Public } from './public.decorator.js';
 
 /**
@@ -88,17 +89,7 @@ export class SessionGuard implements CanActivate {
 
   /** Records and throws a denial; override to customise. */
   protected async onDenied(request: Request, denial: SessionSecurityException): Promise<never> {
-    const state = requestState(request);
-    await this.events.emit({
-      type: 'access.denied',
-      userId: state.session?.userId ?? null,
-      sessionId: state.session?.id ?? null,
-      ip: state.clientIp,
-      userAgent: request.headers['user-agent'] ?? null,
-      outcome: 'denied',
-      action: `${request.method} ${request.route?.path ?? ''}`.trim(),
-      details: { code: denial.code },
-    });
+    await this.events.emit(denialEvent(request, 'access.denied', { code: denial.code }));
     throw denial;
   }
 

@@ -10,6 +10,8 @@ import { ModuleRef, Reflector } from '@nestjs/core';
 import { subject as tagSubject, detectSubjectType } from '@casl/ability';
 import { Clock } from '../common/clock.js';
 import { ForbiddenException } from '../errors/session-security.exception.js';
+import type { Request } from 'express';
+import { denialEvent } from '../http/denial-event.js';
 import { SessionEvents } from '../session/session-events.js';
 import { requestState } from '../session/request-state.js';
 import type { ActiveSession } from '../session/session.types.js';
@@ -113,20 +115,15 @@ export class PolicyGuard implements CanActivate {
     reason: string | null,
     details: { action: string; subject?: string; rule?: string | null },
   ): Promise<never> {
-    const state = requestState(request);
-    state.policyDenial = { reason };
-    const http = request as { method?: string; path?: string; headers?: Record<string, unknown> };
-    await this.events?.emit({
-      type: 'policy.denied',
-      userId: state.session?.userId ?? null,
-      sessionId: state.session?.id ?? null,
-      ip: state.clientIp || null,
-      userAgent: (http.headers?.['user-agent'] as string | undefined) ?? null,
-      outcome: 'denied',
-      action: details.action,
-      resource: details.subject ?? `${http.method ?? ''} ${http.path ?? ''}`.trim(),
-      details: { reason, rule: details.rule ?? null, policyVersion: this.policy.version },
-    });
+    requestState(request).policyDenial = { reason };
+    await this.events?.emit(
+      denialEvent(
+        request as Request,
+        'policy.denied',
+        { reason, rule: details.rule ?? null, policyVersion: this.policy.version },
+        { action: details.action, resource: details.subject },
+      ),
+    );
     throw new ForbiddenException(reason ?? undefined);
   }
 

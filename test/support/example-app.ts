@@ -5,7 +5,7 @@ import request from 'supertest';
 import { readConfig, type ExampleConfig } from '../../example/config.js';
 import { createExampleApp } from '../../example/create-app.js';
 import { ManualClock } from '../../src/index.js';
-import { TEST_DATABASE_URL, TEST_REDIS_URL } from './database.js';
+import { TEST_DATABASE_URL, TEST_REDIS_URL, createSchema } from './database.js';
 
 /** One running instance of the example app. */
 export interface ExampleInstance {
@@ -81,4 +81,24 @@ export function tokenFrom(setCookie: string | string[] | undefined): string {
   const cookie = all.find((c) => c.startsWith('__Host-t=') && !/Max-Age=0/i.test(c));
   if (!cookie) throw new Error(`no session cookie in ${JSON.stringify(all)}`);
   return cookie.slice('__Host-t='.length).split(';')[0];
+}
+
+/**
+ * Registers `beforeAll` / `afterAll` hooks that give a test file one example instance on a
+ * PostgreSQL schema and Redis prefix of its own, and clean both up.
+ */
+export function exampleSuite(label: string, env: Record<string, string> = {}) {
+  const suite = {} as { app: ExampleInstance; schema: string };
+  let drop: (() => Promise<void>) | undefined;
+  beforeAll(async () => {
+    const schema = await createSchema(label);
+    drop = schema.drop;
+    suite.schema = schema.name;
+    suite.app = await startExample(newEnvironment(schema.name, env));
+  });
+  afterAll(async () => {
+    await suite.app?.close();
+    await drop?.();
+  });
+  return suite;
 }
