@@ -1,0 +1,74 @@
+import { Injectable, Logger, type OnApplicationBootstrap, type Provider } from '@nestjs/common';
+import { Inject } from '@nestjs/common';
+import { RESOLVED_OPTIONS } from '../../common/tokens.js';
+import type { ResolvedOptions } from '../../options/resolve-options.js';
+import {
+  BULK_REVOCATION_OPTIONS,
+  REVOCATION_JOB_QUEUE,
+  resolveBulkRevocationOptions,
+  type BulkRevocationOptions,
+  type ResolvedBulkRevocationOptions,
+} from './bulk-revocation.options.js';
+import { BulkRevocationService } from './bulk-revocation.service.js';
+import { RevocationJobProcessor } from './revocation-job.processor.js';
+import { BullRevocationQueue, InlineRevocationQueue } from './revocation-queue.js';
+
+/**
+ * Re-queues, at startup, every job a crash or a restart left unfinished (only where jobs are
+ * processed). Bull ignores ids it already holds, so this is safe on every worker.
+ *
+ * @example providers: [...bulkRevocationProviders()] // includes it
+ */
+@Injectable()
+export class RevocationJobStartup implements OnApplicationBootstrap {
+  private readonly logger = new Logger('SessionSecurityRevocations');
+
+  constructor(
+    private readonly bulk: BulkRevocationService,
+    @Inject(BULK_REVOCATION_OPTIONS) private readonly options: ResolvedBulkRevocationOptions,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (!this.options.worker) return;
+    try {
+      const count = await this.bulk.resumeUnfinished();
+      if (count > 0) this.logger.log(`resumed ${count} unfinished revocation jobs`);
+    } catch (error) {
+      this.logger.warn(`could not resume revocation jobs: ${(error as Error).message}`);
+    }
+  }
+}
+
+/**
+ * Providers of bulk revocation, for the module that provides `RESOLVED_OPTIONS`,
+ * `SESSION_SECURITY_DATA_SOURCE`, `Clock`, `SessionStore`, `SessionEvents` and
+ * `RevocationService` (i.e. inside `SessionSecurityModule`). With Redis, jobs go to the Bull
+ * queue `session-security-revocations` under `<redisKeyPrefix>bull`; without, they run in
+ * process. Options are checked here, at startup.
+ *
+ * @example
+ * providers: [...coreProviders, ...bulkRevocationProviders({ batchSize: 5000 })]
+ */
+export function bulkRevocationProviders(options: BulkRevocationOptions = {}): Provider[] {
+  const resolved = resolveBulkRevocationOptions(options);
+  return [
+    { provide: BULK_REVOCATION_OPTIONS, useValue: resolved },
+    RevocationJobProcessor,
+    {
+      provide: REVOCATION_JOB_QUEUE,
+      inject: [RESOLVED_OPTIONS, RevocationJobProcessor],
+      useFactory: (o: ResolvedOptions, processor: RevocationJobProcessor) => {
+        const retry = { attempts: resolved.attempts, backoffMs: resolved.backoffMs };
+        const queue = resolved.queue ?? (o.redis ? 'bull' : 'inline');
+        if (queue === 'bull') {
+          if (!o.redis) throw new Error("bulk revocation: queue 'bull' needs the module's redis");
+          const prefix = resolved.queuePrefix ?? `${o.redisKeyPrefix}bull`;
+          return new BullRevocationQueue(o.redis, prefix, processor, retry, resolved.worker);
+        }
+        return new InlineRevocationQueue(processor, retry);
+      },
+    },
+    BulkRevocationService,
+    RevocationJobStartup,
+  ];
+}

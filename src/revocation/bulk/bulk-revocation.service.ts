@@ -1,0 +1,226 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { DataSource, In } from 'typeorm';
+import { Clock } from '../../common/clock.js';
+import { SESSION_SECURITY_DATA_SOURCE } from '../../common/tokens.js';
+import { SessionEvents } from '../../session/session-events.js';
+import { RevocationService } from '../revocation.service.js';
+import {
+  BULK_REVOCATION_OPTIONS,
+  REVOCATION_JOB_QUEUE,
+  type ResolvedBulkRevocationOptions,
+} from './bulk-revocation.options.js';
+import { parseRevocationFilter, type RevocationFilter } from './revocation-filter.js';
+import { RevocationJobEntity, type RevocationJobState } from './revocation-job.entity.js';
+import { percentOf } from './revocation-job.processor.js';
+import { planRevocation, type RevocationEffect } from './revocation-plan.js';
+import type { RevocationJobQueue } from './revocation-queue.js';
+import { SessionMatcher } from './session-matcher.js';
+
+/**
+ * What a dry run answers: how many live sessions match and a few of them.
+ *
+ * @example const { matched, sample } = await bulk.start(filter, reason, actor, { dryRun: true }) as RevocationDryRun;
+ */
+export interface RevocationDryRun {
+  dryRun: true;
+  matched: number;
+  effect: RevocationEffect;
+  sample: Array<{ id: string; userId: string; createdAt: string; ip: string | null }>;
+}
+
+/**
+ * What starting a job answers. With `effect: 'immediate'` the matched sessions are already
+ * refused everywhere; with `'by_job'` they are refused as the job reaches them.
+ *
+ * @example const { jobId, matched, effect } = await bulk.start({ all: true }, 'incident 42', 'admin-1') as RevocationStarted;
+ */
+export interface RevocationStarted {
+  dryRun: false;
+  jobId: string;
+  matched: number;
+  effect: RevocationEffect;
+}
+
+/**
+ * A job as the API and CLI show it.
+ *
+ * @example const { state, progress } = (await bulk.status(jobId))!;
+ */
+export interface RevocationJobStatus {
+  jobId: string;
+  state: RevocationJobState;
+  progress: number;
+  matched: number;
+  revoked: number;
+  effect: RevocationEffect;
+  filter: RevocationFilter;
+  reason: string;
+  actor: string | null;
+  createdAt: string;
+  finishedAt: string | null;
+  error: string | null;
+}
+
+const SAMPLE_SIZE = 20;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Bulk session revocation: markers make exact filters effective before `start()` returns; a
+ * job (Bull, or in-process without Redis) marks the rows in batches and audits the outcome.
+ *
+ * @example
+ * const started = await bulk.start({ roles: ['editor'] }, 'leaked editor credentials', 'admin-1');
+ * const status = await bulk.status(started.jobId);
+ */
+@Injectable()
+export class BulkRevocationService {
+  constructor(
+    @Inject(SESSION_SECURITY_DATA_SOURCE) private readonly dataSource: DataSource,
+    private readonly revocations: RevocationService,
+    private readonly events: SessionEvents,
+    @Inject(Clock) private readonly clock: Clock,
+    @Inject(REVOCATION_JOB_QUEUE) private readonly queue: RevocationJobQueue,
+    @Inject(BULK_REVOCATION_OPTIONS) private readonly options: ResolvedBulkRevocationOptions,
+  ) {}
+
+  private get jobs() {
+    return this.dataSource.getRepository(RevocationJobEntity);
+  }
+
+  /**
+   * Counts (dry run) or revokes the live sessions matching `filter`. The filter is validated
+   * again here, so callers other than the API get the same errors.
+   *
+   * @throws RevocationFilterError naming the bad field
+   */
+  async start(
+    filter: RevocationFilter,
+    reason: string,
+    actor: string | null,
+    { dryRun = false }: { dryRun?: boolean } = {},
+  ): Promise<RevocationDryRun | RevocationStarted> {
+    const valid = parseRevocationFilter(filter, 'filter');
+    const now = this.clock.now();
+    const plan = planRevocation(valid);
+    const matcher = new SessionMatcher(valid, now, now);
+    const manager = this.dataSource.manager;
+    const matched = await matcher.count(manager, this.options.batchSize);
+    if (dryRun) {
+      const sample = await matcher.sample(manager, SAMPLE_SIZE, this.options.batchSize);
+      return {
+        dryRun: true,
+        matched,
+        effect: plan.effect,
+        sample: sample.map((s) => ({
+          id: s.id,
+          userId: s.userId,
+          createdAt: new Date(s.createdAt).toISOString(),
+          ip: s.ip,
+        })),
+      };
+    }
+    const job: RevocationJobEntity = {
+      id: randomUUID(),
+      filter: valid,
+      reason: reason.slice(0, 256),
+      actor: actor?.slice(0, 128) ?? null,
+      state: 'waiting',
+      effect: plan.effect,
+      matched,
+      revoked: 0,
+      cursor: null,
+      cutoffAt: now,
+      createdAt: now,
+      updatedAt: now,
+      finishedAt: null,
+      error: null,
+    };
+    await this.jobs.insert(job);
+    let markedRows = 0;
+    for (const marker of plan.markers) {
+      markedRows += await this.revocations.revokeByMarker(marker.scope, marker.value, {
+        reason: job.reason,
+        actor: job.actor,
+      });
+    }
+    if (markedRows > 0) await this.jobs.update({ id: job.id }, { revoked: markedRows });
+    await this.events.emit({
+      type: 'revocation.started',
+      actor: job.actor,
+      outcome: 'success',
+      details: { jobId: job.id, filter: valid, reason: job.reason, matched, effect: plan.effect },
+    });
+    await this.queue.add(job.id);
+    return { dryRun: false, jobId: job.id, matched, effect: plan.effect };
+  }
+
+  /** The job, or `null` for an unknown or malformed id. */
+  async status(jobId: string): Promise<RevocationJobStatus | null> {
+    if (!UUID.test(jobId)) return null;
+    const job = await this.jobs.findOneBy({ id: jobId });
+    return job ? toStatus(job) : null;
+  }
+
+  /** The most recent jobs, newest first (at most 100). */
+  async list(limit = 20): Promise<RevocationJobStatus[]> {
+    const take = Math.max(1, Math.min(100, Math.floor(limit) || 20));
+    const jobs = await this.jobs.find({ order: { createdAt: 'DESC', id: 'DESC' }, take });
+    return jobs.map(toStatus);
+  }
+
+  /**
+   * Stops a waiting or running job after its current batch; sessions already revoked (and
+   * markers already written) stay so. `null` for an unknown id.
+   */
+  async cancel(jobId: string, actor: string | null = null): Promise<RevocationJobStatus | null> {
+    if (!UUID.test(jobId)) return null;
+    const now = this.clock.now();
+    const updated = await this.jobs.update(
+      { id: jobId, state: In(['waiting', 'active']) },
+      { state: 'cancelled', updatedAt: now, finishedAt: now },
+    );
+    const job = await this.jobs.findOneBy({ id: jobId });
+    if (job && updated.affected) {
+      await this.events.emit({
+        type: 'revocation.finished',
+        actor,
+        outcome: 'success',
+        details: { jobId, state: 'cancelled', matched: job.matched, revoked: job.revoked },
+      });
+    }
+    return job ? toStatus(job) : null;
+  }
+
+  /** Queues again every job left waiting or active (after a crash or a restart). */
+  async resumeUnfinished(): Promise<number> {
+    const jobs = await this.jobs.find({
+      select: { id: true },
+      where: { state: In(['waiting', 'active']) },
+    });
+    for (const job of jobs) await this.queue.add(job.id);
+    return jobs.length;
+  }
+
+  /** Resolves when this process runs no job (in-process runner); useful in tests and the CLI. */
+  whenIdle(): Promise<void> {
+    return this.queue.whenIdle();
+  }
+}
+
+function toStatus(job: RevocationJobEntity): RevocationJobStatus {
+  return {
+    jobId: job.id,
+    state: job.state,
+    progress: percentOf(job),
+    matched: job.matched,
+    revoked: job.revoked,
+    effect: job.effect,
+    filter: job.filter,
+    reason: job.reason,
+    actor: job.actor,
+    createdAt: new Date(job.createdAt).toISOString(),
+    finishedAt: job.finishedAt === null ? null : new Date(job.finishedAt).toISOString(),
+    error: job.error,
+  };
+}

@@ -1,0 +1,111 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import type { Response } from 'express';
+import { SessionSecurityException } from '../../errors/session-security.exception.js';
+import { CurrentSession } from '../../http/current-session.decorator.js';
+import type { ActiveSession } from '../../session/session.types.js';
+import { BulkRevocationService } from './bulk-revocation.service.js';
+import { parseRevocationRequest, RevocationFilterError } from './revocation-filter.js';
+
+/**
+ * 400 `invalid_request` naming the bad field of a revocation request (body also has `field`).
+ *
+ * @example throw new InvalidRevocationFilterException(new RevocationFilterError('filter.ip', 'bad CIDR'));
+ */
+export class InvalidRevocationFilterException extends SessionSecurityException {
+  constructor(error: RevocationFilterError) {
+    super(400, 'invalid_request', error.message, { field: error.field });
+  }
+}
+
+/** 404 `not_found` for an unknown or malformed revocation job id. */
+export class RevocationJobNotFoundException extends SessionSecurityException {
+  constructor() {
+    super(404, 'not_found', 'No such revocation job');
+  }
+}
+
+/**
+ * Opt-in admin API of bulk revocation; routes are relative and it attaches no guard of its own.
+ * Mount it under a path with the app's own access rules, e.g. by subclassing:
+ *
+ * @example
+ * @Can('manage', 'Session')
+ * @RequireFreshAuth()
+ * @Controller('admin/session-revocations')
+ * export class AdminSessionRevocationsController extends SessionRevocationsController {}
+ */
+@Controller()
+export class SessionRevocationsController {
+  constructor(private readonly bulk: BulkRevocationService) {}
+
+  /** `{filter, reason, dryRun?}` → 202 `{jobId, matched, effect}`, or 200 `{matched, sample, effect}` for a dry run. */
+  @Post()
+  @HttpCode(202)
+  async start(
+    @Body() body: unknown,
+    @CurrentSession() session: ActiveSession | undefined,
+    @Res({ passthrough: true }) response: Response,
+  ) {
+    let request;
+    try {
+      request = parseRevocationRequest(body);
+    } catch (error) {
+      if (error instanceof RevocationFilterError) throw new InvalidRevocationFilterException(error);
+      throw error;
+    }
+    const result = await this.bulk.start(request.filter, request.reason, session?.userId ?? null, {
+      dryRun: request.dryRun,
+    });
+    if (result.dryRun) {
+      response.status(200);
+      return {
+        dryRun: true,
+        matched: result.matched,
+        sample: result.sample,
+        effect: result.effect,
+      };
+    }
+    return { jobId: result.jobId, matched: result.matched, effect: result.effect };
+  }
+
+  /** The most recent jobs, newest first (`?limit=`, at most 100). */
+  @Get()
+  async list(@Query('limit') limit?: string) {
+    return (await this.bulk.list(limit ? Number(limit) : 20)).map(summary);
+  }
+
+  /** `{jobId, state, progress, matched, revoked}` and details; 404 `not_found` when unknown. */
+  @Get(':jobId')
+  async status(@Param('jobId') jobId: string) {
+    const status = await this.bulk.status(jobId);
+    if (!status) throw new RevocationJobNotFoundException();
+    return summary(status);
+  }
+
+  /** Stops the job after its current batch: 202 with its state; 404 `not_found` when unknown. */
+  @Post(':jobId/cancel')
+  @HttpCode(202)
+  async cancel(
+    @Param('jobId') jobId: string,
+    @CurrentSession() session: ActiveSession | undefined,
+  ) {
+    const status = await this.bulk.cancel(jobId, session?.userId ?? null);
+    if (!status) throw new RevocationJobNotFoundException();
+    return summary(status);
+  }
+}
+
+function summary(status: NonNullable<Awaited<ReturnType<BulkRevocationService['status']>>>) {
+  return {
+    jobId: status.jobId,
+    state: status.state,
+    progress: status.progress,
+    matched: status.matched,
+    revoked: status.revoked,
+    effect: status.effect,
+    reason: status.reason,
+    actor: status.actor,
+    createdAt: status.createdAt,
+    finishedAt: status.finishedAt,
+  };
+}
