@@ -5,7 +5,6 @@ import { startBulkExample } from './support/bulk-app.js';
 import { createSchema, query, TEST_DATABASE_URL, TEST_REDIS_URL } from './support/database.js';
 import { newEnvironment } from './support/example-app.js';
 
-
 describe('operations CLI (compiled, run as a child process)', () => {
   let schema: Awaited<ReturnType<typeof createSchema>>;
   let cli: BuiltCli;
