@@ -1,0 +1,154 @@
+import type { MemoryResult } from './memory.js';
+import type { VariantResult } from './throughput.js';
+
+/** Everything one run measured; written to `bench/results.json`. */
+export interface BenchResults {
+  date: string;
+  mode: 'full' | 'quick';
+  machine: { nproc: number; cpu: string; node: string; platform: string; loadavg: number[] };
+  plan: { rounds: number; seconds: number; connections: number; memoryRequests: number };
+  throughput: VariantResult[];
+  memory: MemoryResult[];
+  policy: unknown;
+  targets: Array<{ target: string; measured: string; verdict: 'met' | 'not met' | 'not measured' }>;
+}
+
+/** (b) must beat (d) by at least this factor in req/s to count as "clearly ahead". */
+export const CLEARLY_AHEAD = 1.1;
+/** The memory target is stated for this many requests; fewer (quick mode) cannot judge it. */
+export const MEMORY_TARGET_REQUESTS = 100_000;
+
+const times = (value: number) => `${value.toFixed(2)}×`;
+const int = (value: number) => Math.round(value).toLocaleString('en-US');
+
+/** Throughput rows as a Markdown table, each variant beside its ratio to (a). */
+export function throughputTable(rows: VariantResult[]): string[] {
+  const lines = [
+    '| variant | req/s | req/s vs (a) | p99 ms | p99 vs (a) | server CPU µs/req | CPU vs (a) |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+  ];
+  for (const row of rows) {
+    const name = `(${row.key}) ${row.label}`;
+    if (!row.measured) {
+      lines.push(`| ${name} | ${row.note} | | | | | |`);
+      continue;
+    }
+    const cells = [
+      name,
+      int(row.requestsPerSecond),
+      times(row.requestsPerSecondVsA),
+      row.p99Ms,
+      times(row.p99VsA),
+      int(row.cpuUsPerRequest),
+      times(row.cpuVsA),
+    ];
+    lines.push(`| ${cells.join(' | ')} |`);
+  }
+  return lines;
+}
+
+/** Memory rows as a Markdown table: RSS at start and end, and how it moved, per variant. */
+export function memoryTable(rows: MemoryResult[]): string[] {
+  const lines = [
+    '| variant | requests | RSS after start | RSS at end | RSS growth | RSS range after warm-up | RSS trend per 100k | heap used growth |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+  ];
+  for (const row of rows) {
+    const start = row.samples[0].rssMb;
+    const end = row.samples[row.samples.length - 1].rssMb;
+    const [low, high] = row.rssAfterWarmupRangeMb;
+    const cells = [
+      `(${row.key}) ${row.label}`,
+      int(row.requests),
+      start,
+      end,
+      row.rssGrowthMb,
+      `${low}–${high}`,
+      row.rssTrendMbPer100k,
+      row.heapUsedGrowthMb,
+    ];
+    lines.push(`| ${cells.join(' | ')} |`);
+  }
+  return lines;
+}
+
+/** Policy results: a table when `runPolicyBench` returns `{ rows: [...] }`, JSON otherwise. */
+export function policyLines(policy: unknown): string[] {
+  if (policy === null || policy === undefined) return ['not available'];
+  const { rows, ...rest } = policy as { rows?: unknown };
+  if (!Array.isArray(rows) || rows.length === 0) return [JSON.stringify(policy, null, 2)];
+  const columns = Object.keys(rows[0] as object);
+  return [
+    `| ${columns.join(' | ')} |`,
+    `| ${columns.map(() => '---').join(' | ')} |`,
+    ...rows.map((row) => `| ${columns.map((c) => String(row[c])).join(' | ')} |`),
+    ...Object.entries(rest).map(([key, value]) => `${key}: ${JSON.stringify(value)}`),
+  ];
+}
+
+/** Verdicts against the issue's targets, computed from this run's numbers only. */
+export function judgeTargets(
+  rows: VariantResult[],
+  memory: MemoryResult[],
+): BenchResults['targets'] {
+  const measured = (key: VariantResult['key']) =>
+    rows.find((r): r is Extract<VariantResult, { measured: true }> => r.key === key && r.measured);
+  const [b, c, d] = (['b', 'c', 'd'] as const).map(measured);
+  // From the table's own ratios, so the verdict reads off the printed numbers.
+  const bVsD = b && d ? b.requestsPerSecondVsA / d.requestsPerSecondVsA : NaN;
+  const verdict = (ok: boolean) => (ok ? 'met' : 'not met');
+  const session = memory.find((m) => m.key === 'b');
+  const memoryTarget = `(b) RSS growth < 20 MB over ${int(MEMORY_TARGET_REQUESTS)} requests`;
+  return [
+    !c
+      ? { target: '(c) ≥ 0.85× (a) req/s', measured: 'not measured yet', verdict: 'not measured' }
+      : {
+          target: '(c) ≥ 0.85× (a) req/s',
+          measured: times(c.requestsPerSecondVsA),
+          verdict: verdict(c.requestsPerSecondVsA >= 0.85),
+        },
+    {
+      target: `(b) clearly ahead of (d): ≥ ${CLEARLY_AHEAD}× its req/s`,
+      measured: `${bVsD.toFixed(3)}× (b vs d)`,
+      verdict: verdict(bVsD >= CLEARLY_AHEAD),
+    },
+    !session || session.requests < MEMORY_TARGET_REQUESTS
+      ? {
+          target: memoryTarget,
+          measured: session ? `${session.rssGrowthMb} MB over ${int(session.requests)}` : 'none',
+          verdict: 'not measured',
+        }
+      : {
+          target: memoryTarget,
+          measured: `${session.rssGrowthMb} MB (trend after warm-up ${session.rssTrendMbPer100k} MB per 100k)`,
+          verdict: verdict(session.rssGrowthMb < 20),
+        },
+  ];
+}
+
+/** The whole report as printed by `npm run bench`. */
+export function formatReport(results: BenchResults): string {
+  const { plan, machine } = results;
+  return [
+    `nestjs-session-security bench — ${results.mode} mode, ${results.date}`,
+    `${machine.cpu}, ${machine.nproc} CPUs, Node ${machine.node}, ` +
+      `load average before the run ${machine.loadavg.map((l) => l.toFixed(2)).join(' ')}`,
+    '',
+    `Throughput of GET /bench/ping: median of ${plan.rounds} round(s) × ${plan.seconds} s, ` +
+      `${plan.connections} connections, autocannon in a separate process, loopback`,
+    '',
+    ...throughputTable(results.throughput),
+    '',
+    'Memory of a fresh server per variant, in MB, at rest (full GC, RSS steady within 1 MB)',
+    'after start and after every tenth of the requests (the first tenth is the warm-up):',
+    '',
+    ...memoryTable(results.memory),
+    '',
+    'Policy decision time (bench/policy.bench.ts):',
+    '',
+    ...policyLines(results.policy),
+    '',
+    'Targets:',
+    ...results.targets.map((t) => `  ${t.target}: ${t.measured} — ${t.verdict}`),
+  ].join('\n');
+}
