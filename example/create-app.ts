@@ -2,12 +2,12 @@ import { Logger, LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import helmet from 'helmet';
-import { Redis } from 'ioredis';
 import { HttpErrorFilter } from '../src/index.js';
 import { ExampleAppModule, ExampleRuntime } from './app.module.js';
 import { ExampleConfig, exampleSecret } from './config.js';
 import { openExampleDatabase } from './data-source.js';
 import { seed } from './seed.js';
+import { redisAnswers } from './redis-probe.js';
 
 /** Options for building the app; tests pass a schema, a key prefix and a clock. */
 export interface CreateExampleAppOptions {
@@ -54,23 +54,4 @@ export async function createExampleApp(
   app.useGlobalFilters(new HttpErrorFilter());
   app.enableShutdownHooks();
   return app;
-}
-
-async function redisAnswers(url: string): Promise<boolean> {
-  const probe = new Redis(url, {
-    lazyConnect: true,
-    connectTimeout: 1_000,
-    maxRetriesPerRequest: 0,
-    retryStrategy: () => null,
-  });
-  probe.on('error', () => undefined);
-  try {
-    await probe.connect();
-    await probe.ping();
-    return true;
-  } catch {
-    return false;
-  } finally {
-    probe.disconnect();
-  }
 }

@@ -1,6 +1,5 @@
 import { Module, type DynamicModule, type INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
 import { ExampleAppModule } from '../../example/app.module.js';
 import { exampleSecret, readConfig } from '../../example/config.js';
@@ -15,6 +14,7 @@ import { BulkRevocationService } from '../revocation/bulk/bulk-revocation.servic
 import { RevocationJobEntity } from '../revocation/bulk/revocation-job.entity.js';
 import { RevocationService } from '../revocation/revocation.service.js';
 import { SessionStore } from '../session/session-store.js';
+import { redisAnswers } from '../../example/redis-probe.js';
 
 /**
  * Options of {@link createCliContext}.
@@ -96,24 +96,5 @@ export async function createCliContext(
   } catch (error) {
     if (dataSource.isInitialized) await dataSource.destroy();
     throw error;
-  }
-}
-
-async function redisAnswers(url: string): Promise<boolean> {
-  const probe = new Redis(url, {
-    lazyConnect: true,
-    connectTimeout: 1_000,
-    maxRetriesPerRequest: 0,
-    retryStrategy: () => null,
-  });
-  probe.on('error', () => undefined);
-  try {
-    await probe.connect();
-    await probe.ping();
-    return true;
-  } catch {
-    return false;
-  } finally {
-    probe.disconnect();
   }
 }
