@@ -46,12 +46,20 @@ export async function createExampleApp(
     await dataSource.destroy();
     throw error;
   });
+  configureHttp(app);
+  app.enableShutdownHooks();
+  return app;
+}
+
+/**
+ * The example's HTTP hardening: no proxy trust at the Express level (the module resolves client
+ * IPs), flat query strings, helmet, JSON bodies up to 16 kB, and the module's error shape.
+ */
+export function configureHttp(app: NestExpressApplication): void {
   app.set('trust proxy', false);
   app.set('query parser', 'simple');
   app.disable('x-powered-by');
   app.use(helmet());
   app.useBodyParser('json', { limit: '16kb' });
   app.useGlobalFilters(new HttpErrorFilter());
-  app.enableShutdownHooks();
-  return app;
 }

@@ -1,25 +1,19 @@
 import { Controller, Module, type DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import helmet from 'helmet';
 import { randomBytes } from 'node:crypto';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { ExampleAppModule } from '../../example/app.module.js';
 import { readConfig } from '../../example/config.js';
+import { configureHttp } from '../../example/create-app.js';
 import {
   exampleDataSourceOptions,
   exampleEntities,
   exampleMigrations,
 } from '../../example/data-source.js';
 import { seed } from '../../example/seed.js';
-import {
-  Can,
-  HttpErrorFilter,
-  ManualClock,
-  RequireFreshAuth,
-  RevocationService,
-} from '../../src/index.js';
+import { Can, ManualClock, RequireFreshAuth, RevocationService } from '../../src/index.js';
 import { RevocationJobs1764100000000 } from '../../src/migrations/1764100000000-revocation-jobs.js';
 import { bulkRevocationProviders } from '../../src/revocation/bulk/bulk-revocation.providers.js';
 import type { BulkRevocationOptions } from '../../src/revocation/bulk/bulk-revocation.options.js';
@@ -101,12 +95,7 @@ export async function startBulkExample(
     await dataSource.destroy();
     throw error;
   });
-  app.set('trust proxy', false);
-  app.set('query parser', 'simple');
-  app.disable('x-powered-by');
-  app.use(helmet());
-  app.useBodyParser('json', { limit: '16kb' });
-  app.useGlobalFilters(new HttpErrorFilter());
+  configureHttp(app);
   await app.init();
   return { app, http: request(app.getHttpServer()), clock, close: () => app.close() };
 }
