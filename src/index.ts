@@ -97,6 +97,14 @@ export type {
 } from './audit/audit-event.types.js';
 export { AuditRetentionService, AuditChainBrokenError } from './audit/audit-retention.service.js';
 export type { AuditPruneOptions, AuditPruneResult } from './audit/audit-retention.service.js';
+export { AuditRetentionJob } from './audit/audit-retention.job.js';
+export type { AuditRetentionRun } from './audit/audit-retention.job.js';
+export type { AuditRetentionOptions } from './audit/audit-retention-config.js';
+export {
+  AUDIT_RETENTION_QUEUE,
+  AUDIT_RETENTION_SCHEDULE,
+} from './audit/audit-retention.schedule.js';
+export type { AuditRetentionSchedule } from './audit/audit-retention.schedule.js';
 
 // Notifications
 export { NotificationService } from './notifications/notification.service.js';

@@ -13,6 +13,11 @@ export interface SessionSecurityExtras {
    * which queues exist: Bull on `redis` when given, otherwise in-process delivery.
    */
   notifications?: NotificationModuleOptions;
+  /**
+   * Process background jobs in this process (default `true`). Set `false` on app instances
+   * when a separate worker process (with `worker: true`) runs the jobs.
+   */
+  worker?: boolean;
 }
 
 export const {
@@ -23,7 +28,7 @@ export const {
 } = new ConfigurableModuleBuilder<SessionSecurityModuleOptions>({ moduleName: 'SessionSecurity' })
   .setClassMethodName('forRoot')
   .setExtras<SessionSecurityExtras>(
-    { isGlobal: true, globalGuards: true, notifications: undefined },
+    { isGlobal: true, globalGuards: true, notifications: undefined, worker: true },
     (definition, extras) => ({
       ...definition,
       global: extras.isGlobal,

@@ -9,6 +9,7 @@ import {
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import type { Redis } from 'ioredis';
 import { AUDIT_CONFIG } from './audit/audit-config.js';
+import { auditRetentionProviders } from './audit/audit-retention.providers.js';
 import { AuditRetentionService } from './audit/audit-retention.service.js';
 import { AuditSubscriber } from './audit/audit.subscriber.js';
 import { AuditService } from './audit/audit.service.js';
@@ -188,6 +189,7 @@ function withProviders(definition: DynamicModule, extras: SessionSecurityExtras)
       ...(definition.providers ?? []),
       ...coreProviders,
       ...notificationProviders(extras.notifications),
+      ...auditRetentionProviders(extras),
       ...(extras.globalGuards !== false ? globalProviders : []),
     ],
     exports: [...(definition.exports ?? []), ...exported, NotificationService],

@@ -64,6 +64,55 @@ describe('resolveAuditConfig', () => {
     expect(problemOf(() => resolveAuditConfig(options, secret))).toContain(expected);
   });
 
+  it('resolves audit.retention with its defaults, in milliseconds', () => {
+    const archive = () => undefined;
+    expect(resolveAuditConfig(undefined, secret).retention).toBeNull();
+    expect(resolveAuditConfig({ retention: { maxAge: '90d' } }, secret).retention).toEqual({
+      maxAgeMs: 90 * 24 * 3600 * 1000,
+      everyMs: 3600 * 1000,
+      batchSize: 500,
+      archive: undefined,
+    });
+    const custom = resolveAuditConfig(
+      { retention: { maxAge: '2d', every: '10m', batchSize: 50, archive } },
+      secret,
+    );
+    expect(custom.retention).toEqual({
+      maxAgeMs: 2 * 24 * 3600 * 1000,
+      everyMs: 600_000,
+      batchSize: 50,
+      archive,
+    });
+  });
+
+  it.each([
+    [{ retention: {} }, "audit.retention.maxAge: required (e.g. '90d')"],
+    [{ retention: { maxAge: 'soon' } }, 'audit.retention.maxAge: invalid duration "soon"'],
+    [{ retention: { maxAge: '90' } }, 'audit.retention.maxAge: must be at least 1 day, got 90 ms'],
+    [
+      { retention: { maxAge: '90d', every: '5s' } },
+      'audit.retention.every: must be at least 1 minute',
+    ],
+    [
+      { retention: { maxAge: '90d', every: '30d' } },
+      'audit.retention.every: must be at most 24 days',
+    ],
+    [{ retention: { maxAge: '90d', every: -1 } }, 'audit.retention.every: invalid duration -1'],
+    [
+      { retention: { maxAge: '90d', batchSize: 0 } },
+      'audit.retention.batchSize: must be an integer',
+    ],
+    [
+      { retention: { maxAge: '90d', archive: 'bucket' } },
+      'audit.retention.archive: must be a function',
+    ],
+    [{ retention: { maxAge: '90d', evry: '1h' } }, 'audit.retention.evry: unknown option'],
+    [{ retention: '90d' }, 'audit.retention: must be an object'],
+    [{ retension: { maxAge: '90d' } }, 'audit.retension: unknown option'],
+  ])('rejects retention %j naming the option', (options, expected) => {
+    expect(problemOf(() => resolveAuditConfig(options as never, secret))).toContain(expected);
+  });
+
   it('rejects a short secret', () => {
     expect(problemOf(() => resolveAuditConfig(undefined, 'short'))).toContain(
       'secret: must be at least 32 characters',

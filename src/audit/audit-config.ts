@@ -3,6 +3,9 @@ import { SessionSecurityOptionsError } from '../options/options-error.js';
 import type { AuditOptions } from '../options/session-security-options.interface.js';
 import { isSensitiveKey } from './audit-details-guard.js';
 import { auditEncryptionKey, type AuditEncryptionKey } from './audit-field-cipher.js';
+import { resolveAuditRetention, type ResolvedAuditRetention } from './audit-retention-config.js';
+
+const KNOWN_OPTIONS = new Set(['keys', 'encryptionKey', 'encryptFields', 'retention']);
 
 /**
  * DI token of the {@link ResolvedAuditConfig} that `AuditService` and `AuditRetentionService`
@@ -37,6 +40,8 @@ export interface ResolvedAuditConfig {
   encryption: AuditEncryptionKey | null;
   /** Top-level `details` members encrypted at rest. */
   encryptFields: ReadonlySet<string>;
+  /** The retention job's settings, or `null` when `audit.retention` is not set. */
+  retention: ResolvedAuditRetention | null;
 }
 
 /**
@@ -63,6 +68,9 @@ export function resolveAuditConfig(
   secret: string,
 ): ResolvedAuditConfig {
   const problems: string[] = [];
+  for (const key of Object.keys(options ?? {})) {
+    if (!KNOWN_OPTIONS.has(key)) problems.push(`audit.${key}: unknown option`);
+  }
   if (typeof secret !== 'string' || secret.length < 32) {
     problems.push('secret: must be at least 32 characters (the audit key is derived from it)');
   }
@@ -105,8 +113,9 @@ export function resolveAuditConfig(
       problems.push('audit.encryptionKey: required when audit.encryptFields is set');
     }
   }
+  const retention = resolveAuditRetention(options?.retention, problems);
   if (problems.length > 0) throw new SessionSecurityOptionsError(problems);
-  return { currentKeyId, keys, encryption, encryptFields: new Set(fields) };
+  return { currentKeyId, keys, encryption, encryptFields: new Set(fields), retention };
 }
 
 function checkKeyId(id: string): string | null {

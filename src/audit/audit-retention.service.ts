@@ -88,11 +88,24 @@ export class AuditRetentionService {
     if (!Number.isFinite(olderThanMs) || olderThanMs < 0) {
       throw new RangeError('olderThanMs: must be a non-negative number of milliseconds');
     }
+    return this.pruneBefore(this.clock.now() - olderThanMs, options);
+  }
+
+  /**
+   * {@link prune} with a fixed cutoff (epoch ms): removes the events recorded before `cutoff`.
+   * Idempotent: a second run with the same cutoff finds nothing left to remove.
+   *
+   * @example
+   * const cutoff = clock.now() - ms('90d');
+   * await retention.pruneBefore(cutoff); // a retried run passes the same cutoff
+   */
+  async pruneBefore(cutoff: number, options: AuditPruneOptions = {}): Promise<AuditPruneResult> {
+    if (!Number.isFinite(cutoff)) throw new RangeError('cutoff: must be a finite epoch in ms');
     const batchSize = options.batchSize ?? 500;
     if (!Number.isInteger(batchSize) || batchSize < 1) {
       throw new RangeError('batchSize: must be a positive integer');
     }
-    const upTo = await this.lastPrunableSeq(this.clock.now() - olderThanMs);
+    const upTo = await this.lastPrunableSeq(cutoff);
     const result: AuditPruneResult = { removed: 0, checkpoint: null };
     for (;;) {
       const checkpoint = await latestAuditCheckpoint(this.dataSource);

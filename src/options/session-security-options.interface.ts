@@ -2,6 +2,7 @@ import type { DataSource } from 'typeorm';
 import type { Redis } from 'ioredis';
 import type { Clock } from '../common/clock.js';
 import type { Duration } from '../common/duration.js';
+import type { AuditRetentionOptions } from '../audit/audit-retention-config.js';
 import type { PolicyDocument, DefineAbilityHook } from '../policy/policy.types.js';
 import type { SessionUserDirectory } from '../session/session-user-directory.interface.js';
 import type { GeoResolver } from '../policy/geo-resolver.interface.js';
@@ -101,4 +102,6 @@ export interface AuditOptions {
   encryptionKey?: string;
   /** Names of `details` fields that are encrypted at rest. */
   encryptFields?: string[];
+  /** A repeatable job that archives and deletes events older than `maxAge` (default: off). */
+  retention?: AuditRetentionOptions;
 }
