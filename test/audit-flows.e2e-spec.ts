@@ -1,6 +1,10 @@
 import { AuditService } from '../src/index.js';
 import { query } from './support/database.js';
 import { exampleSuite, login } from './support/example-app.js';
+import { eventually } from './support/notification-recorder.js';
+
+/** Saturday 3 January 2026, 13:00 in Berlin: outside the editors' reports window. */
+const SATURDAY_NOON = Date.UTC(2026, 0, 3, 12);
 
 describe('the audit log records the real session flows', () => {
   const suite = exampleSuite('auditflows', { LOGIN_MAX_ATTEMPTS: '2' });
@@ -72,5 +76,61 @@ describe('the audit log records the real session flows', () => {
     expect(dump).not.toContain(client.token);
     expect(dump).not.toContain('bob-password');
     expect(dump).not.toContain('carol-password');
+  });
+
+  it('records a when-denial with its rules, a permission change, a revocation with reason and actor, and an expiry', async () => {
+    const { app, http, clock } = suite.app;
+    const audit = app.get(AuditService);
+    clock.freeze(SATURDAY_NOON);
+
+    const bob = await login(suite.app, 'bob');
+    const denied = await http.get('/reports').set('Cookie', bob.cookie).expect(403);
+    expect(denied.body.reason).toBe('outside_allowed_hours');
+    const [denial] = await audit.list({ type: 'policy.denied', limit: 1 });
+    expect(denial).toMatchObject({
+      userId: '2',
+      sessionId: bob.sessionId,
+      action: 'read',
+      resource: 'Report',
+      outcome: 'denied',
+    });
+    expect(denial.details).toMatchObject({
+      reason: 'outside_allowed_hours',
+      policyVersion: expect.stringMatching(/\S/),
+      failedWhen: [
+        expect.objectContaining({ ruleId: 'editor-reports', reason: 'outside_allowed_hours' }),
+      ],
+    });
+
+    const alice = await login(suite.app, 'alice');
+    const other = await login(suite.app, 'alice');
+    await http
+      .put('/admin/users/3/roles')
+      .set('Cookie', alice.cookie)
+      .set('X-CSRF-Token', alice.csrf)
+      .send({ roles: ['viewer'] })
+      .expect(200);
+    const [changed] = await audit.list({ type: 'permissions.changed', limit: 1 });
+    expect(changed).toMatchObject({ userId: '3', actor: '1', outcome: 'success' });
+    expect(changed.details).toMatchObject({ reason: 'roles_changed' });
+
+    await http
+      .delete(`/me/sessions/${other.sessionId}`)
+      .set('Cookie', alice.cookie)
+      .set('X-CSRF-Token', alice.csrf)
+      .expect(204);
+    const [revoked] = await audit.list({ type: 'session.revoked', limit: 1 });
+    expect(revoked).toMatchObject({ userId: '1', sessionId: other.sessionId, actor: '1' });
+    expect(revoked.details).toEqual({ reason: 'ended_by_user' });
+
+    clock.advance('31m');
+    await http.get('/me').set('Cookie', bob.cookie).expect(401);
+    const expired = await eventually(async () => {
+      const [event] = await audit.list({ type: 'session.expired', limit: 1 });
+      expect(event?.sessionId).toBe(bob.sessionId);
+      return event;
+    });
+    expect(expired).toMatchObject({ userId: '2', details: { why: 'idle' } });
+    await expect(audit.verify()).resolves.toMatchObject({ ok: true });
   });
 });

@@ -23,7 +23,7 @@ import type {
   PolicyHandlerLike,
   SubjectLoader,
 } from './policy-handler.interface.js';
-import type { PolicyDecision } from './policy-decision.types.js';
+import type { FailedWhen, PolicyDecision } from './policy-decision.types.js';
 import type { PolicyEvaluation } from './policy-evaluation.js';
 import { PolicyService } from './policy.service.js';
 import type { PolicyAbility, PolicyContext, PolicyUser } from './policy.types.js';
@@ -70,10 +70,12 @@ export class PolicyGuard implements CanActivate {
     if (requirement) {
       const decision = await this.checkRequirement(requirement, request, evaluation);
       if (!decision.allowed) {
+        const checked = state.policySubject ?? requirement.subject;
         await this.onDenied(request, decision.reason, {
           action: requirement.action,
           subject: requirement.subject,
           rule: decision.decidingRule?.id ?? null,
+          failedWhen: evaluation.explain(requirement.action, checked).failedWhen,
         });
       }
     }
@@ -109,18 +111,26 @@ export class PolicyGuard implements CanActivate {
     };
   }
 
-  /** Records the denial (rule, policy version, reason) and throws the 403; override to change it. */
+  /**
+   * Records the denial (deciding rule, policy version, reason, the `when` blocks that failed) and
+   * throws the 403; override to change it.
+   */
   protected async onDenied(
     request: object,
     reason: string | null,
-    details: { action: string; subject?: string; rule?: string | null },
+    details: { action: string; subject?: string; rule?: string | null; failedWhen?: FailedWhen[] },
   ): Promise<never> {
     requestState(request).policyDenial = { reason };
     await this.events?.emit(
       denialEvent(
         request as Request,
         'policy.denied',
-        { reason, rule: details.rule ?? null, policyVersion: this.policy.version },
+        {
+          reason,
+          rule: details.rule ?? null,
+          policyVersion: this.policy.version,
+          failedWhen: details.failedWhen ?? [],
+        },
         { action: details.action, resource: details.subject },
       ),
     );
