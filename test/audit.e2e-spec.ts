@@ -97,6 +97,50 @@ function tamperScenarios(get: () => Harness): void {
     expect(result.ok || result.reason).toMatch(/altered/);
   });
 
+  it('finds an edit of any stored column, in the first, a middle and the last row, at that seq', async () => {
+    const { audit, dataSource } = get();
+    const edits: Record<string, string> = {
+      at: '"at" + 1',
+      type: "'session.revoked'",
+      actor: "'mallory'",
+      userId: "'u-2'",
+      sessionId: "'0f8f6a0c-3f59-4d6e-9b0f-6f1c7c1f2e3a'",
+      ip: "'198.51.100.1'",
+      userAgent: "'curl/8'",
+      action: "'delete'",
+      resource: "'session'",
+      outcome: "'failure'",
+      details: `'{"i":99}'`,
+      keyId: "'k9'",
+      prevHash: `'${'a'.repeat(64)}'`,
+      hash: `'${'f'.repeat(64)}'`,
+    };
+    for (const [column, value] of Object.entries(edits)) {
+      for (const seq of [1, 3, 5]) {
+        await reset(dataSource);
+        await recordMany(audit, 5);
+        await dataSource.query(
+          `UPDATE ss_audit_event SET "${column}" = ${value} WHERE seq = ${seq}`,
+        );
+        const result = await audit.verify({ batchSize: 2 });
+        expect({ column, seq, result }).toMatchObject({
+          column,
+          seq,
+          result: { ok: false, brokenAt: seq, checked: seq - 1 },
+        });
+      }
+    }
+  });
+
+  it('finds two rows whose seq numbers were swapped', async () => {
+    const { audit, dataSource } = get();
+    await recordMany(audit, 6);
+    await dataSource.query('UPDATE ss_audit_event SET seq = 100 WHERE seq = 2');
+    await dataSource.query('UPDATE ss_audit_event SET seq = 2 WHERE seq = 5');
+    await dataSource.query('UPDATE ss_audit_event SET seq = 5 WHERE seq = 100');
+    await expect(audit.verify()).resolves.toMatchObject({ ok: false, brokenAt: 2, checked: 1 });
+  });
+
   it('finds a deleted middle event', async () => {
     const { audit, dataSource } = get();
     await recordMany(audit, 8);
