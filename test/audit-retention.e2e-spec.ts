@@ -187,6 +187,26 @@ describe('audit retention as a repeatable job (PostgreSQL, Redis, Bull)', () => 
       await expect(a.audit.verify()).resolves.toEqual({ ok: true, checked: 2 });
     });
 
+    it('concurrent appends from both instances while a run prunes keep one gapless, valid chain', async () => {
+      const head = (await a.audit.tail(1))[0].seq;
+      const old = await events(a).count();
+      advance(31 * DAY);
+      const burst = (instance: Instance, who: string) =>
+        Array.from({ length: 60 }, (_, i) =>
+          instance.audit.record({ type: 'login.failed', actor: who, details: { i } }),
+        );
+      const [run] = await Promise.all([a.schedule!.runNow(), ...burst(a, 'a'), ...burst(b, 'b')]);
+      const rows = await events(a).find({ order: { seq: 'ASC' } });
+      const seqs = rows.map((row) => row.seq);
+      expect(seqs).toEqual(Array.from({ length: 120 }, (_, i) => head + 1 + i));
+      expect(rows.filter((row) => row.actor === 'b')).toHaveLength(60);
+      expect((run as { removed: number }).removed).toBe(old);
+      await expect(b.audit.verify({ batchSize: 16 })).resolves.toEqual({
+        ok: true,
+        checked: rows.length,
+      });
+    });
+
     it('an instance with another interval replaces the schedule instead of adding one, and worker:false processes nothing', async () => {
       const c = await start({ retention: { maxAge: '30d', every: '2h' } }, { worker: false });
       await c.schedule!.whenScheduled();
