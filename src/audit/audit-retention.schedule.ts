@@ -86,7 +86,6 @@ export class BullAuditRetentionSchedule
   }
 
   async close(): Promise<void> {
-    await this.scheduled;
     await this.queue.close();
     await this.clients.closeAll();
   }
