@@ -117,7 +117,7 @@ export class SessionService implements OnApplicationBootstrap {
     const verdict = judgeSession(found.session, found.revokedAt, found.epochs, now);
     if (verdict.status === 'revoked') return { ok: false, code: 'session_revoked' };
     if (verdict.status === 'expired') {
-      void this.expire(tokenHash, found.session, verdict.why);
+      await this.expire(tokenHash, found.session, verdict.why);
       return { ok: false, code: 'session_expired' };
     }
     if (!found.fromCache) await this.store.fill(tokenHash, found.session);
