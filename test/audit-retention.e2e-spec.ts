@@ -8,10 +8,10 @@ import {
   AUDIT_RETENTION_JOB_NAME,
   AUDIT_RETENTION_QUEUE,
   AUDIT_RETENTION_SCHEDULE,
-  BullAuditRetentionSchedule,
-  TimerAuditRetentionSchedule,
   type AuditRetentionSchedule,
 } from '../src/audit/audit-retention.schedule.js';
+import { BullAuditRetentionSchedule } from '../src/audit/bull-audit-retention.schedule.js';
+import { TimerAuditRetentionSchedule } from '../src/audit/timer-audit-retention.schedule.js';
 import {
   AuditService,
   ManualClock,

@@ -4,10 +4,10 @@ import type { ResolvedOptions } from '../options/resolve-options.js';
 import { AuditRetentionJob } from './audit-retention.job.js';
 import {
   AUDIT_RETENTION_SCHEDULE,
-  BullAuditRetentionSchedule,
-  TimerAuditRetentionSchedule,
   type AuditRetentionSchedule,
 } from './audit-retention.schedule.js';
+import { BullAuditRetentionSchedule } from './bull-audit-retention.schedule.js';
+import { TimerAuditRetentionSchedule } from './timer-audit-retention.schedule.js';
 
 /**
  * Providers of the audit retention job, for the module that provides `RESOLVED_OPTIONS`,

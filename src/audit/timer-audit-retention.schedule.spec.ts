@@ -1,6 +1,6 @@
 import { jest } from '@jest/globals';
 import type { AuditRetentionJob, AuditRetentionRun } from './audit-retention.job.js';
-import { TimerAuditRetentionSchedule } from './audit-retention.schedule.js';
+import { TimerAuditRetentionSchedule } from './timer-audit-retention.schedule.js';
 
 const HOUR = 3600 * 1000;
 
