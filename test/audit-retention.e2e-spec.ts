@@ -207,7 +207,7 @@ describe('audit retention as a repeatable job (PostgreSQL, Redis, Bull)', () => 
       });
     });
 
-    it('an instance with another interval replaces the schedule instead of adding one, and worker:false processes nothing', async () => {
+    it('an instance with another interval replaces the schedule instead of adding one, worker:false processes nothing, and the schedule can be removed', async () => {
       const c = await start({ retention: { maxAge: '30d', every: '2h' } }, { worker: false });
       await c.schedule!.whenScheduled();
       const repeatable = await inspector.getRepeatableJobs();
@@ -215,6 +215,10 @@ describe('audit retention as a repeatable job (PostgreSQL, Redis, Bull)', () => 
       expect(await inspector.getDelayedCount()).toBe(1);
       expect(await inspector.getWorkers()).toHaveLength(2);
       await c.close();
+
+      await inspector.removeRepeatable(AUDIT_RETENTION_JOB_NAME, { every: 2 * HOUR });
+      expect(await inspector.getRepeatableJobs()).toEqual([]);
+      expect(await inspector.getDelayedCount()).toBe(0);
     });
   });
 
