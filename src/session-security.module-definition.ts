@@ -13,6 +13,8 @@ export interface SessionSecurityExtras {
    * which queues exist: Bull on `redis` when given, otherwise in-process delivery.
    */
   notifications?: NotificationModuleOptions;
+  /** Process this module's Bull jobs in this process (default `true`). */
+  worker?: boolean;
 }
 
 export const {

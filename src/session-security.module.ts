@@ -19,6 +19,7 @@ import {
   notificationProviders,
 } from './notifications/notification.providers.js';
 import { NotificationService } from './notifications/notification.service.js';
+import { permissionChangeProviders } from './permission-changes/permission-change.providers.js';
 import { openRedis } from './common/redis-connection.js';
 import {
   RESOLVED_OPTIONS,
@@ -188,6 +189,7 @@ function withProviders(definition: DynamicModule, extras: SessionSecurityExtras)
       ...(definition.providers ?? []),
       ...coreProviders,
       ...notificationProviders(extras.notifications),
+      ...permissionChangeProviders(extras),
       ...(extras.globalGuards !== false ? globalProviders : []),
     ],
     exports: [...(definition.exports ?? []), ...exported, NotificationService],
