@@ -25,7 +25,7 @@ export const {
 } = new ConfigurableModuleBuilder<SessionSecurityModuleOptions>({ moduleName: 'SessionSecurity' })
   .setClassMethodName('forRoot')
   .setExtras<SessionSecurityExtras>(
-    { isGlobal: true, globalGuards: true, notifications: undefined },
+    { isGlobal: true, globalGuards: true, notifications: undefined, worker: true },
     (definition, extras) => ({
       ...definition,
       global: extras.isGlobal,

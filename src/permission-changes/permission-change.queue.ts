@@ -39,7 +39,7 @@ export class PermissionChangeQueue implements OnApplicationShutdown {
   private readonly logger = new Logger('SessionSecurityPermissions');
 
   constructor(
-    private readonly jobs: NotificationJobQueue<PermissionChangeJobData> & {
+    readonly jobs: NotificationJobQueue<PermissionChangeJobData> & {
       whenIdle(): Promise<void>;
       close(): Promise<void>;
     },
