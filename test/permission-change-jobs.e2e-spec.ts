@@ -8,6 +8,8 @@ import {
   NotificationService,
   RevocationService,
   SessionService,
+  sessionSecurityEntities,
+  sessionSecurityMigrations,
   verifyWebhookSignature,
 } from '../src/index.js';
 import { BullJobQueue } from '../src/common/bull-job-queue.js';
@@ -226,4 +228,51 @@ describe('permission-change jobs in separate worker processes', () => {
     expect(await reauthNotices(app, 'killed')).toHaveLength(1);
     expect(await markedEvents(app, 'killed')).toHaveLength(1);
   }, 90_000);
+});
+
+describe('permission-change jobs in process, without Redis (SQLite)', () => {
+  it('runs the job in process and, after a restart, finishes a change a crash left pending', async () => {
+    const sqlite = await new DataSource({
+      type: 'better-sqlite3',
+      database: ':memory:',
+      entities: sessionSecurityEntities,
+      migrations: sessionSecurityMigrations,
+    }).initialize();
+    await sqlite.runMigrations({ transaction: 'each' });
+    const changes = sqlite.getRepository(PermissionChangeEntity);
+    let app = await startPermissionApp(sqlite, prefix, { redis: false });
+    try {
+      for (let i = 0; i < 2; i++) {
+        await app.app.get(SessionService).create({ id: 'solo', roles: ['editor'] });
+      }
+      const { authzVersion } = await app.app
+        .get(RevocationService)
+        .permissionsChanged('solo', { reason: 'roles_changed' });
+      await app.app.get(PermissionChangeQueue).whenIdle();
+      expect(await changes.findOneByOrFail({ userId: 'solo', authzVersion })).toMatchObject({
+        state: 'done',
+        markedSessions: 2,
+      });
+
+      // A process that died right after committing a change never ran its job.
+      await app.app.get(SessionService).create({ id: 'crashed', roles: ['editor'] });
+      await changes.insert({
+        ...{ userId: 'crashed', authzVersion: 1, reason: 'roles_changed', actor: null },
+        ...{ changedAt: app.clock.now(), state: 'pending', markedSessions: 0 },
+        ...{ finishedAt: null, error: null },
+      });
+      await app.close();
+      app = await startPermissionApp(sqlite, prefix, { redis: false });
+      await app.app.get(PermissionChangeQueue).whenIdle();
+      expect(await changes.findOneByOrFail({ userId: 'crashed', authzVersion: 1 })).toMatchObject({
+        state: 'done',
+        markedSessions: 1,
+      });
+      const inbox = await app.app.get(NotificationService).listForUser('crashed');
+      expect(inbox.map((n) => n.type)).toEqual(['reauth_required']);
+    } finally {
+      await app.close();
+      await sqlite.destroy();
+    }
+  });
 });

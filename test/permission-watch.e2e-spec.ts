@@ -23,6 +23,16 @@ class Member {
   nickname!: string;
 }
 
+/** A role assignment row: any insert or removal changes the member's permissions. */
+@Entity('watch_member_role')
+class MemberRole {
+  @PrimaryColumn({ type: 'integer' })
+  memberId!: number;
+
+  @PrimaryColumn({ type: 'varchar', length: 32 })
+  role!: string;
+}
+
 describe('automatic detection of permission changes (opt-in TypeORM watcher)', () => {
   let schema: Awaited<ReturnType<typeof createSchema>>;
   let dataSource: DataSource;
@@ -37,16 +47,22 @@ describe('automatic detection of permission changes (opt-in TypeORM watcher)', (
       url: TEST_DATABASE_URL,
       schema: schema.name,
       extra: { options: `-c search_path=${schema.name}` },
-      entities: [...sessionSecurityEntities, Member],
+      entities: [...sessionSecurityEntities, Member, MemberRole],
       migrations: sessionSecurityMigrations,
     }).initialize();
     await dataSource.runMigrations({ transaction: 'each' });
     await dataSource.query(
       `CREATE TABLE "${schema.name}".watch_member (id integer PRIMARY KEY, roles text NOT NULL, nickname varchar(64) NOT NULL)`,
     );
+    await dataSource.query(
+      `CREATE TABLE "${schema.name}".watch_member_role ("memberId" integer, role varchar(32), PRIMARY KEY ("memberId", role))`,
+    );
     app = await startPermissionApp(dataSource, prefix, {
       permissionChanges: {
-        watch: [{ entity: Member, columns: ['roles'], userId: (m: Member) => m.id }],
+        watch: [
+          { entity: Member, columns: ['roles'], userId: (m: Member) => m.id },
+          { entity: MemberRole, userId: (r: MemberRole) => r.memberId, reason: 'role_assignment' },
+        ],
       },
     });
   });
@@ -125,6 +141,24 @@ describe('automatic detection of permission changes (opt-in TypeORM watcher)', (
     );
     expect((await members().findOneByOrFail({ id: member.id })).roles).toEqual(['editor']);
     await app.http.get('/whoami').set('Cookie', cookie).expect(200);
+  });
+
+  it('watches every insert and removal of a join entity, and refuses a bulk delete it cannot attribute', async () => {
+    const roles = dataSource.getRepository(MemberRole);
+    const first = await memberWithSession();
+    const assignment = await roles.save({ memberId: first.member.id, role: 'reviewer' });
+    await app.http.get('/whoami').set('Cookie', first.cookie).expect(401);
+    expect(await versionOf(first.member.id)).toBe(1);
+
+    const second = await memberWithSession();
+    await roles.save({ memberId: second.member.id, role: 'reviewer' });
+    expect(await versionOf(second.member.id)).toBe(1);
+    await roles.remove(await roles.findOneByOrFail({ memberId: second.member.id }));
+    expect(await versionOf(second.member.id)).toBe(2);
+    await expect(roles.delete({ memberId: first.member.id })).rejects.toThrow(
+      /cannot tell whose permissions changed/,
+    );
+    expect(await roles.findOneBy({ ...assignment })).not.toBeNull();
   });
 
   it.each([

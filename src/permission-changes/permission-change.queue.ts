@@ -74,7 +74,7 @@ export class PermissionChangeQueue implements OnApplicationShutdown {
           settings: BULL_SETTINGS,
           logContext: 'SessionSecurityPermissions',
         })
-      : new InlineQueue<PermissionChangeJobData>(handle);
+      : new InlineQueue<PermissionChangeJobData>(handle, 'SessionSecurityPermissions');
     return new PermissionChangeQueue(jobs, module.dataSource, options, !!(worker || !module.redis));
   }
 
