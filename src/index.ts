@@ -31,11 +31,11 @@ export type { ChangeContext } from './revocation/revocation.service.js';
 
 // Permission changes
 export { PermissionChangeOptionsError } from './permission-changes/permission-change.options.js';
+export type { PermissionChangeOptions } from './permission-changes/permission-change.options.js';
 export type {
-  PermissionChangeOptions,
   PermissionWatch,
   PermissionWatchEvent,
-} from './permission-changes/permission-change.options.js';
+} from './permission-changes/permission-watch.js';
 export { UnattributablePermissionChangeError } from './permission-changes/permission-change.watcher.js';
 export { PermissionChangeEntity } from './permission-changes/permission-change.entity.js';
 export type { PermissionChangeState } from './permission-changes/permission-change.entity.js';

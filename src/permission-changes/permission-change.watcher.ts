@@ -8,7 +8,11 @@ import type {
   UpdateEvent,
 } from 'typeorm';
 import type { EntityMetadata, ObjectLiteral } from 'typeorm';
-import type { PermissionWatchEvent, ResolvedPermissionWatch } from './permission-change.options.js';
+import {
+  userIdOf,
+  type PermissionWatchEvent,
+  type ResolvedPermissionWatch,
+} from './permission-watch.js';
 
 /** A change seen inside a transaction, waiting for its commit. */
 interface PendingChange {
@@ -107,10 +111,8 @@ export class PermissionChangeWatcher implements EntitySubscriberInterface {
     if (watch.length === 0 || !row) return;
     const found: PendingChange[] = [];
     for (const w of watch) {
-      const id = w.userId(row);
-      if (id !== null && id !== undefined && String(id) !== '') {
-        found.push({ userId: String(id), reason: w.reason, depth: depthOf(runner) });
-      }
+      const userId = userIdOf(w, row);
+      if (userId) found.push({ userId, reason: w.reason, depth: depthOf(runner) });
     }
     if (found.length === 0) return;
     if (!runner.isTransactionActive) return this.flush(found);
@@ -145,7 +147,7 @@ export class PermissionChangeWatcher implements EntitySubscriberInterface {
   ): void {
     const watch = this.matching(metadata, event, null);
     if (watch.length === 0) return;
-    const identified = !!row && watch.every((w) => w.userId({ ...row }) != null);
+    const identified = !!row && watch.every((w) => userIdOf(w, { ...row }) !== null);
     if (identified) return;
     if (event === 'update' && raw.entity) {
       const touched = Object.keys(raw.entity);
