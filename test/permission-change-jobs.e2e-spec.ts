@@ -64,6 +64,7 @@ describe('permission-change jobs on Bull, worker in the app', () => {
   beforeAll(async () => {
     webhook = await NotificationWebhookServer.start();
     app = await startPermissionApp(dataSource, prefix, {
+      permissionChanges: { attempts: 3, backoffMs: 50 },
       notifications: {
         queue: 'bull',
         redis: TEST_REDIS_URL,
@@ -139,6 +140,46 @@ describe('permission-change jobs on Bull, worker in the app', () => {
     ).toBe(2);
   });
 
+  it('retries a failing job with backoff until it succeeds, and records a change whose tries are spent as failed', async () => {
+    const notifications = app.app.get(NotificationService);
+    const notify = notifications.notify;
+    const calls: string[] = [];
+    let failWith: (userId: string) => string | null = () => null;
+    // Fault injection into the job's notification step (the database and queue stay real).
+    notifications.notify = async (...args: Parameters<typeof notify>) => {
+      calls.push(args[0]);
+      const failure = failWith(args[0]);
+      if (failure) throw new Error(failure);
+      return notify.apply(notifications, args);
+    };
+    const triesOf = (userId: string) => calls.filter((id) => id === userId).length;
+    try {
+      failWith = (userId) => (userId === 'flaky' && triesOf('flaky') <= 2 ? 'inbox down' : null);
+      const flaky = await app.app
+        .get(RevocationService)
+        .permissionsChanged('flaky', { reason: 'r' });
+      await eventually(async () =>
+        expect((await changeOf('flaky', flaky.authzVersion)).state).toBe('done'),
+      );
+      expect(triesOf('flaky')).toBe(3);
+      expect(await reauthNotices(app, 'flaky')).toHaveLength(1);
+
+      failWith = (userId) => (userId === 'broken' ? 'inbox gone' : null);
+      const broken = await app.app
+        .get(RevocationService)
+        .permissionsChanged('broken', { reason: 'r' });
+      await eventually(async () =>
+        expect(await changeOf('broken', broken.authzVersion)).toMatchObject({
+          state: 'failed',
+          error: 'inbox gone',
+        }),
+      );
+      expect(triesOf('broken')).toBe(3);
+    } finally {
+      notifications.notify = notify;
+    }
+  });
+
   it('retries the webhook of the notification until the receiver accepts, each attempt signed', async () => {
     webhook.failNext(2);
     await app.app.get(RevocationService).permissionsChanged('hooked', { reason: 'roles_changed' });
@@ -179,6 +220,7 @@ describe('permission-change jobs in separate worker processes', () => {
   beforeAll(async () => {
     cli = await buildCli();
     app = await startPermissionApp(dataSource, workerPrefix, { worker: false });
+    expect(app.app.get(PermissionChangeQueue).worker).toBe(false);
   });
   afterAll(async () => {
     await app?.close();
