@@ -29,6 +29,17 @@ export type { CacheLookup, SessionEpochs } from './session/session-cache.interfa
 export { RevocationService } from './revocation/revocation.service.js';
 export type { ChangeContext } from './revocation/revocation.service.js';
 
+// Permission changes
+export { PermissionChangeOptionsError } from './permission-changes/permission-change.options.js';
+export type { PermissionChangeOptions } from './permission-changes/permission-change.options.js';
+export type {
+  PermissionWatch,
+  PermissionWatchEvent,
+} from './permission-changes/permission-watch.js';
+export { UnattributablePermissionChangeError } from './permission-changes/permission-change.watcher.js';
+export { PermissionChangeEntity } from './permission-changes/permission-change.entity.js';
+export type { PermissionChangeState } from './permission-changes/permission-change.entity.js';
+
 // HTTP pipeline
 export { SessionGuard } from './http/session.guard.js';
 export { Public, AllowPendingReauth } from './http/public.decorator.js';

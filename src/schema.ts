@@ -5,6 +5,8 @@ import {
 } from './notifications/notification.schema.js';
 import { SessionCore1763800000000 } from './migrations/1763800000000-session-core.js';
 import { AuditLog1763900000000 } from './migrations/1763900000000-AuditLog.js';
+import { PermissionChanges1764250000000 } from './migrations/1764250000000-permission-changes.js';
+import { PermissionChangeEntity } from './permission-changes/permission-change.entity.js';
 import { CacheOutboxEntity } from './session/cache-outbox.entity.js';
 import { RevocationMarkerEntity } from './session/revocation-marker.entity.js';
 import { SessionUserStateEntity } from './session/session-user-state.entity.js';
@@ -20,6 +22,7 @@ export const sessionSecurityEntities = [
   SessionUserStateEntity,
   RevocationMarkerEntity,
   CacheOutboxEntity,
+  PermissionChangeEntity,
   ...auditEntities,
   ...notificationEntities,
 ];
@@ -33,4 +36,5 @@ export const sessionSecurityMigrations = [
   SessionCore1763800000000,
   AuditLog1763900000000,
   ...notificationMigrations,
+  PermissionChanges1764250000000,
 ];

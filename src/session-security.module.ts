@@ -20,6 +20,7 @@ import {
   notificationProviders,
 } from './notifications/notification.providers.js';
 import { NotificationService } from './notifications/notification.service.js';
+import { permissionChangeProviders } from './permission-changes/permission-change.providers.js';
 import { openRedis } from './common/redis-connection.js';
 import {
   RESOLVED_OPTIONS,
@@ -190,6 +191,7 @@ function withProviders(definition: DynamicModule, extras: SessionSecurityExtras)
       ...coreProviders,
       ...notificationProviders(extras.notifications),
       ...auditRetentionProviders(extras),
+      ...permissionChangeProviders(extras),
       ...(extras.globalGuards !== false ? globalProviders : []),
     ],
     exports: [...(definition.exports ?? []), ...exported, NotificationService],

@@ -98,11 +98,17 @@ describe('fresh authentication and re-authentication', () => {
     await suite.app.http.get('/me').set('Cookie', other.cookie).expect(200);
 
     const csrf = response.headers['x-csrf-token'] as string;
-    await changePassword(rotated, csrf, {
+    const second = await changePassword(rotated, csrf, {
       currentPassword: 'carol-new-password',
       newPassword: 'carol-third-password',
     }).expect(204);
     const denied = await suite.app.http.get('/me').set('Cookie', other.cookie).expect(401);
     expect(denied.body.error).toBe('session_revoked');
+
+    const current = `__Host-t=${tokenFrom(second.headers['set-cookie'])}`;
+    const inbox = await suite.app.http.get('/me/notifications').set('Cookie', current).expect(200);
+    const changed = inbox.body.filter((n: { type: string }) => n.type === 'password_changed');
+    expect(changed).toHaveLength(2);
+    expect(changed[0]).toMatchObject({ readAt: null, payload: { sessionId: main.sessionId } });
   });
 });

@@ -7,7 +7,6 @@ import {
   InvalidRequestException,
   LoginThrottleService,
   RequireFreshAuth,
-  SessionEvents,
   SessionService,
   requestState,
   setSessionCookie,
@@ -29,7 +28,6 @@ export class PasswordController {
     private readonly users: UsersService,
     private readonly throttle: LoginThrottleService,
     private readonly csrf: CsrfService,
-    private readonly events: SessionEvents,
   ) {}
 
   /**
@@ -60,17 +58,10 @@ export class PasswordController {
     await this.users.setPassword(Number(session.userId), parsed.data.newPassword);
     const issued = await this.sessions.rotate(state.tokenHash!);
     setSessionCookie(request, issued);
-    if (parsed.data.endOtherSessions !== false) {
-      await this.sessions.revokeAllForUser(session.userId, 'password_changed', {
-        exceptSessionId: session.id,
-        actor: session.userId,
-      });
-    }
-    await this.events.emit({
-      type: 'password.changed',
-      userId: session.userId,
-      sessionId: session.id,
-      outcome: 'success',
+    await this.sessions.passwordChanged(session.userId, {
+      currentSessionId: session.id,
+      endOtherSessions: parsed.data.endOtherSessions !== false,
+      ip: state.clientIp,
     });
     response.setHeader('X-CSRF-Token', this.csrf.tokenFor(issued.tokenHash));
   }

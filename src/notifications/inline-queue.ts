@@ -30,12 +30,17 @@ let sequence = 0;
 export class InlineQueue<T = NotificationJobData>
   implements NotificationJobQueue<T>, OnApplicationShutdown
 {
-  private readonly logger = new Logger('SessionSecurityNotifications');
+  private readonly logger: Logger;
   private readonly live = new Map<string, Promise<void>>();
   private readonly sleepers = new Map<NodeJS.Timeout, (awake: boolean) => void>();
   private closed = false;
 
-  constructor(private readonly handler: (job: InlineJob<T>) => Promise<unknown>) {}
+  constructor(
+    private readonly handler: (job: InlineJob<T>) => Promise<unknown>,
+    logContext = 'SessionSecurityNotifications',
+  ) {
+    this.logger = new Logger(logContext);
+  }
 
   async add(name: string, data: T, options: NotificationJobOptions = {}): Promise<{ id: string }> {
     if (this.closed) throw new Error('InlineQueue is closed');

@@ -12,9 +12,10 @@ const SIGN_IN_HISTORY = 50;
 
 /**
  * Turns session events into notifications: `session.revoked` → `session_revoked`,
- * `permissions.changed` → `reauth_required`, and `session.created` → `new_sign_in` when
+ * `password.changed` → `password_changed`, and `session.created` → `new_sign_in` when
  * {@link detectNewSignIn} says the device or network is new. Dedupe keys come from the event
- * (session id, permission version), so an event emitted twice notifies once.
+ * (session id, `details.changeId`), so an event emitted twice notifies once. (`reauth_required`
+ * comes from the permission-change job, once per change.)
  *
  * @example
  * providers: [...notificationProviders(opts)] // includes it; needs SessionEvents in the module
@@ -47,14 +48,16 @@ export class NotificationSubscriber implements OnModuleInit {
           { dedupeKey: `session:${sessionId}` },
         );
         return;
-      case 'permissions.changed':
+      case 'password.changed': {
+        const changeId = event.details?.changeId;
         await this.notifications.notify(
           userId,
-          NotificationTypes.reauthRequired,
-          { reason: 'permissions_changed' },
-          { dedupeKey: `authz:${event.details?.authzVersion ?? Date.now()}` },
+          NotificationTypes.passwordChanged,
+          { sessionId: sessionId ?? null, ip: event.ip ?? null },
+          typeof changeId === 'string' ? { dedupeKey: `password:${changeId}` } : {},
         );
         return;
+      }
       case 'session.created':
         if (sessionId) await this.signIn(userId, sessionId, event);
         return;

@@ -61,6 +61,7 @@ export const optionsSchema = z
     users: z.unknown().optional(),
     policy: z.unknown().optional(),
     audit: z.unknown().optional(),
+    permissionChanges: z.unknown().optional(),
     clock: z.unknown().optional(),
   })
   .strict();

@@ -6,6 +6,7 @@ import type { AuditRetentionOptions } from '../audit/audit-retention-config.js';
 import type { PolicyDocument, DefineAbilityHook } from '../policy/policy.types.js';
 import type { SessionUserDirectory } from '../session/session-user-directory.interface.js';
 import type { GeoResolver } from '../policy/geo-resolver.interface.js';
+import type { PermissionChangeOptions } from '../permission-changes/permission-change.options.js';
 
 /**
  * Options of `SessionSecurityModule.forRoot()` / `forRootAsync()`. Everything but `dataSource`
@@ -41,6 +42,8 @@ export interface SessionSecurityModuleOptions {
   users?: SessionUserDirectory;
   policy?: PolicyOptions;
   audit?: AuditOptions;
+  /** Permission-change jobs and the opt-in TypeORM watcher (see `docs/permission-changes.md`). */
+  permissionChanges?: PermissionChangeOptions;
   /** Replace the wall clock, e.g. in tests. */
   clock?: Clock;
 }

@@ -1,6 +1,9 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { In, IsNull } from 'typeorm';
 import { Clock } from '../common/clock.js';
+import { notificationTransaction } from '../notifications/notification-transaction.js';
+import { PermissionChangeEntity } from '../permission-changes/permission-change.entity.js';
+import { PermissionChangeQueue } from '../permission-changes/permission-change.queue.js';
 import { RevocationMarkerEntity, RevocationScope } from '../session/revocation-marker.entity.js';
 import { SessionEvents } from '../session/session-events.js';
 import { SessionStore } from '../session/session-store.js';
@@ -26,6 +29,7 @@ export class RevocationService {
     private readonly store: SessionStore,
     private readonly events: SessionEvents,
     @Inject(Clock) private readonly clock: Clock,
+    @Optional() private readonly changeJobs?: PermissionChangeQueue,
   ) {}
 
   private get states() {
@@ -35,14 +39,23 @@ export class RevocationService {
   /**
    * Every live session of the user must re-authenticate on its next request (401
    * `reauth_required`, reason `permissions_changed`); re-authentication picks up the new roles.
-   * Effective on every instance when this returns.
+   * Effective on every instance when this returns: one transaction raises the user's permission
+   * version and records the change, then the version is raised in Redis and the change audited
+   * (`permissions.changed`). A background job (id `<userId>:<version>`) then marks the user's
+   * session rows `reauthRequiredAt`, notifies the user (`reauth_required`) and audits
+   * `permissions.reauth_marked`; the effect never waits for it.
+   *
+   * @example await revocations.permissionsChanged('42', { reason: 'role removed', actor: 'admin-1' });
    */
   async permissionsChanged(
     userId: string,
     change: ChangeContext,
   ): Promise<{ authzVersion: number }> {
+    if (typeof userId !== 'string' || userId.length < 1 || userId.length > 128) {
+      throw new RangeError('userId: must be 1 to 128 characters');
+    }
     const now = this.clock.now();
-    const authzVersion = await this.bumpVersion(userId, now);
+    const authzVersion = await this.recordChange(userId, change, now);
     await this.store.raiseEpochs({ [`authz:${userId}`]: authzVersion });
     await this.events.emit({
       type: 'permissions.changed',
@@ -51,6 +64,7 @@ export class RevocationService {
       outcome: 'success',
       details: { reason: change.reason, authzVersion },
     });
+    await this.changeJobs?.enqueue({ userId, authzVersion });
     return { authzVersion };
   }
 
@@ -121,30 +135,36 @@ export class RevocationService {
     return rows.length;
   }
 
-  private async bumpVersion(userId: string, now: number): Promise<number> {
-    for (let attempt = 0; attempt < 3; attempt++) {
-      const updated = await this.states
+  /** One transaction: the user's version raised (row created if new) and the change recorded. */
+  private recordChange(userId: string, change: ChangeContext, now: number): Promise<number> {
+    return notificationTransaction(this.store.dataSourceRef, async (manager) => {
+      const states = manager.getRepository(SessionUserStateEntity);
+      await states
+        .createQueryBuilder()
+        .insert()
+        .values({ userId, authzVersion: 0, notBefore: null, disabledAt: null, updatedAt: now })
+        .orIgnore()
+        .execute();
+      await states
         .createQueryBuilder()
         .update()
         .set({ authzVersion: () => '"authzVersion" + 1', notBefore: now, updatedAt: now })
         .where('"userId" = :userId', { userId })
         .execute();
-      if (!updated.affected) {
-        try {
-          await this.states.insert({
-            userId,
-            authzVersion: 1,
-            notBefore: now,
-            disabledAt: null,
-            updatedAt: now,
-          });
-        } catch {
-          continue;
-        }
-      }
-      return (await this.states.findOneByOrFail({ userId })).authzVersion;
-    }
-    throw new Error(`could not record the permission change of user ${userId}`);
+      const { authzVersion } = await states.findOneByOrFail({ userId });
+      await manager.getRepository(PermissionChangeEntity).insert({
+        userId,
+        authzVersion,
+        reason: change.reason.slice(0, 256),
+        actor: change.actor?.slice(0, 128) ?? null,
+        changedAt: now,
+        state: 'pending',
+        markedSessions: 0,
+        finishedAt: null,
+        error: null,
+      });
+      return authzVersion;
+    });
   }
 
   private async upsertState(

@@ -238,6 +238,42 @@ export class SessionService implements OnApplicationBootstrap {
     return rows.length;
   }
 
+  /**
+   * Records that the user's password changed (call it after storing the new one): ends every
+   * other live session unless `endOtherSessions: false`, and emits `password.changed`, which is
+   * audited and gives the user one `password_changed` notification.
+   *
+   * @example
+   * await sessions.passwordChanged(session.userId, { currentSessionId: session.id, ip });
+   */
+  async passwordChanged(
+    userId: string,
+    opts: {
+      currentSessionId?: string;
+      endOtherSessions?: boolean;
+      actor?: string;
+      ip?: string | null;
+    } = {},
+  ): Promise<{ endedSessions: number }> {
+    const endedSessions =
+      opts.endOtherSessions === false
+        ? 0
+        : await this.revokeAllForUser(userId, 'password_changed', {
+            exceptSessionId: opts.currentSessionId,
+            actor: opts.actor ?? userId,
+          });
+    await this.events.emit({
+      type: 'password.changed',
+      userId,
+      sessionId: opts.currentSessionId ?? null,
+      actor: opts.actor ?? userId,
+      ip: opts.ip ?? null,
+      outcome: 'success',
+      details: { changeId: randomUUID(), endedSessions },
+    });
+    return { endedSessions };
+  }
+
   /** Live sessions of a user, newest first. */
   async list(userId: string): Promise<ActiveSession[]> {
     const rows = await this.store.sessions.find({

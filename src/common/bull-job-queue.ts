@@ -1,0 +1,92 @@
+import { Logger, type OnApplicationShutdown } from '@nestjs/common';
+import Bull from 'bull';
+import { Redis } from 'ioredis';
+import type {
+  NotificationJobOptions,
+  NotificationJobQueue,
+} from '../notifications/notification-job-queue.interface.js';
+
+/**
+ * How a {@link BullJobQueue} connects and, when it is a worker, processes.
+ *
+ * @example
+ * const options: BullJobQueueOptions<{ id: string }> = { name: 'my-jobs', redis, prefix: 'ss:bull', worker: true, handler };
+ */
+export interface BullJobQueueOptions<T> {
+  /** The Bull queue name. */
+  name: string;
+  /** The module's Redis: a URL, or an ioredis client that is duplicated (never used directly). */
+  redis: Redis | string;
+  /** Bull key prefix, e.g. `<redisKeyPrefix>bull`. */
+  prefix: string;
+  /** Process jobs in this process. */
+  worker: boolean;
+  /** Runs one job; throwing makes Bull retry with the job's backoff. */
+  handler: (job: Bull.Job<T>) => Promise<unknown>;
+  /** Jobs processed at once by this process (default 1). */
+  concurrency?: number;
+  /** Bull lock and stall settings (`lockDuration`, `stalledInterval`, `maxStalledCount`...). */
+  settings?: Bull.AdvancedSettings;
+  /** Logger context (default `'SessionSecurity'`). */
+  logContext?: string;
+}
+
+/**
+ * A Bull queue on the module's Redis with the `add(name, data, options)` of an `InlineQueue`, so
+ * the two are interchangeable. It opens its own connections (Bull needs blocking ones) and closes
+ * them on shutdown; with `worker` it also processes jobs here.
+ *
+ * @example
+ * const queue = new BullJobQueue({ name: 'my-jobs', redis: 'redis://127.0.0.1:6379', prefix: 'ss:bull', worker: true, handler: (job) => run(job.data) });
+ * await queue.add('run', { id: '1' }, { jobId: '1', attempts: 5 });
+ */
+export class BullJobQueue<T> implements NotificationJobQueue<T>, OnApplicationShutdown {
+  readonly queue: Bull.Queue<T>;
+  private readonly logger: Logger;
+  /** Bull does not close connections it got from `createClient`; this queue does. */
+  private readonly clients: Redis[] = [];
+
+  constructor(options: BullJobQueueOptions<T>) {
+    this.logger = new Logger(options.logContext ?? 'SessionSecurity');
+    const { redis } = options;
+    const connect = () => {
+      const client =
+        typeof redis === 'string'
+          ? new Redis(redis, { maxRetriesPerRequest: null, enableReadyCheck: false })
+          : redis.duplicate({
+              maxRetriesPerRequest: null,
+              enableReadyCheck: false,
+              enableOfflineQueue: true,
+              lazyConnect: false,
+            });
+      this.clients.push(client);
+      return client;
+    };
+    this.queue = new Bull<T>(options.name, {
+      prefix: options.prefix,
+      createClient: () => connect(),
+      settings: options.settings,
+    });
+    this.queue.on('error', (error) => this.logger.warn(`${options.name}: ${error.message}`));
+    if (options.worker) {
+      void this.queue.process('*', options.concurrency ?? 1, (job) => options.handler(job));
+    }
+  }
+
+  async add(name: string, data: T, options: NotificationJobOptions = {}): Promise<{ id: string }> {
+    const job = await this.queue.add(name, data, options);
+    return { id: String(job.id) };
+  }
+
+  /** Bull jobs run elsewhere as well; there is nothing in this process to wait for. */
+  async whenIdle(): Promise<void> {}
+
+  async close(): Promise<void> {
+    await this.queue.close();
+    await Promise.all(this.clients.map((client) => client.quit().catch(() => client.disconnect())));
+  }
+
+  onApplicationShutdown(): Promise<void> {
+    return this.close();
+  }
+}

@@ -1,0 +1,68 @@
+import { Controller, Get, Module, type Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { randomBytes } from 'node:crypto';
+import request from 'supertest';
+import type { DataSource } from 'typeorm';
+import {
+  CurrentSession,
+  ManualClock,
+  SessionSecurityModule,
+  type ActiveSession,
+  type SessionSecurityExtras,
+  type SessionSecurityModuleOptions,
+} from '../../src/index.js';
+import { TEST_REDIS_URL } from './database.js';
+
+/** `GET /whoami`: 200 with the session's user for a valid session, the module's 401s otherwise. */
+@Controller()
+export class WhoAmIController {
+  @Get('whoami')
+  whoami(@CurrentSession() session: ActiveSession) {
+    return { userId: session.userId, roles: session.roles };
+  }
+}
+
+/** A running test app with the module on a DataSource of the test's own. */
+export interface PermissionApp {
+  app: NestExpressApplication;
+  http: ReturnType<typeof request>;
+  clock: ManualClock;
+  close(): Promise<void>;
+}
+
+/** The secret test apps share (the CLI children of a test get it too). */
+export const TEST_SECRET = randomBytes(32).toString('base64url');
+
+/**
+ * Starts a small app: `SessionSecurityModule` on `dataSource` and Redis under `redisKeyPrefix`,
+ * the `GET /whoami` route, and whatever module options and extras the test passes.
+ */
+export async function startPermissionApp(
+  dataSource: DataSource,
+  redisKeyPrefix: string,
+  options: Partial<SessionSecurityModuleOptions> & SessionSecurityExtras = {},
+  controllers: Type[] = [WhoAmIController],
+): Promise<PermissionApp> {
+  const clock = new ManualClock();
+  @Module({
+    imports: [
+      SessionSecurityModule.forRoot({
+        dataSource,
+        secret: TEST_SECRET,
+        redis: TEST_REDIS_URL,
+        redisKeyPrefix,
+        clock,
+        ...options,
+      }),
+    ],
+    controllers,
+  })
+  class PermissionTestModule {}
+  const app = await NestFactory.create<NestExpressApplication>(PermissionTestModule, {
+    logger: false,
+    abortOnError: false,
+  });
+  await app.init();
+  return { app, http: request(app.getHttpServer()), clock, close: () => app.close() };
+}
