@@ -2,7 +2,12 @@ import { DynamicModule, Inject, Module, OnApplicationShutdown } from '@nestjs/co
 import { PassportModule } from '@nestjs/passport';
 import type { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
-import { type BulkRevocationOptions, Clock, SessionSecurityModule } from '../src/index.js';
+import {
+  type BulkRevocationOptions,
+  Clock,
+  parseDuration,
+  SessionSecurityModule,
+} from '../src/index.js';
 import { AdminAuditController } from './admin/admin-audit.controller.js';
 import { AdminSessionRevocationsController } from './admin/admin-session-revocations.controller.js';
 import { AdminUsersController } from './admin/admin-users.controller.js';
@@ -58,7 +63,13 @@ export class ExampleAppModule {
         users,
         SessionSecurityModule.forRootAsync({
           worker: runtime.worker ?? config.worker,
-          bulkRevocation: runtime.bulkRevocation ?? {},
+          bulkRevocation: {
+            batchSize: config.revocationBatchSize,
+            stalledAfterMs: config.jobStalledAfter
+              ? parseDuration(config.jobStalledAfter, 'SESSION_JOB_STALLED_AFTER')
+              : undefined,
+            ...runtime.bulkRevocation,
+          },
           notifications: {
             queue: runtime.redis ? 'bull' : 'inline',
             redis: typeof runtime.redis === 'string' ? runtime.redis : undefined,

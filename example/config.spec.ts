@@ -17,3 +17,26 @@ describe('example config: SESSION_WORKER', () => {
     );
   });
 });
+
+describe('example config: bulk revocation knobs', () => {
+  it('leaves the module defaults unless set', () => {
+    expect(readConfig({})).toMatchObject({
+      revocationBatchSize: undefined,
+      jobStalledAfter: undefined,
+    });
+  });
+
+  it('reads a batch size and a stalled-job duration', () => {
+    expect(
+      readConfig({ SESSION_REVOCATION_BATCH_SIZE: '250', SESSION_JOB_STALLED_AFTER: '5s' }),
+    ).toMatchObject({ revocationBatchSize: 250, jobStalledAfter: '5s' });
+  });
+
+  it.each([
+    [{ SESSION_REVOCATION_BATCH_SIZE: '0' }, 'SESSION_REVOCATION_BATCH_SIZE'],
+    [{ SESSION_REVOCATION_BATCH_SIZE: 'many' }, 'SESSION_REVOCATION_BATCH_SIZE'],
+    [{ SESSION_JOB_STALLED_AFTER: 'soon' }, 'SESSION_JOB_STALLED_AFTER'],
+  ])('refuses %j, naming the variable', (env, name) => {
+    expect(() => readConfig(env)).toThrow(name);
+  });
+});

@@ -58,7 +58,11 @@ export function bulkRevocationProviders(options: BulkRevocationOptions = {}): Pr
       provide: REVOCATION_JOB_QUEUE,
       inject: [RESOLVED_OPTIONS, RevocationJobProcessor],
       useFactory: (o: ResolvedOptions, processor: RevocationJobProcessor) => {
-        const retry = { attempts: resolved.attempts, backoffMs: resolved.backoffMs };
+        const retry = {
+          attempts: resolved.attempts,
+          backoffMs: resolved.backoffMs,
+          stalledAfterMs: resolved.stalledAfterMs,
+        };
         const queue = resolved.queue ?? (o.redis ? 'bull' : 'inline');
         if (queue === 'bull') {
           if (!o.redis) throw new Error("bulk revocation: queue 'bull' needs the module's redis");
