@@ -6,6 +6,7 @@ import {
   type BulkRevocationOptions,
   Clock,
   parseDuration,
+  QueueDashboardModule,
   SessionSecurityModule,
 } from '../src/index.js';
 import { AdminAuditController } from './admin/admin-audit.controller.js';
@@ -91,6 +92,8 @@ export class ExampleAppModule {
             policy: config.policyFile ? { file: config.policyFile } : { document: builtInPolicy },
           }),
         }),
+        // bull-board behind the module's guards (admin, fresh auth, internal network).
+        QueueDashboardModule.register({ route: 'admin/queues' }),
       ],
       controllers: [
         AuthController,

@@ -52,6 +52,11 @@ export {
   RevocationJobNotFoundException,
 } from './revocation/bulk/session-revocations.controller.js';
 
+// Queue dashboard (opt-in)
+export { QueueDashboardModule } from './queue-dashboard/queue-dashboard.module.js';
+export type { QueueDashboardOptions } from './queue-dashboard/queue-dashboard.module.js';
+export { guardsAsMiddleware } from './queue-dashboard/guards-middleware.js';
+
 // HTTP pipeline
 export { SessionGuard } from './http/session.guard.js';
 export { Public, AllowPendingReauth } from './http/public.decorator.js';
