@@ -87,8 +87,13 @@ describe('POST/GET /admin/session-revocations through the example app', () => {
       .send(body)
       .expect(403);
     expect(noCsrf.body.error).toBe('csrf_rejected');
+    const created = await post('', { filter: { ip: '192.0.2.0/24' }, reason: 'stale' }).expect(202);
     http.clock.advance('6m');
     expect((await post('', body).expect(401)).body.error).toBe('reauth_required');
+    const cancel = await post(`/${created.body.jobId}/cancel`).expect(401);
+    expect(cancel.body.error).toBe('reauth_required');
+    await get(`/${created.body.jobId}`).expect(200); // reading needs no fresh authentication
+    await get('').expect(200);
   });
 
   it('answers a dry run 200 with the count and a sample, and changes nothing', async () => {
