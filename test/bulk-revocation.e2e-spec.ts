@@ -9,11 +9,10 @@ import type { RevocationFilter } from '../src/revocation/bulk/revocation-filter.
 import { RevocationFilterError } from '../src/revocation/bulk/revocation-filter.js';
 import { RevocationJobEntity } from '../src/revocation/bulk/revocation-job.entity.js';
 import { RevocationJobProcessor } from '../src/revocation/bulk/revocation-job.processor.js';
+import { RevocationBatchEffects } from '../src/revocation/bulk/revocation-batch-effects.js';
 import type { MatchedSession } from '../src/revocation/bulk/session-matcher.js';
-import { NotificationBatchService } from '../src/notifications/notification-batch.service.js';
 import { SessionEvents } from '../src/session/session-events.js';
 import { SessionNotification } from '../src/notifications/notification.entity.js';
-import { SessionStore } from '../src/session/session-store.js';
 import { SessionEntity } from '../src/session/session.entity.js';
 import { startBulkExample } from './support/bulk-app.js';
 import { createSchema } from './support/database.js';
@@ -304,11 +303,10 @@ describe('bulk session revocation (markers now, rows in batches)', () => {
     }
     const crashing = new CrashingProcessor(
       dataSource,
-      a.app.get(SessionStore),
+      a.app.get(RevocationBatchEffects),
       a.app.get(SessionEvents),
       a.app.get(Clock),
       a.app.get(BULK_REVOCATION_OPTIONS),
-      a.app.get(NotificationBatchService),
     );
     await expect(crashing.run(started.jobId)).rejects.toThrow('worker killed');
     const midway = await dataSource
@@ -346,11 +344,10 @@ describe('bulk session revocation (markers now, rows in batches)', () => {
     }
     const dying = new DiesAfterCommit(
       dataSource,
-      a.app.get(SessionStore),
+      a.app.get(RevocationBatchEffects),
       a.app.get(SessionEvents),
       a.app.get(Clock),
       a.app.get(BULK_REVOCATION_OPTIONS),
-      a.app.get(NotificationBatchService),
     );
     await expect(dying.run(started.jobId)).rejects.toThrow('worker killed');
     const committed = await sessions().findBy({ revokedReason: 'died after commit' });

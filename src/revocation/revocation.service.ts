@@ -88,15 +88,17 @@ export class RevocationService {
   /**
    * Revokes every session of a scope created up to now: the marker takes effect before this
    * returns; the rows of a `user` scope are marked too (a user has few sessions) unless
-   * `markRows: false` (a bulk revocation job marks them, and notifies their users).
+   * `markRows: false` (a bulk revocation job marks them, and notifies their users). `at` (default
+   * now) is the instant up to which sessions are revoked; a job passes its own cutoff so the
+   * marker and the rows it marks agree.
    */
   async revokeByMarker(
     scope: RevocationScope,
     value: string,
     change: ChangeContext,
-    { markRows = true }: { markRows?: boolean } = {},
+    { markRows = true, at }: { markRows?: boolean; at?: number } = {},
   ): Promise<number> {
-    const notBefore = this.clock.now();
+    const notBefore = at ?? this.clock.now();
     const markers = this.store.dataSourceRef.getRepository(RevocationMarkerEntity);
     const key = { scope, value: scope === 'all' ? '*' : value };
     const existing = await markers.findOneBy(key);

@@ -12,6 +12,7 @@ import {
   type ResolvedBulkRevocationOptions,
 } from './bulk-revocation.options.js';
 import { BulkRevocationService } from './bulk-revocation.service.js';
+import { RevocationBatchEffects } from './revocation-batch-effects.js';
 import { RevocationJobProcessor } from './revocation-job.processor.js';
 import { BullRevocationQueue, InlineRevocationQueue } from './revocation-queue.js';
 
@@ -55,6 +56,7 @@ export function bulkRevocationProviders(options: BulkRevocationOptions = {}): Pr
   const resolved = resolveBulkRevocationOptions(options);
   return [
     { provide: BULK_REVOCATION_OPTIONS, useValue: resolved },
+    RevocationBatchEffects,
     RevocationJobProcessor,
     {
       provide: REVOCATION_JOB_QUEUE,

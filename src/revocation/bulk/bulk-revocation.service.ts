@@ -141,6 +141,7 @@ export class BulkRevocationService {
       const change = { reason: job.reason, actor: job.actor };
       await this.revocations.revokeByMarker(marker.scope, marker.value, change, {
         markRows: false,
+        at: job.cutoffAt,
       });
     }
     await this.events.emit({
