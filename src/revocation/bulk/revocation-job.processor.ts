@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource, In, IsNull } from 'typeorm';
 import { Clock } from '../../common/clock.js';
+import { serialTransaction } from '../../common/serial-transaction.js';
 import { SESSION_SECURITY_DATA_SOURCE } from '../../common/tokens.js';
 import { SessionEvents } from '../../session/session-events.js';
 import { SessionEntity } from '../../session/session.entity.js';
@@ -112,7 +113,7 @@ export class RevocationJobProcessor {
     job: RevocationJobEntity,
     matcher: SessionMatcher,
   ): Promise<MatchedSession[] | null> {
-    return this.dataSource.transaction(async (manager) => {
+    return serialTransaction(this.dataSource, async (manager) => {
       const { rows, lastId } = await matcher.page(manager, job.cursor, this.options.batchSize);
       if (lastId === null) return null;
       let revoked = 0;
