@@ -49,7 +49,7 @@ export class QueueDashboardRegistrar implements OnModuleInit {
     }
     this.state.queues = [...queues.keys()].sort();
     if (this.state.queues.length === 0) {
-      this.logger.warn('no Bull queues (the module runs without Redis): the dashboard is off');
+      this.logger.log('no Bull queues (the module runs without Redis): the dashboard is off');
     }
   }
 }
