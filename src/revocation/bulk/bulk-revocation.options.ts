@@ -9,10 +9,10 @@ export const BULK_REVOCATION_OPTIONS = Symbol('SESSION_SECURITY_BULK_REVOCATION_
 export const REVOCATION_JOB_QUEUE = Symbol('SESSION_SECURITY_REVOCATION_JOB_QUEUE');
 
 /**
- * Options of `bulkRevocationProviders()`.
+ * Options of bulk revocation: the `bulkRevocation` extra of `SessionSecurityModule.forRoot`.
  *
  * @example
- * bulkRevocationProviders({ batchSize: 2_000, worker: process.env.ROLE === 'worker' });
+ * SessionSecurityModule.forRoot({ ...options, bulkRevocation: { batchSize: 2_000 } });
  */
 export interface BulkRevocationOptions {
   /**
