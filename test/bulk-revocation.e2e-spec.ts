@@ -1,10 +1,15 @@
+import { getQueueToken } from '@nestjs/bull';
+import type Bull from 'bull';
 import { randomBytes } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { SessionService } from '../src/index.js';
 import { SESSION_SECURITY_DATA_SOURCE } from '../src/common/tokens.js';
 import { Clock } from '../src/common/clock.js';
 import { BulkRevocationService } from '../src/revocation/bulk/bulk-revocation.service.js';
-import { BULK_REVOCATION_OPTIONS } from '../src/revocation/bulk/bulk-revocation.options.js';
+import {
+  BULK_REVOCATION_OPTIONS,
+  REVOCATION_QUEUE,
+} from '../src/revocation/bulk/bulk-revocation.options.js';
 import type { RevocationFilter } from '../src/revocation/bulk/revocation-filter.js';
 import { RevocationFilterError } from '../src/revocation/bulk/revocation-filter.js';
 import { RevocationJobEntity } from '../src/revocation/bulk/revocation-job.entity.js';
@@ -446,6 +451,31 @@ describe('bulk session revocation (markers now, rows in batches)', () => {
 
     const carol = await login(a, 'carol');
     await a.http.get('/admin/session-revocations').set('Cookie', carol.cookie).expect(403);
+  });
+
+  it('queues a job again when its Bull job already failed but its row is unfinished', async () => {
+    await byJobCorpus(6);
+    const started = await bulk.start({ ip: '10.7.0.0/16' }, 'bull lost it', '1');
+    if (started.dryRun) throw new Error('not started');
+    const queue = a.app.get<Bull.Queue>(getQueueToken(REVOCATION_QUEUE));
+    const bullJob = (await queue.getNextJob()) as Bull.Job; // taken, as by a worker
+    expect(bullJob.id).toBe(started.jobId);
+    bullJob.discard();
+    await bullJob.moveToFailed({ message: 'lost with its worker' });
+    expect(await bullJob.isFailed()).toBe(true);
+    expect((await bulk.status(started.jobId))?.state).toBe('waiting');
+
+    const worker = await startBulkExample(environment, { worker: true, batchSize: 2 });
+    try {
+      let status = await bulk.status(started.jobId);
+      for (let i = 0; i < 400 && status?.state !== 'completed'; i++) {
+        await new Promise((resolve) => setImmediate(resolve));
+        status = await bulk.status(started.jobId);
+      }
+      expect(status).toMatchObject({ state: 'completed', revoked: started.matched });
+    } finally {
+      await worker.close();
+    }
   });
 
   it('runs jobs on a Bull worker of another instance and reports progress', async () => {
