@@ -133,6 +133,8 @@ export type {
   NotifyResult,
   ListNotificationsOptions,
 } from './notifications/notification.service.js';
+export { NotificationBatchService } from './notifications/notification-batch.service.js';
+export type { BatchNotification } from './notifications/notification-batch.service.js';
 export { NotificationTypes } from './notifications/notification-types.js';
 export type { NotificationType } from './notifications/notification-types.js';
 export type { NotificationModuleOptions } from './notifications/notification-options.js';

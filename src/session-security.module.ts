@@ -21,6 +21,7 @@ import {
   notificationProviders,
 } from './notifications/notification.providers.js';
 import { NotificationService } from './notifications/notification.service.js';
+import { NotificationBatchService } from './notifications/notification-batch.service.js';
 import { openRedis } from './common/redis-connection.js';
 import {
   RESOLVED_OPTIONS,
@@ -203,6 +204,7 @@ function withProviders(definition: DynamicModule, extras: SessionSecurityExtras)
       ...(definition.exports ?? []),
       ...exported,
       NotificationService,
+      NotificationBatchService,
       ...(bulk ? [BulkRevocationService] : []),
     ],
   };
