@@ -14,7 +14,8 @@ import {
 import { BulkRevocationService } from './bulk-revocation.service.js';
 import { RevocationBatchEffects } from './revocation-batch-effects.js';
 import { RevocationJobProcessor } from './revocation-job.processor.js';
-import { BullRevocationQueue, InlineRevocationQueue } from './revocation-queue.js';
+import { BullRevocationQueue } from './bull-revocation.queue.js';
+import { InlineRevocationQueue } from './revocation-queue.js';
 
 /**
  * Re-queues, at startup, every job a crash or a restart left unfinished (only where jobs are
