@@ -39,6 +39,33 @@ export type {
 export { UnattributablePermissionChangeError } from './permission-changes/permission-change.watcher.js';
 export { PermissionChangeEntity } from './permission-changes/permission-change.entity.js';
 export type { PermissionChangeState } from './permission-changes/permission-change.entity.js';
+// Bulk revocation
+export { BulkRevocationService } from './revocation/bulk/bulk-revocation.service.js';
+export type {
+  RevocationDryRun,
+  RevocationStarted,
+  RevocationJobStatus,
+} from './revocation/bulk/bulk-revocation.service.js';
+export type { BulkRevocationOptions } from './revocation/bulk/bulk-revocation.options.js';
+export { REVOCATION_QUEUE } from './revocation/bulk/bulk-revocation.options.js';
+export {
+  parseRevocationFilter,
+  parseRevocationRequest,
+  RevocationFilterError,
+} from './revocation/bulk/revocation-filter.js';
+export type { RevocationFilter, RevocationRequest } from './revocation/bulk/revocation-filter.js';
+export type { RevocationEffect } from './revocation/bulk/revocation-plan.js';
+export type { RevocationJobState } from './revocation/bulk/revocation-job.entity.js';
+export {
+  SessionRevocationsController,
+  InvalidRevocationFilterException,
+  RevocationJobNotFoundException,
+} from './revocation/bulk/session-revocations.controller.js';
+
+// Queue dashboard (opt-in)
+export { QueueDashboardModule } from './queue-dashboard/queue-dashboard.module.js';
+export type { QueueDashboardOptions } from './queue-dashboard/queue-dashboard.module.js';
+export { guardsAsMiddleware } from './queue-dashboard/guards-middleware.js';
 
 // HTTP pipeline
 export { SessionGuard } from './http/session.guard.js';
@@ -124,6 +151,8 @@ export type {
   NotifyResult,
   ListNotificationsOptions,
 } from './notifications/notification.service.js';
+export { NotificationBatchService } from './notifications/notification-batch.service.js';
+export type { BatchNotification } from './notifications/notification-batch.service.js';
 export { NotificationTypes } from './notifications/notification-types.js';
 export type { NotificationType } from './notifications/notification-types.js';
 export type { NotificationModuleOptions } from './notifications/notification-options.js';

@@ -5,6 +5,8 @@ import {
 } from './notifications/notification.schema.js';
 import { SessionCore1763800000000 } from './migrations/1763800000000-session-core.js';
 import { AuditLog1763900000000 } from './migrations/1763900000000-AuditLog.js';
+import { RevocationJobs1764100000000 } from './migrations/1764100000000-revocation-jobs.js';
+import { RevocationJobEntity } from './revocation/bulk/revocation-job.entity.js';
 import { PermissionChanges1764250000000 } from './migrations/1764250000000-permission-changes.js';
 import { PermissionChangeEntity } from './permission-changes/permission-change.entity.js';
 import { CacheOutboxEntity } from './session/cache-outbox.entity.js';
@@ -25,6 +27,7 @@ export const sessionSecurityEntities = [
   PermissionChangeEntity,
   ...auditEntities,
   ...notificationEntities,
+  RevocationJobEntity,
 ];
 
 /**
@@ -36,5 +39,6 @@ export const sessionSecurityMigrations = [
   SessionCore1763800000000,
   AuditLog1763900000000,
   ...notificationMigrations,
+  RevocationJobs1764100000000,
   PermissionChanges1764250000000,
 ];

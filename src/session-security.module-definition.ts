@@ -1,5 +1,6 @@
 import { ConfigurableModuleBuilder } from '@nestjs/common';
 import type { NotificationModuleOptions } from './notifications/notification-options.js';
+import type { BulkRevocationOptions } from './revocation/bulk/bulk-revocation.options.js';
 import type { SessionSecurityModuleOptions } from './options/session-security-options.interface.js';
 
 /** Static extras of `forRoot` / `forRootAsync`, known before the options are resolved. */
@@ -14,8 +15,15 @@ export interface SessionSecurityExtras {
    */
   notifications?: NotificationModuleOptions;
   /**
-   * Process background jobs in this process (default `true`). Set `false` on app instances
-   * when a separate worker process (with `worker: true`) runs the jobs.
+   * Bulk session revocation (`BulkRevocationService`): on by default, jobs on Bull when the
+   * module has Redis, in process otherwise; `false` leaves it out (no queue, no worker).
+   */
+  bulkRevocation?: BulkRevocationOptions | false;
+  /**
+   * Process this module's Bull jobs in this process (default `true`). It is the default of every
+   * queue's own `worker` setting (`notifications.worker`, `bulkRevocation.worker`, ...); a
+   * queue-specific `worker` wins. Set `false` on HTTP instances when a separate worker process
+   * (e.g. `session-security worker`) runs the jobs.
    */
   worker?: boolean;
 }
@@ -28,7 +36,13 @@ export const {
 } = new ConfigurableModuleBuilder<SessionSecurityModuleOptions>({ moduleName: 'SessionSecurity' })
   .setClassMethodName('forRoot')
   .setExtras<SessionSecurityExtras>(
-    { isGlobal: true, globalGuards: true, notifications: undefined, worker: true },
+    {
+      isGlobal: true,
+      globalGuards: true,
+      notifications: undefined,
+      bulkRevocation: undefined,
+      worker: true,
+    },
     (definition, extras) => ({
       ...definition,
       global: extras.isGlobal,

@@ -15,11 +15,14 @@ import { AuditSubscriber } from './audit/audit.subscriber.js';
 import { AuditService } from './audit/audit.service.js';
 import { Clock } from './common/clock.js';
 import { RevocationService } from './revocation/revocation.service.js';
+import { bulkRevocationProviders } from './revocation/bulk/bulk-revocation.providers.js';
+import { BulkRevocationService } from './revocation/bulk/bulk-revocation.service.js';
 import {
   notificationImports,
   notificationProviders,
 } from './notifications/notification.providers.js';
 import { NotificationService } from './notifications/notification.service.js';
+import { NotificationBatchService } from './notifications/notification-batch.service.js';
 import { permissionChangeProviders } from './permission-changes/permission-change.providers.js';
 import { openRedis } from './common/redis-connection.js';
 import {
@@ -183,17 +186,30 @@ export class SessionSecurityModule
 }
 
 function withProviders(definition: DynamicModule, extras: SessionSecurityExtras): DynamicModule {
+  const worker = extras.worker ?? true;
+  const notifications = { ...extras.notifications, worker: extras.notifications?.worker ?? worker };
+  const bulk =
+    extras.bulkRevocation === false
+      ? null
+      : { ...extras.bulkRevocation, worker: extras.bulkRevocation?.worker ?? worker };
   return {
     ...definition,
-    imports: [...(definition.imports ?? []), ...notificationImports(extras.notifications)],
+    imports: [...(definition.imports ?? []), ...notificationImports(notifications)],
     providers: [
       ...(definition.providers ?? []),
       ...coreProviders,
-      ...notificationProviders(extras.notifications),
+      ...notificationProviders(notifications),
+      ...(bulk ? bulkRevocationProviders(bulk) : []),
       ...auditRetentionProviders(extras),
       ...permissionChangeProviders(extras),
       ...(extras.globalGuards !== false ? globalProviders : []),
     ],
-    exports: [...(definition.exports ?? []), ...exported, NotificationService],
+    exports: [
+      ...(definition.exports ?? []),
+      ...exported,
+      NotificationService,
+      NotificationBatchService,
+      ...(bulk ? [BulkRevocationService] : []),
+    ],
   };
 }

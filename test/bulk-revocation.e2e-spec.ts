@@ -1,17 +1,23 @@
+import { getQueueToken } from '@nestjs/bull';
+import type Bull from 'bull';
 import { randomBytes } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { SessionService } from '../src/index.js';
 import { SESSION_SECURITY_DATA_SOURCE } from '../src/common/tokens.js';
 import { Clock } from '../src/common/clock.js';
 import { BulkRevocationService } from '../src/revocation/bulk/bulk-revocation.service.js';
-import { BULK_REVOCATION_OPTIONS } from '../src/revocation/bulk/bulk-revocation.options.js';
+import {
+  BULK_REVOCATION_OPTIONS,
+  REVOCATION_QUEUE,
+} from '../src/revocation/bulk/bulk-revocation.options.js';
 import type { RevocationFilter } from '../src/revocation/bulk/revocation-filter.js';
 import { RevocationFilterError } from '../src/revocation/bulk/revocation-filter.js';
 import { RevocationJobEntity } from '../src/revocation/bulk/revocation-job.entity.js';
 import { RevocationJobProcessor } from '../src/revocation/bulk/revocation-job.processor.js';
+import { RevocationBatchEffects } from '../src/revocation/bulk/revocation-batch-effects.js';
 import type { MatchedSession } from '../src/revocation/bulk/session-matcher.js';
 import { SessionEvents } from '../src/session/session-events.js';
-import { SessionStore } from '../src/session/session-store.js';
+import { SessionNotification } from '../src/notifications/notification.entity.js';
 import { SessionEntity } from '../src/session/session.entity.js';
 import { startBulkExample } from './support/bulk-app.js';
 import { createSchema } from './support/database.js';
@@ -108,6 +114,14 @@ describe('bulk session revocation (markers now, rows in batches)', () => {
     return { made, boundary };
   }
 
+  /** How many `session_revoked` notifications each of these sessions' users got for it. */
+  async function notifiedPerSession(ids: string[]): Promise<number[]> {
+    const rows = await dataSource
+      .getRepository(SessionNotification)
+      .findBy({ type: 'session_revoked' });
+    return ids.map((id) => rows.filter((n) => n.payload.sessionId === id).length);
+  }
+
   async function waitForJob(jobId: string): Promise<void> {
     await processor().run(jobId);
   }
@@ -177,6 +191,8 @@ describe('bulk session revocation (markers now, rows in batches)', () => {
       for (const m of [...made, operator]) {
         expect(await alive(m)).toBe(!want.includes(m.id));
       }
+      const notified = await notifiedPerSession([...made, operator].map((m) => m.id));
+      expect(notified).toEqual([...made, operator].map((m) => (want.includes(m.id) ? 1 : 0)));
     },
   );
 
@@ -276,6 +292,7 @@ describe('bulk session revocation (markers now, rows in batches)', () => {
       first.map((r) => [r.id, r.revokedAt]).sort(),
     );
     expect(again.map((r) => r.id).sort()).toEqual(want.map((m) => m.id).sort());
+    expect(await notifiedPerSession(want.map((m) => m.id))).toEqual(want.map(() => 1));
   });
 
   it('resumes a job from its committed cursor after a worker died mid-job, revoking every row once', async () => {
@@ -291,7 +308,7 @@ describe('bulk session revocation (markers now, rows in batches)', () => {
     }
     const crashing = new CrashingProcessor(
       dataSource,
-      a.app.get(SessionStore),
+      a.app.get(RevocationBatchEffects),
       a.app.get(SessionEvents),
       a.app.get(Clock),
       a.app.get(BULK_REVOCATION_OPTIONS),
@@ -316,6 +333,36 @@ describe('bulk session revocation (markers now, rows in batches)', () => {
     const rows = await sessions().findBy({ revokedReason: 'crash' });
     expect(rows.map((r) => r.id).sort()).toEqual(want.map((m) => m.id).sort());
     for (const m of want) expect(await alive(m)).toBe(false);
+    expect(await notifiedPerSession(want.map((m) => m.id))).toEqual(want.map(() => 1));
+  });
+
+  it('ends the cached tokens and notifies the users of a batch whose worker died right after its commit', async () => {
+    const want = await byJobCorpus(20);
+    const started = await bulk.start({ ip: '10.7.0.0/16' }, 'died after commit', '1');
+    if (started.dryRun) throw new Error('not started');
+    for (const m of want) expect(await alive(m)).toBe(true); // cached on instance b
+
+    class DiesAfterCommit extends RevocationJobProcessor {
+      protected override async afterBatch(_job: RevocationJobEntity, batch: MatchedSession[]) {
+        if (batch.length > 0) throw new Error('worker killed before its cache and notifications');
+      }
+    }
+    const dying = new DiesAfterCommit(
+      dataSource,
+      a.app.get(RevocationBatchEffects),
+      a.app.get(SessionEvents),
+      a.app.get(Clock),
+      a.app.get(BULK_REVOCATION_OPTIONS),
+    );
+    await expect(dying.run(started.jobId)).rejects.toThrow('worker killed');
+    const committed = await sessions().findBy({ revokedReason: 'died after commit' });
+    expect(committed.length).toBeGreaterThan(0);
+    expect(await notifiedPerSession(committed.map((r) => r.id))).toEqual(committed.map(() => 0));
+
+    expect(await processor().run(started.jobId)).toBe('completed');
+    expect(await bulk.status(started.jobId)).toMatchObject({ revoked: want.length });
+    for (const m of want) expect(await alive(m)).toBe(false);
+    expect(await notifiedPerSession(want.map((m) => m.id))).toEqual(want.map(() => 1));
   });
 
   it('stops a cancelled job after its current batch and keeps what was done', async () => {
@@ -404,6 +451,32 @@ describe('bulk session revocation (markers now, rows in batches)', () => {
 
     const carol = await login(a, 'carol');
     await a.http.get('/admin/session-revocations').set('Cookie', carol.cookie).expect(403);
+  });
+
+  it('queues a job again when its Bull job already failed but its row is unfinished', async () => {
+    await byJobCorpus(6);
+    const queue = a.app.get<Bull.Queue>(getQueueToken(REVOCATION_QUEUE));
+    await queue.empty(); // earlier scenarios ran their jobs directly and left them queued
+    const started = await bulk.start({ ip: '10.7.0.0/16' }, 'bull lost it', '1');
+    if (started.dryRun) throw new Error('not started');
+    const bullJob = (await queue.getNextJob()) as Bull.Job; // taken, as by a worker
+    expect(bullJob.id).toBe(started.jobId);
+    bullJob.discard();
+    await bullJob.moveToFailed({ message: 'lost with its worker' });
+    expect(await bullJob.isFailed()).toBe(true);
+    expect((await bulk.status(started.jobId))?.state).toBe('waiting');
+
+    const worker = await startBulkExample(environment, { worker: true, batchSize: 2 });
+    try {
+      let status = await bulk.status(started.jobId);
+      for (let i = 0; i < 400 && status?.state !== 'completed'; i++) {
+        await new Promise((resolve) => setImmediate(resolve));
+        status = await bulk.status(started.jobId);
+      }
+      expect(status).toMatchObject({ state: 'completed', revoked: started.matched });
+    } finally {
+      await worker.close();
+    }
   });
 
   it('runs jobs on a Bull worker of another instance and reports progress', async () => {

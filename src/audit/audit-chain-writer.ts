@@ -1,4 +1,5 @@
 import type { DataSource, EntityManager, QueryDeepPartialEntity } from 'typeorm';
+import { serialTransaction } from '../common/serial-transaction.js';
 import { AUDIT_HEAD_ID, AuditChainHead } from './audit-chain-head.entity.js';
 import { AuditCheckpoint } from './audit-checkpoint.entity.js';
 import type { ResolvedAuditConfig } from './audit-config.js';
@@ -53,7 +54,7 @@ export function withChainLock<T>(
   work: (manager: EntityManager, head: AuditChainHead) => Promise<T>,
 ): Promise<T> {
   return queueFor(dataSource).run(() =>
-    dataSource.transaction(async (manager) => {
+    serialTransaction(dataSource, async (manager) => {
       let head = await selectHeadForUpdate(manager);
       if (!head) {
         await seedHead(manager);

@@ -1,40 +1,12 @@
-import type { DataSource, EntityManager } from 'typeorm';
+import { isSqliteFamily, serialTransaction } from '../common/serial-transaction.js';
 
-const SQLITE_FAMILY = new Set(['sqlite', 'better-sqlite3', 'sqljs', 'capacitor', 'expo']);
-const tails = new WeakMap<DataSource, Promise<unknown>>();
-
-/**
- * Whether the DataSource is SQLite-like: one shared connection, so transactions must take turns
- * and row locks do not exist (and are not needed).
- *
- * @example
- * if (!isSqliteFamily(manager.connection)) query.setLock('pessimistic_write');
- */
-export function isSqliteFamily(dataSource: DataSource): boolean {
-  return SQLITE_FAMILY.has(dataSource.options.type);
-}
+export { isSqliteFamily };
 
 /**
- * `dataSource.transaction(work)`, except that on SQLite the transactions of this process run one
- * after another: TypeORM's SQLite drivers share one connection, and two interleaved transactions
- * on it corrupt each other's savepoints.
+ * The transaction of a notification write: {@link serialTransaction}, so that on SQLite it never
+ * interleaves with another transaction of the module on the shared connection.
  *
  * @example
  * await notificationTransaction(dataSource, (manager) => manager.insert(SessionNotification, row));
  */
-export function notificationTransaction<T>(
-  dataSource: DataSource,
-  work: (manager: EntityManager) => Promise<T>,
-): Promise<T> {
-  if (!isSqliteFamily(dataSource)) return dataSource.transaction(work);
-  const previous = tails.get(dataSource) ?? Promise.resolve();
-  const result = previous.then(
-    () => dataSource.transaction(work),
-    () => dataSource.transaction(work),
-  );
-  tails.set(
-    dataSource,
-    result.catch(() => undefined),
-  );
-  return result;
-}
+export const notificationTransaction = serialTransaction;

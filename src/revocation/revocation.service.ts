@@ -101,14 +101,18 @@ export class RevocationService {
 
   /**
    * Revokes every session of a scope created up to now: the marker takes effect before this
-   * returns; the rows of a `user` scope are marked too (a user has few sessions).
+   * returns; the rows of a `user` scope are marked too (a user has few sessions) unless
+   * `markRows: false` (a bulk revocation job marks them, and notifies their users). `at` (default
+   * now) is the instant up to which sessions are revoked; a job passes its own cutoff so the
+   * marker and the rows it marks agree.
    */
   async revokeByMarker(
     scope: RevocationScope,
     value: string,
     change: ChangeContext,
+    { markRows = true, at }: { markRows?: boolean; at?: number } = {},
   ): Promise<number> {
-    const notBefore = this.clock.now();
+    const notBefore = at ?? this.clock.now();
     const markers = this.store.dataSourceRef.getRepository(RevocationMarkerEntity);
     const key = { scope, value: scope === 'all' ? '*' : value };
     const existing = await markers.findOneBy(key);
@@ -121,7 +125,7 @@ export class RevocationService {
       });
     }
     await this.store.raiseEpochs({ [`rev:${key.scope}:${key.value}`]: notBefore });
-    if (scope !== 'user') return 0;
+    if (scope !== 'user' || !markRows) return 0;
     const rows = await this.store.sessions.find({
       select: { id: true, tokenHash: true },
       where: { userId: value, revokedAt: IsNull() },

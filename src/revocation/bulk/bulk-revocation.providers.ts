@@ -1,17 +1,21 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type Provider } from '@nestjs/common';
 import { Inject } from '@nestjs/common';
+import { getQueueToken } from '@nestjs/bull';
 import { RESOLVED_OPTIONS } from '../../common/tokens.js';
 import type { ResolvedOptions } from '../../options/resolve-options.js';
 import {
   BULK_REVOCATION_OPTIONS,
   REVOCATION_JOB_QUEUE,
+  REVOCATION_QUEUE,
   resolveBulkRevocationOptions,
   type BulkRevocationOptions,
   type ResolvedBulkRevocationOptions,
 } from './bulk-revocation.options.js';
 import { BulkRevocationService } from './bulk-revocation.service.js';
+import { RevocationBatchEffects } from './revocation-batch-effects.js';
 import { RevocationJobProcessor } from './revocation-job.processor.js';
-import { BullRevocationQueue, InlineRevocationQueue } from './revocation-queue.js';
+import { BullRevocationQueue } from './bull-revocation.queue.js';
+import { InlineRevocationQueue } from './revocation-queue.js';
 
 /**
  * Re-queues, at startup, every job a crash or a restart left unfinished (only where jobs are
@@ -53,12 +57,17 @@ export function bulkRevocationProviders(options: BulkRevocationOptions = {}): Pr
   const resolved = resolveBulkRevocationOptions(options);
   return [
     { provide: BULK_REVOCATION_OPTIONS, useValue: resolved },
+    RevocationBatchEffects,
     RevocationJobProcessor,
     {
       provide: REVOCATION_JOB_QUEUE,
       inject: [RESOLVED_OPTIONS, RevocationJobProcessor],
       useFactory: (o: ResolvedOptions, processor: RevocationJobProcessor) => {
-        const retry = { attempts: resolved.attempts, backoffMs: resolved.backoffMs };
+        const retry = {
+          attempts: resolved.attempts,
+          backoffMs: resolved.backoffMs,
+          stalledAfterMs: resolved.stalledAfterMs,
+        };
         const queue = resolved.queue ?? (o.redis ? 'bull' : 'inline');
         if (queue === 'bull') {
           if (!o.redis) throw new Error("bulk revocation: queue 'bull' needs the module's redis");
@@ -67,6 +76,12 @@ export function bulkRevocationProviders(options: BulkRevocationOptions = {}): Pr
         }
         return new InlineRevocationQueue(processor, retry);
       },
+    },
+    {
+      // The Bull queue itself under the usual token (`@InjectQueue`, the queue dashboard).
+      provide: getQueueToken(REVOCATION_QUEUE),
+      inject: [REVOCATION_JOB_QUEUE],
+      useFactory: (queue: unknown) => (queue instanceof BullRevocationQueue ? queue.queue : null),
     },
     BulkRevocationService,
     RevocationJobStartup,

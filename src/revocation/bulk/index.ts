@@ -28,8 +28,10 @@ export { RevocationJobEntity } from './revocation-job.entity.js';
 export type { RevocationJobState } from './revocation-job.entity.js';
 export { RevocationJobProcessor, percentOf } from './revocation-job.processor.js';
 export type { RevocationRunOutcome } from './revocation-job.processor.js';
-export { InlineRevocationQueue, BullRevocationQueue } from './revocation-queue.js';
+export { InlineRevocationQueue } from './revocation-queue.js';
+export { BullRevocationQueue } from './bull-revocation.queue.js';
 export type { RevocationJobQueue, RevocationRetry } from './revocation-queue.js';
+export { RevocationBatchEffects } from './revocation-batch-effects.js';
 export { SessionMatcher } from './session-matcher.js';
 export type { MatchedSession } from './session-matcher.js';
 export {

@@ -1,14 +1,15 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource, In, IsNull } from 'typeorm';
 import { Clock } from '../../common/clock.js';
+import { serialTransaction } from '../../common/serial-transaction.js';
 import { SESSION_SECURITY_DATA_SOURCE } from '../../common/tokens.js';
 import { SessionEvents } from '../../session/session-events.js';
-import { SessionStore } from '../../session/session-store.js';
 import { SessionEntity } from '../../session/session.entity.js';
 import {
   BULK_REVOCATION_OPTIONS,
   type ResolvedBulkRevocationOptions,
 } from './bulk-revocation.options.js';
+import { RevocationBatchEffects } from './revocation-batch-effects.js';
 import { RevocationJobEntity } from './revocation-job.entity.js';
 import { SessionMatcher, type MatchedSession } from './session-matcher.js';
 
@@ -38,7 +39,7 @@ export class RevocationJobProcessor {
 
   constructor(
     @Inject(SESSION_SECURITY_DATA_SOURCE) private readonly dataSource: DataSource,
-    private readonly store: SessionStore,
+    private readonly effects: RevocationBatchEffects,
     private readonly events: SessionEvents,
     @Inject(Clock) private readonly clock: Clock,
     @Inject(BULK_REVOCATION_OPTIONS) private readonly options: ResolvedBulkRevocationOptions,
@@ -59,6 +60,7 @@ export class RevocationJobProcessor {
     );
     let job = await this.jobs.findOneBy({ id: jobId });
     if (!job || job.state !== 'active') return job?.state === 'cancelled' ? 'cancelled' : 'skipped';
+    if (job.cursor !== null) await this.afterBatch(job, await this.effects.lastCommitted(job));
     const matcher = new SessionMatcher(job.filter, job.cutoffAt, job.cutoffAt);
     for (;;) {
       let batch: MatchedSession[] | null;
@@ -73,6 +75,7 @@ export class RevocationJobProcessor {
       if (job.state !== 'active') return 'skipped';
       if (batch === null) return this.complete(job);
       await this.afterBatch(job, batch);
+      if (batch.length > 0) await this.auditBatch(job, batch.length);
       await progress(percentOf(job));
     }
   }
@@ -110,7 +113,7 @@ export class RevocationJobProcessor {
     job: RevocationJobEntity,
     matcher: SessionMatcher,
   ): Promise<MatchedSession[] | null> {
-    return this.dataSource.transaction(async (manager) => {
+    return serialTransaction(this.dataSource, async (manager) => {
       const { rows, lastId } = await matcher.page(manager, job.cursor, this.options.batchSize);
       if (lastId === null) return null;
       let revoked = 0;
@@ -142,11 +145,21 @@ export class RevocationJobProcessor {
   }
 
   /**
-   * After a batch committed: its cached tokens die. Override to observe batches (tests simulate
-   * a crash here).
+   * After a batch committed: {@link RevocationBatchEffects} (cached tokens end, users notified).
+   * Override to observe batches (tests simulate a crash here).
    */
-  protected async afterBatch(_job: RevocationJobEntity, batch: MatchedSession[]): Promise<void> {
-    await this.store.endTokens(batch.map((row) => row.tokenHash));
+  protected async afterBatch(job: RevocationJobEntity, batch: MatchedSession[]): Promise<void> {
+    await this.effects.apply(job, batch);
+  }
+
+  /** One audit event per committed batch: the job's progress, step by step. */
+  private async auditBatch(job: RevocationJobEntity, size: number): Promise<void> {
+    await this.events.emit({
+      type: 'revocation.batch',
+      actor: job.actor,
+      outcome: 'success',
+      details: { jobId: job.id, sessions: size, revoked: job.revoked, cursor: job.cursor },
+    });
   }
 
   private async complete(job: RevocationJobEntity): Promise<RevocationRunOutcome> {

@@ -1,7 +1,4 @@
 import { Logger, type OnApplicationShutdown } from '@nestjs/common';
-import Bull from 'bull';
-import { Redis } from 'ioredis';
-import { REVOCATION_JOB_NAME, REVOCATION_QUEUE } from './bulk-revocation.options.js';
 import type { RevocationJobProcessor } from './revocation-job.processor.js';
 
 /**
@@ -21,6 +18,8 @@ export interface RevocationJobQueue {
 export interface RevocationRetry {
   attempts: number;
   backoffMs: number;
+  /** Bull: lock duration, i.e. how long a dead worker's job waits to be taken over (ms). */
+  stalledAfterMs?: number;
 }
 
 /**
@@ -88,83 +87,6 @@ export class InlineRevocationQueue implements RevocationJobQueue, OnApplicationS
         });
         if (!awake) return;
       }
-    }
-  }
-}
-
-/**
- * The Bull queue {@link REVOCATION_QUEUE}. With `worker` it also processes jobs here (one at a
- * time); the Bull job id is the job row's id, so a double enqueue is a no-op.
- *
- * @example
- * const queue = new BullRevocationQueue('redis://127.0.0.1:6379', 'ss:bull', processor, retry, true);
- */
-export class BullRevocationQueue implements RevocationJobQueue, OnApplicationShutdown {
-  private readonly logger = new Logger('SessionSecurityRevocations');
-  readonly queue: Bull.Queue<{ jobId: string }>;
-  /** Bull does not close connections it got from `createClient`; this queue does. */
-  private readonly clients: Redis[] = [];
-
-  constructor(
-    redis: string | Redis,
-    prefix: string,
-    private readonly processor: RevocationJobProcessor,
-    private readonly retry: RevocationRetry,
-    worker: boolean,
-  ) {
-    const connect = () => {
-      const client =
-        typeof redis === 'string'
-          ? new Redis(redis, { maxRetriesPerRequest: null, enableReadyCheck: false })
-          : redis.duplicate({
-              maxRetriesPerRequest: null,
-              enableReadyCheck: false,
-              enableOfflineQueue: true,
-              lazyConnect: false,
-            });
-      this.clients.push(client);
-      return client;
-    };
-    this.queue = new Bull(REVOCATION_QUEUE, { prefix, createClient: () => connect() });
-    this.queue.on('error', (error) => this.logger.warn(`revocation queue: ${error.message}`));
-    if (worker) {
-      void this.queue.process(REVOCATION_JOB_NAME, 1, (job) => this.handle(job));
-    }
-  }
-
-  async add(jobId: string): Promise<void> {
-    await this.queue.add(
-      REVOCATION_JOB_NAME,
-      { jobId },
-      {
-        jobId,
-        attempts: this.retry.attempts,
-        backoff: { type: 'exponential', delay: this.retry.backoffMs },
-        removeOnComplete: 1_000,
-        removeOnFail: 1_000,
-      },
-    );
-  }
-
-  async whenIdle(): Promise<void> {}
-
-  async close(): Promise<void> {
-    await this.queue.close();
-    await Promise.all(this.clients.map((client) => client.quit().catch(() => client.disconnect())));
-  }
-
-  onApplicationShutdown(): Promise<void> {
-    return this.close();
-  }
-
-  private async handle(job: Bull.Job<{ jobId: string }>): Promise<void> {
-    try {
-      await this.processor.run(job.data.jobId, (percent) => job.progress(percent));
-    } catch (error) {
-      if (job.attemptsMade + 1 >= (job.opts.attempts ?? 1)) {
-        await this.processor.markFailed(job.data.jobId, error);
-      }
-      throw error;
     }
   }
 }

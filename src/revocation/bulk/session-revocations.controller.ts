@@ -1,6 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { SessionSecurityException } from '../../errors/session-security.exception.js';
+import { RequireFreshAuth } from '../../fresh-auth/require-fresh-auth.decorator.js';
 import { CurrentSession } from '../../http/current-session.decorator.js';
 import type { ActiveSession } from '../../session/session.types.js';
 import { BulkRevocationService } from './bulk-revocation.service.js';
@@ -26,11 +27,11 @@ export class RevocationJobNotFoundException extends SessionSecurityException {
 
 /**
  * Opt-in admin API of bulk revocation; routes are relative and it attaches no guard of its own.
- * Mount it under a path with the app's own access rules, e.g. by subclassing:
+ * Starting and cancelling a job need fresh authentication (the module's `freshAuth.maxAge`);
+ * reading does not. Mount it under a path with the app's own policy, e.g. by subclassing:
  *
  * @example
  * @Can('manage', 'Session')
- * @RequireFreshAuth()
  * @Controller('admin/session-revocations')
  * export class AdminSessionRevocationsController extends SessionRevocationsController {}
  */
@@ -41,6 +42,7 @@ export class SessionRevocationsController {
   /** `{filter, reason, dryRun?}` → 202 `{jobId, matched, effect}`, or 200 `{matched, sample, effect}` for a dry run. */
   @Post()
   @HttpCode(202)
+  @RequireFreshAuth()
   async start(
     @Body() body: unknown,
     @CurrentSession() session: ActiveSession | undefined,
@@ -85,6 +87,7 @@ export class SessionRevocationsController {
   /** Stops the job after its current batch: 202 with its state; 404 `not_found` when unknown. */
   @Post(':jobId/cancel')
   @HttpCode(202)
+  @RequireFreshAuth()
   async cancel(
     @Param('jobId') jobId: string,
     @CurrentSession() session: ActiveSession | undefined,
