@@ -17,6 +17,7 @@ import { NotificationsController } from './me/notifications.controller.js';
 import { UsersService } from './users/users.service.js';
 import { ArticleLoader } from './articles/article.loader.js';
 import { builtInPolicy } from './policy.js';
+import { PagesController } from './pages/pages.controller.js';
 
 /** What the example app runs on: an open database, Redis (or `false`) and optionally a clock. */
 export interface ExampleRuntime {
@@ -84,6 +85,7 @@ export class ExampleAppModule {
         HealthController,
         AdminUsersController,
         AdminAuditController,
+        PagesController,
       ],
       providers: [LocalStrategy, ArticleLoader],
     };
