@@ -2,8 +2,9 @@ import { DynamicModule, Inject, Module, OnApplicationShutdown } from '@nestjs/co
 import { PassportModule } from '@nestjs/passport';
 import type { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
-import { Clock, SessionSecurityModule } from '../src/index.js';
+import { type BulkRevocationOptions, Clock, SessionSecurityModule } from '../src/index.js';
 import { AdminAuditController } from './admin/admin-audit.controller.js';
+import { AdminSessionRevocationsController } from './admin/admin-session-revocations.controller.js';
 import { AdminUsersController } from './admin/admin-users.controller.js';
 import { ArticlesController } from './articles/articles.controller.js';
 import { AuthController } from './auth/auth.controller.js';
@@ -26,6 +27,10 @@ export interface ExampleRuntime {
   redis: Redis | string | false;
   redisKeyPrefix?: string;
   clock?: Clock;
+  /** Process the module's Bull jobs in this process (default `config.worker`, i.e. `true`). */
+  worker?: boolean;
+  /** Bulk revocation settings (batch size, retries, a queue-specific `worker`). */
+  bulkRevocation?: BulkRevocationOptions;
 }
 
 /** Holds the example's user store and database; closes the database when the app stops. */
@@ -53,6 +58,8 @@ export class ExampleAppModule {
         PassportModule,
         users,
         SessionSecurityModule.forRootAsync({
+          worker: runtime.worker ?? config.worker,
+          bulkRevocation: runtime.bulkRevocation ?? {},
           notifications: {
             queue: runtime.redis ? 'bull' : 'inline',
             redis: typeof runtime.redis === 'string' ? runtime.redis : undefined,
@@ -85,6 +92,7 @@ export class ExampleAppModule {
         HealthController,
         AdminUsersController,
         AdminAuditController,
+        AdminSessionRevocationsController,
         PagesController,
       ],
       providers: [LocalStrategy, ArticleLoader],

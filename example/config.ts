@@ -16,6 +16,8 @@ export interface ExampleConfig {
   policyFile: string | null;
   trustProxy: string[];
   loginMaxAttempts: number;
+  /** `SESSION_WORKER`: process the module's Bull jobs in this process (default `true`). */
+  worker: boolean;
 }
 
 /** Reads and validates the environment; a bad value stops startup with a message naming it. */
@@ -39,6 +41,10 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ExampleConfig 
       `LOGIN_MAX_ATTEMPTS: must be a positive integer, got '${env.LOGIN_MAX_ATTEMPTS}'`,
     );
   }
+  const workerValue = (env.SESSION_WORKER ?? 'true').trim().toLowerCase();
+  if (!['true', 'false', '1', '0'].includes(workerValue)) {
+    problems.push(`SESSION_WORKER: must be true or false, got '${env.SESSION_WORKER}'`);
+  }
   const config: ExampleConfig = {
     port,
     databaseUrl: env.DATABASE_URL || null,
@@ -54,6 +60,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ExampleConfig 
       .map((s) => s.trim())
       .filter(Boolean),
     loginMaxAttempts: attempts,
+    worker: workerValue === 'true' || workerValue === '1',
   };
   if (problems.length > 0) throw new Error(`Invalid environment:\n  - ${problems.join('\n  - ')}`);
   return config;
