@@ -18,7 +18,6 @@ import { NotificationsController } from './me/notifications.controller.js';
 import { UsersService } from './users/users.service.js';
 import { ArticleLoader } from './articles/article.loader.js';
 import { builtInPolicy } from './policy.js';
-import { PagesController } from './pages/pages.controller.js';
 
 /** What the example app runs on: an open database, Redis (or `false`) and optionally a clock. */
 export interface ExampleRuntime {
@@ -93,7 +92,6 @@ export class ExampleAppModule {
         AdminUsersController,
         AdminAuditController,
         AdminSessionRevocationsController,
-        PagesController,
       ],
       providers: [LocalStrategy, ArticleLoader],
     };

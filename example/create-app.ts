@@ -9,6 +9,7 @@ import { ExampleConfig, exampleSecret } from './config.js';
 import { openExampleDatabase } from './data-source.js';
 import { seed } from './seed.js';
 import { redisAnswers } from './redis-probe.js';
+import { servePages } from './pages/serve-pages.js';
 import { webRoot } from './pages/web-root.js';
 
 /** Options for building the app; tests pass a schema, a key prefix and a clock. */
@@ -80,7 +81,7 @@ export function isPagePath(path: string): boolean {
 /**
  * The example's HTTP hardening: no proxy trust at the Express level (the module resolves client
  * IPs), flat query strings, helmet (the strict {@link PAGE_CSP} on the pages, helmet's defaults
- * on everything else), JSON bodies up to 16 kB, the pages' assets, and the module's error shape.
+ * on everything else), the pages, JSON bodies up to 16 kB, and the module's error shape.
  */
 export function configureHttp(app: NestExpressApplication): void {
   app.set('trust proxy', false);
@@ -91,6 +92,7 @@ export function configureHttp(app: NestExpressApplication): void {
   const headers: RequestHandler = (request, response, next) =>
     (isPagePath(request.path) ? pages : api)(request, response, next);
   app.use(headers);
+  app.use(servePages());
   app.useStaticAssets(`${webRoot()}/assets`, { prefix: '/assets/', index: false, maxAge: 0 });
   app.useBodyParser('json', { limit: '16kb' });
   app.useGlobalFilters(new HttpErrorFilter());

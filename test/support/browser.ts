@@ -1,4 +1,5 @@
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { listenExample, type ListeningExample } from './listening-example.js';
 
 /** Debian's Chromium (playwright-core downloads no browser); `CHROMIUM_PATH` overrides it. */
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -47,4 +48,45 @@ export async function signIn(page: Page, base: string, username: string, passwor
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.waitForURL(`${base}/app/security`);
   await page.locator('#sessions tbody tr').first().waitFor();
+}
+
+/** A page in a fresh browser profile (its own cookie jar), watched for CSP problems. */
+export interface OpenedPage {
+  context: BrowserContext;
+  page: Page;
+  problems: string[];
+}
+
+/**
+ * Registers `beforeAll` / `afterAll` hooks giving a test file the example app on a loopback
+ * port (schema and Redis prefix of its own) and one Chromium; every profile opened with
+ * `openPage()`, the browser and the server are closed afterwards.
+ */
+export function browserSuite(label: string, env: Record<string, string> = {}) {
+  const contexts: BrowserContext[] = [];
+  let browser: Browser | undefined;
+  const suite = {
+    server: undefined as unknown as ListeningExample,
+    async openPage(): Promise<OpenedPage> {
+      const context = await browser!.newContext();
+      context.setDefaultTimeout(10_000);
+      contexts.push(context);
+      const page = await context.newPage();
+      return { context, page, problems: await watchProblems(page) };
+    },
+    /** The session cookie of `context` for the app, if the browser holds one. */
+    async sessionCookie(context: BrowserContext) {
+      return (await context.cookies(suite.server.base)).find((c) => c.name === '__Host-t');
+    },
+  };
+  beforeAll(async () => {
+    suite.server = await listenExample(label, env);
+    browser = await launchChromium();
+  }, 60_000);
+  afterAll(async () => {
+    for (const context of contexts) await context.close();
+    await browser?.close();
+    await suite.server?.close();
+  });
+  return suite;
 }

@@ -11,6 +11,8 @@ const me = await startPage('operations', { adminOnly: true });
 if (me) {
   byId('revoke-form').addEventListener('submit', action(preview));
   byId('start').addEventListener('click', action(start));
+  byId('refresh-jobs').addEventListener('click', action(loadJobs));
+  await action(loadJobs)();
 }
 
 async function preview(event) {
@@ -59,7 +61,25 @@ async function watch(jobId) {
     byId('job-state').textContent =
       `${job.state}: ${job.revoked} of ${job.matched} session(s) ended (${job.progress} %).`;
     byId('job').dataset.state = job.state;
-    if (FINAL.has(job.state)) return;
+    if (FINAL.has(job.state)) return loadJobs();
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
   }
+}
+
+async function loadJobs() {
+  const jobs = await api('GET', '/admin/session-revocations?limit=10');
+  replace(
+    byId('jobs').tBodies[0],
+    ...jobs.map((job) =>
+      el(
+        'tr',
+        {},
+        el('td', {}, el('code', {}, job.jobId.slice(0, 8))),
+        el('td', {}, formatTime(job.createdAt)),
+        el('td', {}, job.reason ?? ''),
+        el('td', {}, job.state),
+        el('td', {}, `${job.revoked} / ${job.matched}`),
+      ),
+    ),
+  );
 }
