@@ -34,7 +34,7 @@ export function setCsrfToken(token) {
  */
 export async function api(method, path, body) {
   for (let attempt = 0; ; attempt++) {
-    if (UNSAFE.has(method) && !csrfToken) await refreshCsrfToken();
+    if (UNSAFE.has(method) && !csrfToken) await loadCsrfToken();
     const result = await send(method, path, { body, csrfToken });
     const rotated = result.headers.get('X-CSRF-Token');
     if (rotated) csrfToken = rotated;
@@ -42,7 +42,8 @@ export async function api(method, path, body) {
     const code = errorCode(result) ?? 'http_error';
     if (SIGNED_OUT.has(code)) throw signOut(code);
     if (code === 'reauth_required' && attempt < 3) {
-      const outcome = await confirmPassword(result.body.reason);
+      if (!csrfToken) await loadCsrfToken();
+      const outcome = await confirmPassword(result.body.reason, csrfToken);
       if (outcome.signedOut) throw signOut(outcome.signedOut);
       if (outcome.cancelled) {
         throw new ApiError(401, 'reauth_cancelled', 'Cancelled: this needs your password.');
@@ -58,15 +59,11 @@ export async function api(method, path, body) {
   }
 }
 
-async function refreshCsrfToken() {
+/** `GET /auth/csrf`: answered for any live session, also one that must re-authenticate. */
+async function loadCsrfToken() {
   const result = await send('GET', '/auth/csrf');
   const code = errorCode(result);
   if (SIGNED_OUT.has(code)) throw signOut(code);
-  if (code === 'reauth_required') {
-    const outcome = await confirmPassword(result.body.reason);
-    if (outcome.signedOut) throw signOut(outcome.signedOut);
-    if (outcome.csrfToken) return setCsrfToken(outcome.csrfToken);
-  }
   if (!result.ok) throw new ApiError(result.status, code, result.body?.message ?? 'No CSRF token');
   csrfToken = result.body.csrfToken;
 }

@@ -17,16 +17,16 @@ let pending = null;
  * dialog, or `{ signedOut: code }` when the session is gone. Concurrent calls share one dialog.
  * Focus moves into the dialog and back to where it was.
  *
- * @example const outcome = await confirmPassword('stale_authentication');
+ * @example const outcome = await confirmPassword('stale_authentication', csrfToken);
  */
-export function confirmPassword(reason) {
-  pending ??= ask(reason).finally(() => {
+export function confirmPassword(reason, csrfToken) {
+  pending ??= ask(reason, csrfToken).finally(() => {
     pending = null;
   });
   return pending;
 }
 
-function ask(reason) {
+function ask(reason, csrfToken) {
   const dialog = document.getElementById('reauth') ?? build();
   const password = byId('reauth-password');
   const error = byId('reauth-error');
@@ -47,7 +47,10 @@ function ask(reason) {
     const submit = async (event) => {
       event.preventDefault();
       error.textContent = '';
-      const result = await send('POST', '/auth/reauth', { body: { password: password.value } });
+      const result = await send('POST', '/auth/reauth', {
+        body: { password: password.value },
+        csrfToken,
+      });
       const code = errorCode(result);
       if (result.ok) return finish({ csrfToken: result.body.csrfToken });
       if (code === 'session_revoked' || code === 'session_expired' || code === 'session_required')
