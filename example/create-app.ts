@@ -57,7 +57,8 @@ export async function createExampleApp(
 /**
  * Content-Security-Policy of the pages (`/`, `/app/*`, `/assets/*`): scripts, styles and
  * requests from this origin only, no inline code or `eval`, no plugins, no `<base>`, no framing,
- * forms posting only here, and DOM sinks such as `innerHTML` refused (Trusted Types).
+ * forms posting only here, and DOM sinks such as `innerHTML` refused (Trusted Types, with no
+ * policy allowed to unlock them).
  */
 export const PAGE_CSP = {
   defaultSrc: ["'self'"],
@@ -71,6 +72,7 @@ export const PAGE_CSP = {
   frameAncestors: ["'none'"],
   formAction: ["'self'"],
   requireTrustedTypesFor: ["'script'"],
+  trustedTypes: ["'none'"],
 };
 
 /** Whether a request path is one of the example's pages or their assets. */
