@@ -25,6 +25,14 @@ describe('signing in and out in Chromium', () => {
     expect(problems).toEqual([]);
   });
 
+  it('also signs in at http://127.0.0.1, the address npm start prints', async () => {
+    const { context, page } = await openPage();
+    const base = `http://127.0.0.1:${suite.server.port}`;
+    await signIn(page, base, 'carol');
+    const cookies = await context.cookies(base);
+    expect(cookies.find((c) => c.name === '__Host-t')).toMatchObject({ httpOnly: true });
+  });
+
   it('is usable with the keyboard alone, with a visible focus ring', async () => {
     const { page } = await openPage();
     await page.goto(`${suite.server.base}/`);

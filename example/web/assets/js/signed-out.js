@@ -30,6 +30,9 @@ export function showSignedOut(code) {
     el('p', { class: 'reason' }, REASONS[code] ?? REASONS.session_required),
     el('p', {}, el('a', { href: '/', class: 'button' }, 'Sign in again')),
   );
+  const bar = document.getElementById('bar');
+  if (bar && !bar.querySelector('.brand'))
+    bar.append(el('a', { href: '/', class: 'brand' }, 'Session security'));
   const main = document.querySelector('main');
   if (main) main.replaceChildren(notice);
   else document.body.append(notice);
