@@ -41,7 +41,9 @@ export async function api(method, path, body) {
     if (result.ok) return result.body;
     const code = errorCode(result) ?? 'http_error';
     if (SIGNED_OUT.has(code)) throw signOut(code);
-    if (code === 'reauth_required' && attempt < 3) {
+    // A password cannot satisfy `insufficient_level` (a stronger factor is needed): no prompt.
+    const askable = code === 'reauth_required' && result.body.reason !== 'insufficient_level';
+    if (askable && attempt < 3) {
       if (!csrfToken) await loadCsrfToken();
       const outcome = await confirmPassword(result.body.reason, csrfToken);
       if (outcome.signedOut) throw signOut(outcome.signedOut);
