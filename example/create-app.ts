@@ -9,7 +9,7 @@ import { ExampleConfig, exampleSecret } from './config.js';
 import { openExampleDatabase } from './data-source.js';
 import { seed } from './seed.js';
 import { redisAnswers } from './redis-probe.js';
-import { servePages } from './pages/serve-pages.js';
+import { servePages } from './pages/pages.middleware.js';
 import { webRoot } from './pages/web-root.js';
 
 /** Options for building the app; tests pass a schema, a key prefix and a clock. */
@@ -59,6 +59,8 @@ export async function createExampleApp(
  * requests from this origin only, no inline code or `eval`, no plugins, no `<base>`, no framing,
  * forms posting only here, and DOM sinks such as `innerHTML` refused (Trusted Types, with no
  * policy allowed to unlock them).
+ *
+ * @example helmet({ contentSecurityPolicy: { useDefaults: false, directives: PAGE_CSP } })
  */
 export const PAGE_CSP = {
   defaultSrc: ["'self'"],
@@ -75,7 +77,11 @@ export const PAGE_CSP = {
   trustedTypes: ["'none'"],
 };
 
-/** Whether a request path is one of the example's pages or their assets. */
+/**
+ * Whether a request path is one of the example's pages or their assets.
+ *
+ * @example isPagePath('/app/security') // true; isPagePath('/me/sessions') // false
+ */
 export function isPagePath(path: string): boolean {
   return path === '/' || path.startsWith('/app/') || path.startsWith('/assets/');
 }
