@@ -50,13 +50,17 @@ describe('signing in and out in Chromium', () => {
     expect(outline).toBe('solid');
   });
 
-  it('signs out with the button: the browser drops the cookie and the sign-in page says so', async () => {
+  it('signs out with the button: the browser drops the cookie and site data, and the sign-in page says so', async () => {
     const { context, page } = await openPage();
     await signIn(page, suite.server.base, 'bob');
+    const storage = () => page.evaluate(() => (globalThis as any).localStorage.getItem('draft'));
+    await page.evaluate(() => (globalThis as any).localStorage.setItem('draft', 'private note'));
+    expect(await storage()).toBe('private note');
     await page.getByRole('button', { name: 'Sign out', exact: true }).click();
     await page.waitForURL(`${suite.server.base}/?signed-out=1`);
     await expect(page.getByText('You have signed out.').isVisible()).resolves.toBe(true);
     expect(await sessionCookie(context)).toBeUndefined();
+    expect(await storage()).toBeNull(); // Clear-Site-Data: "storage" was honoured
   });
 
   it('shows a visitor without a session that they are signed out, with a link to sign in', async () => {
