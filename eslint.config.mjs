@@ -33,6 +33,25 @@ export default tseslint.config(
     rules: { 'no-console': 'off' },
   },
   {
+    // The example's pages: ES modules run by the browser, no build step.
+    files: ['example/web/**/*.js'],
+    languageOptions: {
+      sourceType: 'module',
+      globals: Object.fromEntries(
+        [
+          'document',
+          'window',
+          'location',
+          'fetch',
+          'console',
+          'setTimeout',
+          'URLSearchParams',
+          'HTMLElement',
+        ].map((name) => [name, 'readonly']),
+      ),
+    },
+  },
+  {
     files: ['**/*.cjs'],
     languageOptions: {
       sourceType: 'commonjs',

@@ -1,6 +1,7 @@
 import { Logger, LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { RequestHandler } from 'express';
 import helmet from 'helmet';
 import { HttpErrorFilter } from '../src/index.js';
 import { ExampleAppModule, ExampleRuntime } from './app.module.js';
@@ -8,6 +9,8 @@ import { ExampleConfig, exampleSecret } from './config.js';
 import { openExampleDatabase } from './data-source.js';
 import { seed } from './seed.js';
 import { redisAnswers } from './redis-probe.js';
+import { servePages } from './pages/pages.middleware.js';
+import { webRoot } from './pages/web-root.js';
 
 /** Options for building the app; tests pass a schema, a key prefix and a clock. */
 export interface CreateExampleAppOptions {
@@ -52,14 +55,53 @@ export async function createExampleApp(
 }
 
 /**
+ * Content-Security-Policy of the pages (`/`, `/app/*`, `/assets/*`): scripts, styles and
+ * requests from this origin only, no inline code or `eval`, no plugins, no `<base>`, no framing,
+ * forms posting only here, and DOM sinks such as `innerHTML` refused (Trusted Types, with no
+ * policy allowed to unlock them).
+ *
+ * @example helmet({ contentSecurityPolicy: { useDefaults: false, directives: PAGE_CSP } })
+ */
+export const PAGE_CSP = {
+  defaultSrc: ["'self'"],
+  scriptSrc: ["'self'"],
+  scriptSrcAttr: ["'none'"],
+  styleSrc: ["'self'"],
+  imgSrc: ["'self'"],
+  connectSrc: ["'self'"],
+  objectSrc: ["'none'"],
+  baseUri: ["'none'"],
+  frameAncestors: ["'none'"],
+  formAction: ["'self'"],
+  requireTrustedTypesFor: ["'script'"],
+  trustedTypes: ["'none'"],
+};
+
+/**
+ * Whether a request path is one of the example's pages or their assets.
+ *
+ * @example isPagePath('/app/security') // true; isPagePath('/me/sessions') // false
+ */
+export function isPagePath(path: string): boolean {
+  return path === '/' || path.startsWith('/app/') || path.startsWith('/assets/');
+}
+
+/**
  * The example's HTTP hardening: no proxy trust at the Express level (the module resolves client
- * IPs), flat query strings, helmet, JSON bodies up to 16 kB, and the module's error shape.
+ * IPs), flat query strings, helmet (the strict {@link PAGE_CSP} on the pages, helmet's defaults
+ * on everything else), the pages, JSON bodies up to 16 kB, and the module's error shape.
  */
 export function configureHttp(app: NestExpressApplication): void {
   app.set('trust proxy', false);
   app.set('query parser', 'simple');
   app.disable('x-powered-by');
-  app.use(helmet());
+  const api = helmet();
+  const pages = helmet({ contentSecurityPolicy: { useDefaults: false, directives: PAGE_CSP } });
+  const headers: RequestHandler = (request, response, next) =>
+    (isPagePath(request.path) ? pages : api)(request, response, next);
+  app.use(headers);
+  app.use(servePages());
+  app.useStaticAssets(`${webRoot()}/assets`, { prefix: '/assets/', index: false, maxAge: 0 });
   app.useBodyParser('json', { limit: '16kb' });
   app.useGlobalFilters(new HttpErrorFilter());
 }

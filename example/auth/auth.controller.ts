@@ -69,6 +69,8 @@ export class AuthController {
     clearSessionCookie(request);
   }
 
+  /** The session's CSRF token; also for a session that must re-authenticate first. */
+  @AllowPendingReauth()
   @Get('csrf')
   csrfToken(@Req() request: Request) {
     return { csrfToken: this.csrf.tokenFor(requestState(request).tokenHash!) };
