@@ -1,6 +1,7 @@
 import { Logger, type OnApplicationShutdown } from '@nestjs/common';
 import Bull from 'bull';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { BullRedisClients } from './bull-redis.js';
 import type {
   NotificationJobOptions,
   NotificationJobQueue,
@@ -44,27 +45,14 @@ export class BullJobQueue<T> implements NotificationJobQueue<T>, OnApplicationSh
   readonly queue: Bull.Queue<T>;
   private readonly logger: Logger;
   /** Bull does not close connections it got from `createClient`; this queue does. */
-  private readonly clients: Redis[] = [];
+  private readonly clients: BullRedisClients;
 
   constructor(options: BullJobQueueOptions<T>) {
     this.logger = new Logger(options.logContext ?? 'SessionSecurity');
-    const { redis } = options;
-    const connect = () => {
-      const client =
-        typeof redis === 'string'
-          ? new Redis(redis, { maxRetriesPerRequest: null, enableReadyCheck: false })
-          : redis.duplicate({
-              maxRetriesPerRequest: null,
-              enableReadyCheck: false,
-              enableOfflineQueue: true,
-              lazyConnect: false,
-            });
-      this.clients.push(client);
-      return client;
-    };
+    this.clients = new BullRedisClients(options.redis);
     this.queue = new Bull<T>(options.name, {
       prefix: options.prefix,
-      createClient: () => connect(),
+      createClient: () => this.clients.open(),
       settings: options.settings,
     });
     this.queue.on('error', (error) => this.logger.warn(`${options.name}: ${error.message}`));
@@ -83,7 +71,7 @@ export class BullJobQueue<T> implements NotificationJobQueue<T>, OnApplicationSh
 
   async close(): Promise<void> {
     await this.queue.close();
-    await Promise.all(this.clients.map((client) => client.quit().catch(() => client.disconnect())));
+    await this.clients.closeAll();
   }
 
   onApplicationShutdown(): Promise<void> {

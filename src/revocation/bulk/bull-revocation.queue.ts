@@ -1,6 +1,7 @@
 import { Logger, type OnApplicationShutdown } from '@nestjs/common';
 import Bull from 'bull';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { BullRedisClients } from '../../common/bull-redis.js';
 import { REVOCATION_JOB_NAME, REVOCATION_QUEUE } from './bulk-revocation.options.js';
 import type { RevocationJobProcessor } from './revocation-job.processor.js';
 import type { RevocationJobQueue, RevocationRetry } from './revocation-queue.js';
@@ -16,7 +17,7 @@ export class BullRevocationQueue implements RevocationJobQueue, OnApplicationShu
   private readonly logger = new Logger('SessionSecurityRevocations');
   readonly queue: Bull.Queue<{ jobId: string }>;
   /** Bull does not close connections it got from `createClient`; this queue does. */
-  private readonly clients: Redis[] = [];
+  private readonly clients: BullRedisClients;
 
   constructor(
     redis: string | Redis,
@@ -25,23 +26,11 @@ export class BullRevocationQueue implements RevocationJobQueue, OnApplicationShu
     private readonly retry: RevocationRetry,
     worker: boolean,
   ) {
-    const connect = () => {
-      const client =
-        typeof redis === 'string'
-          ? new Redis(redis, { maxRetriesPerRequest: null, enableReadyCheck: false })
-          : redis.duplicate({
-              maxRetriesPerRequest: null,
-              enableReadyCheck: false,
-              enableOfflineQueue: true,
-              lazyConnect: false,
-            });
-      this.clients.push(client);
-      return client;
-    };
+    this.clients = new BullRedisClients(redis);
     const stalledAfterMs = retry.stalledAfterMs ?? 30_000;
     this.queue = new Bull(REVOCATION_QUEUE, {
       prefix,
-      createClient: () => connect(),
+      createClient: () => this.clients.open(),
       settings: {
         lockDuration: stalledAfterMs,
         stalledInterval: stalledAfterMs,
@@ -86,7 +75,7 @@ export class BullRevocationQueue implements RevocationJobQueue, OnApplicationShu
 
   async close(): Promise<void> {
     await this.queue.close();
-    await Promise.all(this.clients.map((client) => client.quit().catch(() => client.disconnect())));
+    await this.clients.closeAll();
   }
 
   onApplicationShutdown(): Promise<void> {
