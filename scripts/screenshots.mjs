@@ -93,6 +93,7 @@ try {
   await shot(page, 'operations-preview');
   await page.locator('#start').click();
   await page.locator('#job[data-state="completed"]').waitFor({ timeout: 20_000 });
+  await page.locator('#jobs tbody tr').first().waitFor();
   await shot(page, 'operations-completed');
 
   await page.getByRole('link', { name: 'Audit trail' }).first().click();
