@@ -11,11 +11,12 @@ import { startSession } from './variants/session.js';
  * `process.memoryUsage()` (after a GC when run with --expose-gc) and `cpu` with
  * `process.cpuUsage()`, and stops on `close`.
  */
-export type ServerVariant = 'none' | 'session' | 'express-session';
+export type ServerVariant = 'none' | 'session' | 'session-policy' | 'express-session';
 
 const starters: Record<ServerVariant, (settings: BenchSettings) => Promise<BenchServer>> = {
   none: startNoSession,
-  session: startSession,
+  session: (settings) => startSession(settings, 'session'),
+  'session-policy': (settings) => startSession(settings, 'session-policy'),
   'express-session': startExpressSession,
 };
 
