@@ -15,7 +15,10 @@ export class ServerProcess {
 
   /** Forks `server.js <variant>` and waits until it listens. */
   static async start(variant: ServerVariant, env: NodeJS.ProcessEnv): Promise<ServerProcess> {
-    const child = fork(SERVER, [variant], { env, execArgv: ['--expose-gc'], stdio: 'inherit' });
+    // BENCH_CPU_PROF=<variant>[,<variant>]: that server writes a V8 CPU profile into ./profiles.
+    const profiled = (process.env.BENCH_CPU_PROF ?? '').split(',').includes(variant);
+    const execArgv = ['--expose-gc', ...(profiled ? ['--cpu-prof', '--cpu-prof-dir=profiles'] : [])];
+    const child = fork(SERVER, [variant], { env, execArgv, stdio: 'inherit' });
     const { port } = await new Promise<{ port: number }>((resolve, reject) => {
       child.once('message', resolve);
       child.once('exit', (code) => reject(new Error(`${variant} server exited (${code})`)));
