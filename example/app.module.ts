@@ -2,8 +2,15 @@ import { DynamicModule, Inject, Module, OnApplicationShutdown } from '@nestjs/co
 import { PassportModule } from '@nestjs/passport';
 import type { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
-import { Clock, SessionSecurityModule } from '../src/index.js';
+import {
+  type BulkRevocationOptions,
+  Clock,
+  parseDuration,
+  QueueDashboardModule,
+  SessionSecurityModule,
+} from '../src/index.js';
 import { AdminAuditController } from './admin/admin-audit.controller.js';
+import { AdminSessionRevocationsController } from './admin/admin-session-revocations.controller.js';
 import { AdminUsersController } from './admin/admin-users.controller.js';
 import { ArticlesController } from './articles/articles.controller.js';
 import { AuthController } from './auth/auth.controller.js';
@@ -25,6 +32,10 @@ export interface ExampleRuntime {
   redis: Redis | string | false;
   redisKeyPrefix?: string;
   clock?: Clock;
+  /** Process the module's Bull jobs in this process (default `config.worker`, i.e. `true`). */
+  worker?: boolean;
+  /** Bulk revocation settings (batch size, retries, a queue-specific `worker`). */
+  bulkRevocation?: BulkRevocationOptions;
 }
 
 /** Holds the example's user store and database; closes the database when the app stops. */
@@ -52,6 +63,14 @@ export class ExampleAppModule {
         PassportModule,
         users,
         SessionSecurityModule.forRootAsync({
+          worker: runtime.worker ?? config.worker,
+          bulkRevocation: {
+            batchSize: config.revocationBatchSize,
+            stalledAfterMs: config.jobStalledAfter
+              ? parseDuration(config.jobStalledAfter, 'SESSION_JOB_STALLED_AFTER')
+              : undefined,
+            ...runtime.bulkRevocation,
+          },
           notifications: {
             queue: runtime.redis ? 'bull' : 'inline',
             redis: typeof runtime.redis === 'string' ? runtime.redis : undefined,
@@ -73,6 +92,8 @@ export class ExampleAppModule {
             policy: config.policyFile ? { file: config.policyFile } : { document: builtInPolicy },
           }),
         }),
+        // bull-board behind the module's guards (admin, fresh auth, internal network).
+        QueueDashboardModule.register({ route: 'admin/queues' }),
       ],
       controllers: [
         AuthController,
@@ -84,6 +105,7 @@ export class ExampleAppModule {
         HealthController,
         AdminUsersController,
         AdminAuditController,
+        AdminSessionRevocationsController,
       ],
       providers: [LocalStrategy, ArticleLoader],
     };

@@ -16,6 +16,12 @@ export interface ExampleConfig {
   policyFile: string | null;
   trustProxy: string[];
   loginMaxAttempts: number;
+  /** `SESSION_WORKER`: process the module's Bull jobs in this process (default `true`). */
+  worker: boolean;
+  /** `SESSION_REVOCATION_BATCH_SIZE`: sessions per bulk-revocation batch (module default 5000). */
+  revocationBatchSize: number | undefined;
+  /** `SESSION_JOB_STALLED_AFTER`: when a dead worker's job is taken over (module default 30s). */
+  jobStalledAfter: string | undefined;
 }
 
 /** Reads and validates the environment; a bad value stops startup with a message naming it. */
@@ -39,6 +45,16 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ExampleConfig 
       `LOGIN_MAX_ATTEMPTS: must be a positive integer, got '${env.LOGIN_MAX_ATTEMPTS}'`,
     );
   }
+  const batchSize = env.SESSION_REVOCATION_BATCH_SIZE;
+  if (batchSize !== undefined && !/^[1-9]\d{0,5}$/.test(batchSize)) {
+    problems.push(`SESSION_REVOCATION_BATCH_SIZE: must be a positive integer, got '${batchSize}'`);
+  }
+  const stalledAfter = env.SESSION_JOB_STALLED_AFTER;
+  if (stalledAfter !== undefined) duration('SESSION_JOB_STALLED_AFTER', stalledAfter);
+  const workerValue = (env.SESSION_WORKER ?? 'true').trim().toLowerCase();
+  if (!['true', 'false', '1', '0'].includes(workerValue)) {
+    problems.push(`SESSION_WORKER: must be true or false, got '${env.SESSION_WORKER}'`);
+  }
   const config: ExampleConfig = {
     port,
     databaseUrl: env.DATABASE_URL || null,
@@ -54,6 +70,9 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ExampleConfig 
       .map((s) => s.trim())
       .filter(Boolean),
     loginMaxAttempts: attempts,
+    worker: workerValue === 'true' || workerValue === '1',
+    revocationBatchSize: batchSize === undefined ? undefined : Number(batchSize),
+    jobStalledAfter: stalledAfter,
   };
   if (problems.length > 0) throw new Error(`Invalid environment:\n  - ${problems.join('\n  - ')}`);
   return config;

@@ -29,6 +29,34 @@ export type { CacheLookup, SessionEpochs } from './session/session-cache.interfa
 export { RevocationService } from './revocation/revocation.service.js';
 export type { ChangeContext } from './revocation/revocation.service.js';
 
+// Bulk revocation
+export { BulkRevocationService } from './revocation/bulk/bulk-revocation.service.js';
+export type {
+  RevocationDryRun,
+  RevocationStarted,
+  RevocationJobStatus,
+} from './revocation/bulk/bulk-revocation.service.js';
+export type { BulkRevocationOptions } from './revocation/bulk/bulk-revocation.options.js';
+export { REVOCATION_QUEUE } from './revocation/bulk/bulk-revocation.options.js';
+export {
+  parseRevocationFilter,
+  parseRevocationRequest,
+  RevocationFilterError,
+} from './revocation/bulk/revocation-filter.js';
+export type { RevocationFilter, RevocationRequest } from './revocation/bulk/revocation-filter.js';
+export type { RevocationEffect } from './revocation/bulk/revocation-plan.js';
+export type { RevocationJobState } from './revocation/bulk/revocation-job.entity.js';
+export {
+  SessionRevocationsController,
+  InvalidRevocationFilterException,
+  RevocationJobNotFoundException,
+} from './revocation/bulk/session-revocations.controller.js';
+
+// Queue dashboard (opt-in)
+export { QueueDashboardModule } from './queue-dashboard/queue-dashboard.module.js';
+export type { QueueDashboardOptions } from './queue-dashboard/queue-dashboard.module.js';
+export { guardsAsMiddleware } from './queue-dashboard/guards-middleware.js';
+
 // HTTP pipeline
 export { SessionGuard } from './http/session.guard.js';
 export { Public, AllowPendingReauth } from './http/public.decorator.js';

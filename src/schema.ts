@@ -5,6 +5,8 @@ import {
 } from './notifications/notification.schema.js';
 import { SessionCore1763800000000 } from './migrations/1763800000000-session-core.js';
 import { AuditLog1763900000000 } from './migrations/1763900000000-AuditLog.js';
+import { RevocationJobs1764100000000 } from './migrations/1764100000000-revocation-jobs.js';
+import { RevocationJobEntity } from './revocation/bulk/revocation-job.entity.js';
 import { CacheOutboxEntity } from './session/cache-outbox.entity.js';
 import { RevocationMarkerEntity } from './session/revocation-marker.entity.js';
 import { SessionUserStateEntity } from './session/session-user-state.entity.js';
@@ -22,6 +24,7 @@ export const sessionSecurityEntities = [
   CacheOutboxEntity,
   ...auditEntities,
   ...notificationEntities,
+  RevocationJobEntity,
 ];
 
 /**
@@ -33,4 +36,5 @@ export const sessionSecurityMigrations = [
   SessionCore1763800000000,
   AuditLog1763900000000,
   ...notificationMigrations,
+  RevocationJobs1764100000000,
 ];

@@ -1,5 +1,6 @@
 import { ConfigurableModuleBuilder } from '@nestjs/common';
 import type { NotificationModuleOptions } from './notifications/notification-options.js';
+import type { BulkRevocationOptions } from './revocation/bulk/bulk-revocation.options.js';
 import type { SessionSecurityModuleOptions } from './options/session-security-options.interface.js';
 
 /** Static extras of `forRoot` / `forRootAsync`, known before the options are resolved. */
@@ -13,6 +14,18 @@ export interface SessionSecurityExtras {
    * which queues exist: Bull on `redis` when given, otherwise in-process delivery.
    */
   notifications?: NotificationModuleOptions;
+  /**
+   * Bulk session revocation (`BulkRevocationService`): on by default, jobs on Bull when the
+   * module has Redis, in process otherwise; `false` leaves it out (no queue, no worker).
+   */
+  bulkRevocation?: BulkRevocationOptions | false;
+  /**
+   * Process this module's Bull jobs in this process (default `true`). It is the default of every
+   * queue's own `worker` setting (`notifications.worker`, `bulkRevocation.worker`, ...); a
+   * queue-specific `worker` wins. Set `false` on HTTP instances when a separate worker process
+   * (e.g. `session-security worker`) runs the jobs.
+   */
+  worker?: boolean;
 }
 
 export const {
@@ -23,7 +36,13 @@ export const {
 } = new ConfigurableModuleBuilder<SessionSecurityModuleOptions>({ moduleName: 'SessionSecurity' })
   .setClassMethodName('forRoot')
   .setExtras<SessionSecurityExtras>(
-    { isGlobal: true, globalGuards: true, notifications: undefined },
+    {
+      isGlobal: true,
+      globalGuards: true,
+      notifications: undefined,
+      bulkRevocation: undefined,
+      worker: true,
+    },
     (definition, extras) => ({
       ...definition,
       global: extras.isGlobal,

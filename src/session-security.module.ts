@@ -14,6 +14,8 @@ import { AuditSubscriber } from './audit/audit.subscriber.js';
 import { AuditService } from './audit/audit.service.js';
 import { Clock } from './common/clock.js';
 import { RevocationService } from './revocation/revocation.service.js';
+import { bulkRevocationProviders } from './revocation/bulk/bulk-revocation.providers.js';
+import { BulkRevocationService } from './revocation/bulk/bulk-revocation.service.js';
 import {
   notificationImports,
   notificationProviders,
@@ -181,15 +183,27 @@ export class SessionSecurityModule
 }
 
 function withProviders(definition: DynamicModule, extras: SessionSecurityExtras): DynamicModule {
+  const worker = extras.worker ?? true;
+  const notifications = { ...extras.notifications, worker: extras.notifications?.worker ?? worker };
+  const bulk =
+    extras.bulkRevocation === false
+      ? null
+      : { ...extras.bulkRevocation, worker: extras.bulkRevocation?.worker ?? worker };
   return {
     ...definition,
-    imports: [...(definition.imports ?? []), ...notificationImports(extras.notifications)],
+    imports: [...(definition.imports ?? []), ...notificationImports(notifications)],
     providers: [
       ...(definition.providers ?? []),
       ...coreProviders,
-      ...notificationProviders(extras.notifications),
+      ...notificationProviders(notifications),
+      ...(bulk ? bulkRevocationProviders(bulk) : []),
       ...(extras.globalGuards !== false ? globalProviders : []),
     ],
-    exports: [...(definition.exports ?? []), ...exported, NotificationService],
+    exports: [
+      ...(definition.exports ?? []),
+      ...exported,
+      NotificationService,
+      ...(bulk ? [BulkRevocationService] : []),
+    ],
   };
 }

@@ -10,7 +10,9 @@ import { RevocationFilterError } from '../src/revocation/bulk/revocation-filter.
 import { RevocationJobEntity } from '../src/revocation/bulk/revocation-job.entity.js';
 import { RevocationJobProcessor } from '../src/revocation/bulk/revocation-job.processor.js';
 import type { MatchedSession } from '../src/revocation/bulk/session-matcher.js';
+import { NotificationBatchService } from '../src/notifications/notification-batch.service.js';
 import { SessionEvents } from '../src/session/session-events.js';
+import { SessionNotification } from '../src/notifications/notification.entity.js';
 import { SessionStore } from '../src/session/session-store.js';
 import { SessionEntity } from '../src/session/session.entity.js';
 import { startBulkExample } from './support/bulk-app.js';
@@ -108,6 +110,14 @@ describe('bulk session revocation (markers now, rows in batches)', () => {
     return { made, boundary };
   }
 
+  /** How many `session_revoked` notifications each of these sessions' users got for it. */
+  async function notifiedPerSession(ids: string[]): Promise<number[]> {
+    const rows = await dataSource
+      .getRepository(SessionNotification)
+      .findBy({ type: 'session_revoked' });
+    return ids.map((id) => rows.filter((n) => n.payload.sessionId === id).length);
+  }
+
   async function waitForJob(jobId: string): Promise<void> {
     await processor().run(jobId);
   }
@@ -177,6 +187,8 @@ describe('bulk session revocation (markers now, rows in batches)', () => {
       for (const m of [...made, operator]) {
         expect(await alive(m)).toBe(!want.includes(m.id));
       }
+      const notified = await notifiedPerSession([...made, operator].map((m) => m.id));
+      expect(notified).toEqual([...made, operator].map((m) => (want.includes(m.id) ? 1 : 0)));
     },
   );
 
@@ -276,6 +288,7 @@ describe('bulk session revocation (markers now, rows in batches)', () => {
       first.map((r) => [r.id, r.revokedAt]).sort(),
     );
     expect(again.map((r) => r.id).sort()).toEqual(want.map((m) => m.id).sort());
+    expect(await notifiedPerSession(want.map((m) => m.id))).toEqual(want.map(() => 1));
   });
 
   it('resumes a job from its committed cursor after a worker died mid-job, revoking every row once', async () => {
@@ -295,6 +308,7 @@ describe('bulk session revocation (markers now, rows in batches)', () => {
       a.app.get(SessionEvents),
       a.app.get(Clock),
       a.app.get(BULK_REVOCATION_OPTIONS),
+      a.app.get(NotificationBatchService),
     );
     await expect(crashing.run(started.jobId)).rejects.toThrow('worker killed');
     const midway = await dataSource
@@ -316,6 +330,37 @@ describe('bulk session revocation (markers now, rows in batches)', () => {
     const rows = await sessions().findBy({ revokedReason: 'crash' });
     expect(rows.map((r) => r.id).sort()).toEqual(want.map((m) => m.id).sort());
     for (const m of want) expect(await alive(m)).toBe(false);
+    expect(await notifiedPerSession(want.map((m) => m.id))).toEqual(want.map(() => 1));
+  });
+
+  it('ends the cached tokens and notifies the users of a batch whose worker died right after its commit', async () => {
+    const want = await byJobCorpus(20);
+    const started = await bulk.start({ ip: '10.7.0.0/16' }, 'died after commit', '1');
+    if (started.dryRun) throw new Error('not started');
+    for (const m of want) expect(await alive(m)).toBe(true); // cached on instance b
+
+    class DiesAfterCommit extends RevocationJobProcessor {
+      protected override async afterBatch(_job: RevocationJobEntity, batch: MatchedSession[]) {
+        if (batch.length > 0) throw new Error('worker killed before its cache and notifications');
+      }
+    }
+    const dying = new DiesAfterCommit(
+      dataSource,
+      a.app.get(SessionStore),
+      a.app.get(SessionEvents),
+      a.app.get(Clock),
+      a.app.get(BULK_REVOCATION_OPTIONS),
+      a.app.get(NotificationBatchService),
+    );
+    await expect(dying.run(started.jobId)).rejects.toThrow('worker killed');
+    const committed = await sessions().findBy({ revokedReason: 'died after commit' });
+    expect(committed.length).toBeGreaterThan(0);
+    expect(await notifiedPerSession(committed.map((r) => r.id))).toEqual(committed.map(() => 0));
+
+    expect(await processor().run(started.jobId)).toBe('completed');
+    expect(await bulk.status(started.jobId)).toMatchObject({ revoked: want.length });
+    for (const m of want) expect(await alive(m)).toBe(false);
+    expect(await notifiedPerSession(want.map((m) => m.id))).toEqual(want.map(() => 1));
   });
 
   it('stops a cancelled job after its current batch and keeps what was done', async () => {

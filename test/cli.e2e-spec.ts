@@ -82,6 +82,12 @@ describe('operations CLI (compiled, run as a child process)', () => {
     expect((await run('job', '00000000-0000-4000-8000-000000000000')).code).toBe(2);
   });
 
+  it('refuses to run a worker without Redis (exit 2), since jobs then run inside the app', async () => {
+    const result = await runCli(cli.main, ['worker'], { ...env, REDIS_URL: 'redis://127.0.0.1:1' });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('worker: no Redis answers at REDIS_URL');
+  });
+
   it('explains a policy decision for a given time and address', async () => {
     const explain = (...extra: string[]) =>
       run(

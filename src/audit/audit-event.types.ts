@@ -17,6 +17,7 @@ export type AuditEventType =
   | 'session.reauthenticated'
   | 'permissions.changed'
   | 'revocation.started'
+  | 'revocation.batch'
   | 'revocation.finished'
   | 'policy.denied'
   | 'csrf.rejected'

@@ -1,19 +1,9 @@
-import { Module, type DynamicModule, type INestApplicationContext } from '@nestjs/common';
+import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { DataSource } from 'typeorm';
 import { ExampleAppModule } from '../../example/app.module.js';
 import { exampleSecret, readConfig } from '../../example/config.js';
-import {
-  exampleDataSourceOptions,
-  exampleEntities,
-  exampleMigrations,
-} from '../../example/data-source.js';
-import { RevocationJobs1764100000000 } from '../migrations/1764100000000-revocation-jobs.js';
-import { bulkRevocationProviders } from '../revocation/bulk/bulk-revocation.providers.js';
-import { BulkRevocationService } from '../revocation/bulk/bulk-revocation.service.js';
-import { RevocationJobEntity } from '../revocation/bulk/revocation-job.entity.js';
-import { RevocationService } from '../revocation/revocation.service.js';
-import { SessionStore } from '../session/session-store.js';
+import { exampleDataSourceOptions } from '../../example/data-source.js';
 import { redisAnswers } from '../../example/redis-probe.js';
 
 /**
@@ -23,32 +13,8 @@ import { redisAnswers } from '../../example/redis-probe.js';
  */
 export interface CliContextOptions {
   env?: NodeJS.ProcessEnv;
-  /** Process revocation jobs in this process (the `worker` command); default `false`. */
+  /** Process the module's jobs (every queue) in this process (the `worker` command); default `false`. */
   worker?: boolean;
-}
-
-/**
- * Bulk revocation beside the module. Until `bulkRevocationProviders()` is wired into
- * `SessionSecurityModule` (which owns `SessionStore`), the store is taken from
- * `RevocationService`; once wired, drop this module and use the module's exports.
- */
-function bulkModule(worker: boolean): DynamicModule {
-  @Module({})
-  class CliBulkRevocationModule {}
-  const wired = BulkRevocationService;
-  return {
-    module: CliBulkRevocationModule,
-    providers: [
-      {
-        provide: SessionStore,
-        inject: [RevocationService],
-        useFactory: (revocations: RevocationService) =>
-          (revocations as unknown as { store: SessionStore }).store,
-      },
-      ...bulkRevocationProviders({ worker }),
-    ],
-    exports: [wired],
-  };
 }
 
 /**
@@ -65,29 +31,19 @@ export async function createCliContext(
   options: CliContextOptions = {},
 ): Promise<INestApplicationContext> {
   const config = readConfig(options.env ?? process.env);
-  const base = exampleDataSourceOptions(config, options.env?.DATABASE_SCHEMA);
-  const dataSource = new DataSource({
-    ...base,
-    entities: [...exampleEntities, RevocationJobEntity],
-    migrations: [...exampleMigrations, RevocationJobs1764100000000],
-  } as typeof base);
+  const dataSource = new DataSource(exampleDataSourceOptions(config, options.env?.DATABASE_SCHEMA));
   await dataSource.initialize();
   try {
     await dataSource.runMigrations({ transaction: 'each' });
     const redis = (await redisAnswers(config.redisUrl)) ? config.redisUrl : false;
-    @Module({
-      imports: [
-        ExampleAppModule.register({
-          config: { ...config, secret: exampleSecret(config) },
-          dataSource,
-          redis,
-          redisKeyPrefix: options.env?.REDIS_KEY_PREFIX || undefined,
-        }),
-        bulkModule(options.worker ?? false),
-      ],
-    })
-    class CliRootModule {}
-    const context = await NestFactory.createApplicationContext(CliRootModule, {
+    const root = ExampleAppModule.register({
+      config: { ...config, secret: exampleSecret(config) },
+      dataSource,
+      redis,
+      redisKeyPrefix: options.env?.REDIS_KEY_PREFIX || undefined,
+      worker: options.worker ?? false,
+    });
+    const context = await NestFactory.createApplicationContext(root, {
       logger: ['error', 'warn'],
       abortOnError: false,
     });

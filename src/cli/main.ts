@@ -13,6 +13,7 @@ import {
   revokeCommand,
 } from './cli-commands.js';
 import { CliExit, EXIT } from './cli-io.js';
+import { workerCommand } from './worker.command.js';
 
 const integer = (value: string) => {
   const n = Number(value);
@@ -81,19 +82,8 @@ program
 
 program
   .command('worker')
-  .description('process revocation jobs until SIGINT/SIGTERM (Bull worker)')
-  .action(
-    run(() =>
-      withContext(async () => {
-        process.stderr.write('revocation worker running; Ctrl-C to stop\n');
-        await new Promise<void>((resolve) => {
-          process.once('SIGINT', resolve);
-          process.once('SIGTERM', resolve);
-        });
-        return EXIT.ok;
-      }, true),
-    ),
-  );
+  .description('process every queue of the module (Bull) until SIGINT/SIGTERM; needs Redis')
+  .action(run(() => withContext(workerCommand, true)));
 
 const audit = program.command('audit').description('the tamper-evident audit log');
 audit

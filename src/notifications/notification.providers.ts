@@ -16,6 +16,7 @@ import {
 } from './notification-options.js';
 import { NotificationProcessor } from './notification.processor.js';
 import { NotificationService } from './notification.service.js';
+import { NotificationBatchService } from './notification-batch.service.js';
 import { NotificationStartup } from './notification-startup.js';
 import { NotificationSubscriber } from './notification.subscriber.js';
 
@@ -50,6 +51,7 @@ export function notificationProviders(options: NotificationModuleOptions = {}): 
         },
     ...(bull && resolved.worker ? [NotificationProcessor] : []),
     NotificationService,
+    NotificationBatchService,
     NotificationStartup,
     ...(resolved.sessionEvents ? [NotificationSubscriber] : []),
   ];

@@ -125,7 +125,21 @@ export class NotificationService {
     const pending = await this.dataSource.getRepository(NotificationDelivery).find({
       where: { status: 'pending', ...(notificationId ? { notificationId } : {}) },
     });
-    for (const { notificationId: id, channel } of pending) {
+    await this.enqueueDeliveries(pending);
+    return pending.length;
+  }
+
+  /**
+   * Queues delivery jobs (job id `<notificationId>:<channel>`, so a job still queued is not added
+   * twice) with the configured retries.
+   *
+   * @example
+   * await notifications.enqueueDeliveries([{ notificationId, channel: 'in_app' }]);
+   */
+  async enqueueDeliveries(
+    deliveries: Array<Pick<NotificationDelivery, 'notificationId' | 'channel'>>,
+  ): Promise<void> {
+    for (const { notificationId: id, channel } of deliveries) {
       await this.queue.add(
         NOTIFICATION_DELIVER_JOB,
         { notificationId: id, channel },
@@ -138,7 +152,6 @@ export class NotificationService {
         },
       );
     }
-    return pending.length;
   }
 
   /**

@@ -87,12 +87,14 @@ export class RevocationService {
 
   /**
    * Revokes every session of a scope created up to now: the marker takes effect before this
-   * returns; the rows of a `user` scope are marked too (a user has few sessions).
+   * returns; the rows of a `user` scope are marked too (a user has few sessions) unless
+   * `markRows: false` (a bulk revocation job marks them, and notifies their users).
    */
   async revokeByMarker(
     scope: RevocationScope,
     value: string,
     change: ChangeContext,
+    { markRows = true }: { markRows?: boolean } = {},
   ): Promise<number> {
     const notBefore = this.clock.now();
     const markers = this.store.dataSourceRef.getRepository(RevocationMarkerEntity);
@@ -107,7 +109,7 @@ export class RevocationService {
       });
     }
     await this.store.raiseEpochs({ [`rev:${key.scope}:${key.value}`]: notBefore });
-    if (scope !== 'user') return 0;
+    if (scope !== 'user' || !markRows) return 0;
     const rows = await this.store.sessions.find({
       select: { id: true, tokenHash: true },
       where: { userId: value, revokedAt: IsNull() },

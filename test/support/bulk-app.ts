@@ -1,62 +1,26 @@
-import { Controller, Module, type DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { randomBytes } from 'node:crypto';
 import request from 'supertest';
-import { DataSource } from 'typeorm';
 import { ExampleAppModule } from '../../example/app.module.js';
 import { readConfig } from '../../example/config.js';
 import { configureHttp } from '../../example/create-app.js';
-import {
-  exampleDataSourceOptions,
-  exampleEntities,
-  exampleMigrations,
-} from '../../example/data-source.js';
+import { openExampleDatabase } from '../../example/data-source.js';
 import { seed } from '../../example/seed.js';
-import { Can, ManualClock, RequireFreshAuth, RevocationService } from '../../src/index.js';
-import { RevocationJobs1764100000000 } from '../../src/migrations/1764100000000-revocation-jobs.js';
-import { bulkRevocationProviders } from '../../src/revocation/bulk/bulk-revocation.providers.js';
-import type { BulkRevocationOptions } from '../../src/revocation/bulk/bulk-revocation.options.js';
-import { RevocationJobEntity } from '../../src/revocation/bulk/revocation-job.entity.js';
-import { SessionRevocationsController } from '../../src/revocation/bulk/session-revocations.controller.js';
-import { SessionStore } from '../../src/session/session-store.js';
+import { type BulkRevocationOptions, ManualClock } from '../../src/index.js';
 import { TEST_DATABASE_URL, TEST_REDIS_URL } from './database.js';
 import type { ExampleEnvironment, ExampleInstance } from './example-app.js';
 
 const SECRET = randomBytes(32).toString('base64url');
 
-/** How the example app will mount the API once wired: admin, fresh auth, internal network. */
-@Can('manage', 'Session')
-@RequireFreshAuth()
-@Controller('admin/session-revocations')
-export class AdminSessionRevocationsController extends SessionRevocationsController {}
-
 /**
- * Bulk revocation wired beside the example app, as the lead will wire it into the module
- * (until then `SessionStore` is not exported, so it is taken from `RevocationService` here).
- */
-function bulkHarness(options: BulkRevocationOptions): DynamicModule {
-  @Module({})
-  class BulkHarnessModule {}
-  return {
-    module: BulkHarnessModule,
-    providers: [
-      {
-        provide: SessionStore,
-        inject: [RevocationService],
-        useFactory: (revocations: RevocationService) =>
-          (revocations as unknown as { store: SessionStore }).store,
-      },
-      ...bulkRevocationProviders(options),
-    ],
-    controllers: [AdminSessionRevocationsController],
-  };
-}
-
-/**
- * Starts an example instance (PostgreSQL schema + Redis prefix of the environment) with bulk
- * revocation wired in: the job table migrated, the admin routes under
- * `/admin/session-revocations`, and `BulkRevocationService` resolvable with `app.get`.
+ * Starts an example instance (PostgreSQL schema + Redis prefix of the environment) whose bulk
+ * revocation uses `options` (batch size, a queue-specific `worker`...): the example app as
+ * `npm start` wires it, with a {@link ManualClock} and `BulkRevocationService` resolvable with
+ * `app.get`. The admin routes are the example's `/admin/session-revocations`.
+ *
+ * @example
+ * const worker = await startBulkExample(environment, { worker: true, batchSize: 2 });
  */
 export async function startBulkExample(
   environment: ExampleEnvironment,
@@ -68,14 +32,7 @@ export async function startBulkExample(
     SESSION_SECRET: SECRET,
     ...environment.env,
   });
-  const base = exampleDataSourceOptions(config, environment.schema);
-  const dataSource = new DataSource({
-    ...base,
-    entities: [...exampleEntities, RevocationJobEntity],
-    migrations: [...exampleMigrations, RevocationJobs1764100000000],
-  } as typeof base);
-  await dataSource.initialize();
-  await dataSource.runMigrations({ transaction: 'each' });
+  const dataSource = await openExampleDatabase(config, environment.schema);
   await seed(dataSource);
   const clock = new ManualClock();
   const example = ExampleAppModule.register({
@@ -84,10 +41,9 @@ export async function startBulkExample(
     redis: config.redisUrl,
     redisKeyPrefix: environment.redisKeyPrefix,
     clock,
+    bulkRevocation: options,
   });
-  @Module({ imports: [example, bulkHarness(options)] })
-  class BulkExampleRoot {}
-  const app = await NestFactory.create<NestExpressApplication>(BulkExampleRoot, {
+  const app = await NestFactory.create<NestExpressApplication>(example, {
     logger: false,
     bodyParser: false,
     abortOnError: false,

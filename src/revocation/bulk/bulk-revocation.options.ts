@@ -31,6 +31,17 @@ export interface BulkRevocationOptions {
   backoffMs?: number;
   /** Key prefix of the Bull queue (default: the module's `redisKeyPrefix` + `'bull'`). */
   queuePrefix?: string;
+  /**
+   * Bull only: how long a job whose worker died (killed, lost its host) stays `active` before
+   * another worker takes it over from its last committed batch, in ms (default 30000). A live
+   * worker renews its lock every half of this.
+   */
+  stalledAfterMs?: number;
+  /**
+   * Send each revoked session's user a `session_revoked` notification (default `true`), one per
+   * session however often a batch is retried.
+   */
+  notify?: boolean;
 }
 
 /**
@@ -45,6 +56,8 @@ export interface ResolvedBulkRevocationOptions {
   attempts: number;
   backoffMs: number;
   queuePrefix: string | null;
+  stalledAfterMs: number;
+  notify: boolean;
 }
 
 /**
@@ -77,7 +90,15 @@ export function resolveBulkRevocationOptions(
     attempts: integer('attempts', options.attempts ?? 5, 1, 100),
     backoffMs: integer('backoffMs', options.backoffMs ?? 1_000, 1, 3_600_000),
     queuePrefix: options.queuePrefix ?? null,
+    stalledAfterMs: integer('stalledAfterMs', options.stalledAfterMs ?? 30_000, 500, 3_600_000),
+    notify: options.notify ?? true,
   };
+  if (typeof resolved.notify !== 'boolean') {
+    problems.push(`notify: must be true or false, got ${String(options.notify)}`);
+  }
+  if (typeof resolved.worker !== 'boolean') {
+    problems.push(`worker: must be true or false, got ${String(options.worker)}`);
+  }
   if (problems.length > 0) {
     throw new Error(`Invalid bulk revocation options:\n  - ${problems.join('\n  - ')}`);
   }

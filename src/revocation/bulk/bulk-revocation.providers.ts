@@ -1,10 +1,12 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type Provider } from '@nestjs/common';
 import { Inject } from '@nestjs/common';
+import { getQueueToken } from '@nestjs/bull';
 import { RESOLVED_OPTIONS } from '../../common/tokens.js';
 import type { ResolvedOptions } from '../../options/resolve-options.js';
 import {
   BULK_REVOCATION_OPTIONS,
   REVOCATION_JOB_QUEUE,
+  REVOCATION_QUEUE,
   resolveBulkRevocationOptions,
   type BulkRevocationOptions,
   type ResolvedBulkRevocationOptions,
@@ -58,7 +60,11 @@ export function bulkRevocationProviders(options: BulkRevocationOptions = {}): Pr
       provide: REVOCATION_JOB_QUEUE,
       inject: [RESOLVED_OPTIONS, RevocationJobProcessor],
       useFactory: (o: ResolvedOptions, processor: RevocationJobProcessor) => {
-        const retry = { attempts: resolved.attempts, backoffMs: resolved.backoffMs };
+        const retry = {
+          attempts: resolved.attempts,
+          backoffMs: resolved.backoffMs,
+          stalledAfterMs: resolved.stalledAfterMs,
+        };
         const queue = resolved.queue ?? (o.redis ? 'bull' : 'inline');
         if (queue === 'bull') {
           if (!o.redis) throw new Error("bulk revocation: queue 'bull' needs the module's redis");
@@ -67,6 +73,12 @@ export function bulkRevocationProviders(options: BulkRevocationOptions = {}): Pr
         }
         return new InlineRevocationQueue(processor, retry);
       },
+    },
+    {
+      // The Bull queue itself under the usual token (`@InjectQueue`, the queue dashboard).
+      provide: getQueueToken(REVOCATION_QUEUE),
+      inject: [REVOCATION_JOB_QUEUE],
+      useFactory: (queue: unknown) => (queue instanceof BullRevocationQueue ? queue.queue : null),
     },
     BulkRevocationService,
     RevocationJobStartup,

@@ -137,14 +137,12 @@ export class BulkRevocationService {
       error: null,
     };
     await this.jobs.insert(job);
-    let markedRows = 0;
     for (const marker of plan.markers) {
-      markedRows += await this.revocations.revokeByMarker(marker.scope, marker.value, {
-        reason: job.reason,
-        actor: job.actor,
+      const change = { reason: job.reason, actor: job.actor };
+      await this.revocations.revokeByMarker(marker.scope, marker.value, change, {
+        markRows: false,
       });
     }
-    if (markedRows > 0) await this.jobs.update({ id: job.id }, { revoked: markedRows });
     await this.events.emit({
       type: 'revocation.started',
       actor: job.actor,

@@ -1,7 +1,9 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { DataSource, In, IsNull } from 'typeorm';
+import { DataSource, In, IsNull, LessThanOrEqual, MoreThanOrEqual } from 'typeorm';
 import { Clock } from '../../common/clock.js';
 import { SESSION_SECURITY_DATA_SOURCE } from '../../common/tokens.js';
+import { NotificationBatchService } from '../../notifications/notification-batch.service.js';
+import { NotificationTypes } from '../../notifications/notification-types.js';
 import { SessionEvents } from '../../session/session-events.js';
 import { SessionStore } from '../../session/session-store.js';
 import { SessionEntity } from '../../session/session.entity.js';
@@ -42,6 +44,7 @@ export class RevocationJobProcessor {
     private readonly events: SessionEvents,
     @Inject(Clock) private readonly clock: Clock,
     @Inject(BULK_REVOCATION_OPTIONS) private readonly options: ResolvedBulkRevocationOptions,
+    private readonly notifications: NotificationBatchService,
   ) {}
 
   private get jobs() {
@@ -59,6 +62,7 @@ export class RevocationJobProcessor {
     );
     let job = await this.jobs.findOneBy({ id: jobId });
     if (!job || job.state !== 'active') return job?.state === 'cancelled' ? 'cancelled' : 'skipped';
+    if (job.cursor !== null) await this.afterBatch(job, await this.lastBatch(job));
     const matcher = new SessionMatcher(job.filter, job.cutoffAt, job.cutoffAt);
     for (;;) {
       let batch: MatchedSession[] | null;
@@ -73,6 +77,7 @@ export class RevocationJobProcessor {
       if (job.state !== 'active') return 'skipped';
       if (batch === null) return this.complete(job);
       await this.afterBatch(job, batch);
+      if (batch.length > 0) await this.auditBatch(job, batch.length);
       await progress(percentOf(job));
     }
   }
@@ -145,11 +150,58 @@ export class RevocationJobProcessor {
   }
 
   /**
-   * After a batch committed: its cached tokens die. Override to observe batches (tests simulate
-   * a crash here).
+   * After a batch committed: its cached tokens die and its users are notified (one
+   * `session_revoked` per session, deduplicated by session id, so a batch handled again notifies
+   * nobody twice). Override to observe batches (tests simulate a crash here).
    */
-  protected async afterBatch(_job: RevocationJobEntity, batch: MatchedSession[]): Promise<void> {
+  protected async afterBatch(job: RevocationJobEntity, batch: MatchedSession[]): Promise<void> {
+    if (batch.length === 0) return;
     await this.store.endTokens(batch.map((row) => row.tokenHash));
+    if (!this.options.notify) return;
+    await this.notifications.notifyMany(
+      batch.map((row) => ({
+        userId: row.userId,
+        type: NotificationTypes.sessionRevoked,
+        payload: { sessionId: row.id, reason: job.reason },
+        dedupeKey: `session:${row.id}`,
+      })),
+    );
+  }
+
+  /**
+   * The sessions of the last batch that committed, for a run that resumes a job: a process that
+   * died right after a commit may not have ended their cached tokens or notified their users. The
+   * job revokes in id order, so they are the highest ids up to the cursor that it revoked.
+   */
+  private async lastBatch(job: RevocationJobEntity): Promise<MatchedSession[]> {
+    return this.dataSource.getRepository(SessionEntity).find({
+      select: {
+        id: true,
+        tokenHash: true,
+        userId: true,
+        createdAt: true,
+        ip: true,
+        roles: true,
+        userAgent: true,
+      },
+      where: {
+        id: LessThanOrEqual(job.cursor!),
+        revokedAt: MoreThanOrEqual(job.cutoffAt),
+        revokedReason: job.reason.slice(0, 64),
+      },
+      order: { id: 'DESC' },
+      take: this.options.batchSize,
+    });
+  }
+
+  /** One audit event per committed batch: the job's progress, step by step. */
+  private async auditBatch(job: RevocationJobEntity, size: number): Promise<void> {
+    await this.events.emit({
+      type: 'revocation.batch',
+      actor: job.actor,
+      outcome: 'success',
+      details: { jobId: job.id, sessions: size, revoked: job.revoked, cursor: job.cursor },
+    });
   }
 
   private async complete(job: RevocationJobEntity): Promise<RevocationRunOutcome> {

@@ -21,6 +21,8 @@ export interface RevocationJobQueue {
 export interface RevocationRetry {
   attempts: number;
   backoffMs: number;
+  /** Bull: lock duration, i.e. how long a dead worker's job waits to be taken over (ms). */
+  stalledAfterMs?: number;
 }
 
 /**
@@ -125,14 +127,37 @@ export class BullRevocationQueue implements RevocationJobQueue, OnApplicationShu
       this.clients.push(client);
       return client;
     };
-    this.queue = new Bull(REVOCATION_QUEUE, { prefix, createClient: () => connect() });
+    const stalledAfterMs = retry.stalledAfterMs ?? 30_000;
+    this.queue = new Bull(REVOCATION_QUEUE, {
+      prefix,
+      createClient: () => connect(),
+      settings: {
+        lockDuration: stalledAfterMs,
+        stalledInterval: stalledAfterMs,
+        maxStalledCount: retry.attempts,
+      },
+    });
     this.queue.on('error', (error) => this.logger.warn(`revocation queue: ${error.message}`));
+    this.queue.on('failed', (job, error) => {
+      // Bull fails a job that stalled too often without calling the handler: record it.
+      if (job && /stalled/.test(error?.message ?? '')) {
+        void this.processor.markFailed(job.data.jobId, error).catch(() => undefined);
+      }
+    });
     if (worker) {
       void this.queue.process(REVOCATION_JOB_NAME, 1, (job) => this.handle(job));
     }
   }
 
+  /**
+   * Queues the job. A Bull job of that id that already finished (while the row says the job is
+   * not done, e.g. after a crash) is replaced; one still waiting or active is left alone.
+   */
   async add(jobId: string): Promise<void> {
+    const existing = await this.queue.getJob(jobId);
+    if (existing && ((await existing.isCompleted()) || (await existing.isFailed()))) {
+      await existing.remove();
+    }
     await this.queue.add(
       REVOCATION_JOB_NAME,
       { jobId },

@@ -1,0 +1,42 @@
+import { readConfig } from './config.js';
+
+describe('example config: SESSION_WORKER', () => {
+  it('processes jobs in the HTTP app unless told otherwise', () => {
+    expect(readConfig({}).worker).toBe(true);
+    expect(readConfig({ SESSION_WORKER: 'true' }).worker).toBe(true);
+  });
+
+  it('runs the HTTP app without a worker with SESSION_WORKER=false (or 0)', () => {
+    expect(readConfig({ SESSION_WORKER: 'false' }).worker).toBe(false);
+    expect(readConfig({ SESSION_WORKER: '0' }).worker).toBe(false);
+  });
+
+  it('refuses any other value, naming the variable', () => {
+    expect(() => readConfig({ SESSION_WORKER: 'maybe' })).toThrow(
+      "SESSION_WORKER: must be true or false, got 'maybe'",
+    );
+  });
+});
+
+describe('example config: bulk revocation knobs', () => {
+  it('leaves the module defaults unless set', () => {
+    expect(readConfig({})).toMatchObject({
+      revocationBatchSize: undefined,
+      jobStalledAfter: undefined,
+    });
+  });
+
+  it('reads a batch size and a stalled-job duration', () => {
+    expect(
+      readConfig({ SESSION_REVOCATION_BATCH_SIZE: '250', SESSION_JOB_STALLED_AFTER: '5s' }),
+    ).toMatchObject({ revocationBatchSize: 250, jobStalledAfter: '5s' });
+  });
+
+  it.each([
+    [{ SESSION_REVOCATION_BATCH_SIZE: '0' }, 'SESSION_REVOCATION_BATCH_SIZE'],
+    [{ SESSION_REVOCATION_BATCH_SIZE: 'many' }, 'SESSION_REVOCATION_BATCH_SIZE'],
+    [{ SESSION_JOB_STALLED_AFTER: 'soon' }, 'SESSION_JOB_STALLED_AFTER'],
+  ])('refuses %j, naming the variable', (env, name) => {
+    expect(() => readConfig(env)).toThrow(name);
+  });
+});

@@ -1,0 +1,116 @@
+import {
+  type DynamicModule,
+  Inject,
+  type MiddlewareConsumer,
+  Module,
+  type NestModule,
+  type Type,
+} from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
+import { createBullBoard } from '@bull-board/api';
+import { ExpressAdapter } from '@bull-board/express';
+import type { NextFunction, Request, Response } from 'express';
+import { CsrfGuard } from '../csrf/csrf.guard.js';
+import { SessionSecurityException } from '../errors/session-security.exception.js';
+import { FreshAuthGuard } from '../fresh-auth/fresh-auth.guard.js';
+import { RequireFreshAuth } from '../fresh-auth/require-fresh-auth.decorator.js';
+import { SessionGuard } from '../http/session.guard.js';
+import { Can } from '../policy/can.decorator.js';
+import { PolicyGuard } from '../policy/policy.guard.js';
+import { guardsAsMiddleware } from './guards-middleware.js';
+import {
+  QUEUE_DASHBOARD,
+  QueueDashboardRegistrar,
+  type QueueDashboardState,
+} from './queue-dashboard.registrar.js';
+
+/**
+ * Options of {@link QueueDashboardModule.register}.
+ *
+ * @example QueueDashboardModule.register({ route: 'admin/queues', readOnly: false });
+ */
+export interface QueueDashboardOptions {
+  /** Where the dashboard is served (default `'admin/queues'`; no global prefix is added). */
+  route?: string;
+  /** Show jobs without retry/clean/pause buttons (default `true`). */
+  readOnly?: boolean;
+  /** Policy requirement, as `@Can(action, subject)` (default `manage` on `Session`). */
+  can?: { action: string; subject: string };
+  /** Fresh-authentication requirement, as `@RequireFreshAuth(...)` (default: the module's). */
+  freshAuth?: Parameters<typeof RequireFreshAuth>[0];
+}
+
+const ROUTE = Symbol('SESSION_SECURITY_QUEUE_DASHBOARD_ROUTE');
+const ACCESS = Symbol('SESSION_SECURITY_QUEUE_DASHBOARD_ACCESS');
+
+/**
+ * Opt-in dashboard (bull-board) of the module's Bull queues. bull-board is Express middleware,
+ * which Nest guards never see, so the module's own guards run in front of it as middleware:
+ * valid session, CSRF on unsafe methods, fresh authentication, and the policy (`manage` on
+ * `Session` by default, with its network rules such as "internal only"). Without Redis there
+ * are no Bull queues and the route answers 404 `not_found` saying so. Needs the Express
+ * platform and `SessionSecurityModule` imported globally (the default).
+ *
+ * @example
+ * imports: [SessionSecurityModule.forRoot({...}), QueueDashboardModule.register({ route: 'admin/queues' })]
+ */
+@Module({})
+export class QueueDashboardModule implements NestModule {
+  constructor(
+    @Inject(QUEUE_DASHBOARD)
+    private readonly state: QueueDashboardState & { adapter: ExpressAdapter },
+    @Inject(ROUTE) private readonly route: string,
+    @Inject(ACCESS) private readonly access: Type<{ handle(): void }>,
+    private readonly sessionGuard: SessionGuard,
+    private readonly csrfGuard: CsrfGuard,
+    private readonly freshAuthGuard: FreshAuthGuard,
+    private readonly policyGuard: PolicyGuard,
+  ) {}
+
+  static register(options: QueueDashboardOptions = {}): DynamicModule {
+    const route = `/${(options.route ?? 'admin/queues').replace(/^\/+|\/+$/g, '')}`;
+    const can = options.can ?? { action: 'manage', subject: 'Session' };
+    @Can(can.action, can.subject)
+    @RequireFreshAuth(options.freshAuth)
+    class QueueDashboardAccess {
+      handle(): void {}
+    }
+    return {
+      module: QueueDashboardModule,
+      imports: [DiscoveryModule],
+      providers: [
+        { provide: ROUTE, useValue: route },
+        { provide: ACCESS, useValue: QueueDashboardAccess },
+        {
+          provide: QUEUE_DASHBOARD,
+          useFactory: () => {
+            const adapter = new ExpressAdapter();
+            adapter.setBasePath(route);
+            const board = createBullBoard({
+              queues: [],
+              serverAdapter: adapter,
+              options: { uiConfig: { boardTitle: 'Session security' } },
+            });
+            return { adapter, board, readOnly: options.readOnly ?? true, queues: [] };
+          },
+        },
+        QueueDashboardRegistrar,
+      ],
+    };
+  }
+
+  configure(consumer: MiddlewareConsumer): void {
+    const guards = [this.sessionGuard, this.csrfGuard, this.freshAuthGuard, this.policyGuard];
+    const available = (_request: Request, _response: Response, next: NextFunction) => {
+      if (this.state.queues.length > 0) return next();
+      throw new SessionSecurityException(
+        404,
+        'not_found',
+        'The queue dashboard is unavailable: without Redis the module has no Bull queues',
+      );
+    };
+    consumer
+      .apply(guardsAsMiddleware(guards, this.access), available, this.state.adapter.getRouter())
+      .forRoutes(this.route);
+  }
+}

@@ -1,0 +1,65 @@
+import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { DiscoveryService } from '@nestjs/core';
+import { BullAdapter } from '@bull-board/api/bullAdapter';
+import type { createBullBoard } from '@bull-board/api';
+import type { Queue } from 'bull';
+
+/** DI token of the dashboard: the bull-board instance, its Express adapter and what it shows. */
+export const QUEUE_DASHBOARD = Symbol('SESSION_SECURITY_QUEUE_DASHBOARD');
+
+/**
+ * The dashboard's parts: the board, and the names of the module's Bull queues it shows (none
+ * means the module runs without Redis).
+ *
+ * @example const { queues } = moduleRef.get<QueueDashboardState>(QUEUE_DASHBOARD);
+ */
+export interface QueueDashboardState {
+  board: ReturnType<typeof createBullBoard>;
+  readOnly: boolean;
+  queues: string[];
+}
+
+/** Every queue of the module is named like this (`session-security-revocations`, ...). */
+const MODULE_QUEUE = /^session-security-/;
+
+/**
+ * Finds the module's Bull queues among the app's providers (whatever feature registered them)
+ * and adds each once to the board.
+ *
+ * @example
+ * providers: [QueueDashboardRegistrar] // in QueueDashboardModule
+ */
+@Injectable()
+export class QueueDashboardRegistrar implements OnModuleInit {
+  private readonly logger = new Logger('SessionSecurityQueueDashboard');
+
+  constructor(
+    private readonly discovery: DiscoveryService,
+    @Inject(QUEUE_DASHBOARD) private readonly state: QueueDashboardState,
+  ) {}
+
+  onModuleInit(): void {
+    const queues = new Map<string, Queue>();
+    for (const wrapper of this.discovery.getProviders()) {
+      const queue = asBullQueue(wrapper.isDependencyTreeStatic() ? wrapper.instance : null);
+      if (queue && MODULE_QUEUE.test(queue.name)) queues.set(queue.name, queue);
+    }
+    for (const queue of queues.values()) {
+      this.state.board.addQueue(new BullAdapter(queue, { readOnlyMode: this.state.readOnly }));
+    }
+    this.state.queues = [...queues.keys()].sort();
+    if (this.state.queues.length === 0) {
+      this.logger.warn('no Bull queues (the module runs without Redis): the dashboard is off');
+    }
+  }
+}
+
+function asBullQueue(instance: unknown): Queue | null {
+  const candidate = instance as Partial<Queue> | null;
+  return candidate &&
+    typeof candidate.name === 'string' &&
+    typeof candidate.getJobCounts === 'function' &&
+    typeof candidate.process === 'function'
+    ? (candidate as Queue)
+    : null;
+}

@@ -1,0 +1,30 @@
+import { resolveBulkRevocationOptions } from './bulk-revocation.options.js';
+
+describe('resolveBulkRevocationOptions', () => {
+  it('fills the defaults', () => {
+    expect(resolveBulkRevocationOptions({})).toEqual({
+      queue: null,
+      worker: true,
+      batchSize: 5_000,
+      attempts: 5,
+      backoffMs: 1_000,
+      queuePrefix: null,
+      stalledAfterMs: 30_000,
+      notify: true,
+    });
+  });
+
+  it('names every bad option at once', () => {
+    expect(() =>
+      resolveBulkRevocationOptions({
+        batchSize: 0,
+        stalledAfterMs: 10,
+        notify: 'yes' as never,
+        worker: 1 as never,
+        queue: 'kafka' as never,
+      }),
+    ).toThrow(
+      /queue: must be 'bull' or 'inline'[\s\S]*batchSize: must be an integer from 1 to 100000, got 0[\s\S]*stalledAfterMs: must be an integer from 500[\s\S]*notify: must be true or false[\s\S]*worker: must be true or false/,
+    );
+  });
+});
