@@ -15,7 +15,12 @@ export interface BenchResults {
     seconds: number;
     connections: number;
     memoryRequests: number;
-    revocation: { sessions: number; sample: number; permissionSamples: number };
+    revocation: {
+      sessions: number;
+      sample: number;
+      permissionSamples: number;
+      notifiedSessions: number;
+    };
   };
   throughput: VariantResult[];
   memory: MemoryResult[];
@@ -131,6 +136,7 @@ export function revocationLines(revocation: RevocationResults | null): string[] 
     `| one plain \`UPDATE\` of the same rows: duration | ${ms(bulk.plainUpdate.ms)} |`,
     `| plain \`UPDATE\`: rows/s | ${int(bulk.plainUpdate.rowsPerSecond)} |`,
     `| job rows/s vs plain \`UPDATE\` | ${times(bulk.jobVsPlainUpdate)} |`,
+    `| the same job with notifications on (${int(revocation.notifying.sessions)} sessions, one \`session_revoked\` each): rows/s | ${int(revocation.notifying.rowsPerSecond)} (${int(revocation.notifying.notifications)} notifications in ${ms(revocation.notifying.ms)}) |`,
     '',
     `Refusals: ${bulk.refusal.codes.join(', ')}; rows generated in ${bulk.generateMs.map((m) => `${int(m)} ms`).join(' and ')}`,
   ];

@@ -1,17 +1,13 @@
-import { Module, type DynamicModule, type INestApplicationContext } from '@nestjs/common';
+import { Module, type INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { DataSource } from 'typeorm';
 import {
+  BulkRevocationService,
   RevocationService,
   SessionSecurityModule,
   sessionSecurityEntities,
   sessionSecurityMigrations,
 } from '../src/index.js';
-import { RevocationJobs1764100000000 } from '../src/migrations/1764100000000-revocation-jobs.js';
-import { bulkRevocationProviders } from '../src/revocation/bulk/bulk-revocation.providers.js';
-import { BulkRevocationService } from '../src/revocation/bulk/bulk-revocation.service.js';
-import { RevocationJobEntity } from '../src/revocation/bulk/revocation-job.entity.js';
-import { SessionStore } from '../src/session/session-store.js';
 import { createBenchApp, type BenchServer, type BenchSettings } from './bench-app.js';
 
 /** The instance that revokes: the module with bulk revocation; it queues jobs, a worker runs them. */
@@ -21,43 +17,30 @@ export interface RevocationInstance {
   close(): Promise<void>;
 }
 
-/**
- * Bulk revocation beside the module as the module will provide it; until it does, the store is
- * taken from `RevocationService` (as the CLI and the test harness do for now).
- */
-function bulkRevocationBench(worker: boolean): DynamicModule {
-  @Module({})
-  class BulkRevocationBenchModule {}
-  return {
-    module: BulkRevocationBenchModule,
-    providers: [
-      {
-        provide: SessionStore,
-        inject: [RevocationService],
-        useFactory: (revocations: RevocationService) =>
-          (revocations as unknown as { store: SessionStore }).store,
-      },
-      ...bulkRevocationProviders({ worker }),
-    ],
-  };
-}
-
 async function openDataSource(settings: BenchSettings): Promise<DataSource> {
   const dataSource = new DataSource({
     type: 'postgres',
     url: settings.databaseUrl,
     schema: settings.schema,
     extra: { options: `-c search_path=${settings.schema}` },
-    entities: [...sessionSecurityEntities, RevocationJobEntity],
-    migrations: [...sessionSecurityMigrations, RevocationJobs1764100000000],
+    entities: sessionSecurityEntities,
+    migrations: sessionSecurityMigrations,
   });
   await dataSource.initialize();
   await dataSource.runMigrations({ transaction: 'each' });
   return dataSource;
 }
 
-/** The module as the (b) server configures it, without global guards, plus bulk revocation. */
-function revocationRoot(settings: BenchSettings, dataSource: DataSource, worker: boolean) {
+/**
+ * The module as the (b) server configures it, without global guards; its bulk revocation
+ * processes jobs only when `worker` is set.
+ */
+function revocationRoot(
+  settings: BenchSettings,
+  dataSource: DataSource,
+  worker: boolean,
+  notify = false,
+) {
   @Module({
     imports: [
       SessionSecurityModule.forRoot({
@@ -67,8 +50,9 @@ function revocationRoot(settings: BenchSettings, dataSource: DataSource, worker:
         redisKeyPrefix: settings.redisPrefix,
         session: { idleTimeout: '30m', absoluteTimeout: '12h' },
         globalGuards: false,
+        worker,
+        bulkRevocation: { notify },
       }),
-      bulkRevocationBench(worker),
     ],
   })
   class RevocationBenchRoot {}
@@ -103,10 +87,14 @@ export async function startRevocationInstance(
   };
 }
 
-/** The bulk revocation worker as a bench server process (`server.js revocation-worker`). */
+/**
+ * The bulk revocation worker as a bench server process (`server.js revocation-worker`); it sends
+ * each revoked session's user a notification only when `BENCH_REVOCATION_NOTIFY=1`.
+ */
 export async function startRevocationWorker(settings: BenchSettings): Promise<BenchServer> {
   const dataSource = await openDataSource(settings);
-  const app = await createBenchApp(revocationRoot(settings, dataSource, true));
+  const notify = process.env.BENCH_REVOCATION_NOTIFY === '1';
+  const app = await createBenchApp(revocationRoot(settings, dataSource, true, notify));
   return {
     app,
     close: async () => {

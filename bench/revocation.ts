@@ -16,6 +16,8 @@ export interface RevocationPlan {
   sample: number;
   /** Permission changes timed. */
   permissionSamples: number;
+  /** Sessions of the second, notifying job (it is far slower, so it gets fewer). */
+  notifiedSessions: number;
 }
 
 /** Bulk revocation of `sessions` rows: effect on a second instance, and the bookkeeping. */
@@ -51,12 +53,23 @@ export interface BulkRevocationResult {
   jobVsPlainUpdate: number;
 }
 
+/** The same job with `notify` on (one `session_revoked` per session), on fewer sessions. */
+export interface NotifyingJobResult {
+  sessions: number;
+  ms: number;
+  revoked: number;
+  rowsPerSecond: number;
+  notifications: number;
+}
+
 export interface RevocationResults {
   bulk: BulkRevocationResult;
+  notifying: NotifyingJobResult;
   permissionChange: PermissionChangeResult;
 }
 
 const JOB_DEADLINE_MS = 15 * 60_000;
+const int = (value: number) => value.toLocaleString('en-US');
 const round = (value: number) => Math.round(value * 100) / 100;
 
 /**
@@ -83,12 +96,17 @@ export async function measureRevocation(
       prober,
       plan.permissionSamples,
     );
-    const startWorker = async () => {
-      worker = await ServerProcess.start('revocation-worker', env);
+    const startWorker = async (notify: boolean) => {
+      const workerEnv = { ...env, BENCH_REVOCATION_NOTIFY: notify ? '1' : '0' };
+      worker = await ServerProcess.start('revocation-worker', workerEnv);
       return Date.now();
     };
-    const bulk = await measureBulk(plan, env, client, instance, prober, startWorker);
-    return { bulk, permissionChange };
+    const bulk = await measureBulk(plan, env, client, instance, prober, () => startWorker(false));
+    await worker?.stop();
+    worker = null;
+    console.log(`bulk revocation with notifications: ${int(plan.notifiedSessions)} sessions`);
+    const notifying = await measureNotifyingJob(plan, client, instance, () => startWorker(true));
+    return { bulk, notifying, permissionChange };
   } finally {
     prober?.close();
     await server?.stop();
@@ -237,4 +255,33 @@ async function waitForJob(
     if (performance.now() > deadline) throw new Error(`job ${jobId} still ${status.state}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+}
+
+/**
+ * The real job with notifications on: fresh rows, `{ all: true }`, timed from the notifying
+ * worker being ready to the job finishing; counts the notifications stored.
+ */
+async function measureNotifyingJob(
+  plan: RevocationPlan,
+  client: pg.Client,
+  instance: RevocationInstance,
+  startWorker: () => Promise<number>,
+): Promise<NotifyingJobResult> {
+  await client.query('TRUNCATE ss_session');
+  const seed = randomBytes(8).toString('hex');
+  await insertSessions(client, { count: plan.notifiedSessions, seed, now: Date.now() });
+  await client.query('VACUUM ANALYZE ss_session');
+  const before = await client.query<{ n: string }>('SELECT count(*) AS n FROM ss_notification');
+  const result = await instance.bulk.start({ all: true }, 'bench notifying', 'bench');
+  if (result.dryRun) throw new Error('unexpected dry run');
+  const readyAt = await startWorker();
+  const job = await waitForJob(instance, result.jobId, readyAt);
+  const after = await client.query<{ n: string }>('SELECT count(*) AS n FROM ss_notification');
+  return {
+    sessions: plan.notifiedSessions,
+    ms: job.ms,
+    revoked: job.revoked,
+    rowsPerSecond: job.rowsPerSecond,
+    notifications: Number(after.rows[0].n) - Number(before.rows[0].n),
+  };
 }

@@ -22,7 +22,7 @@ const plan = quick
       warmupSeconds: 1,
       connections: 50,
       memoryRequests: 10_000,
-      revocation: { sessions: 100_000, sample: 100, permissionSamples: 5 },
+      revocation: { sessions: 100_000, sample: 100, permissionSamples: 5, notifiedSessions: 2_000 },
     }
   : {
       rounds: 5,
@@ -30,7 +30,12 @@ const plan = quick
       warmupSeconds: 3,
       connections: 50,
       memoryRequests: MEMORY_TARGET_REQUESTS,
-      revocation: { sessions: 1_000_000, sample: 200, permissionSamples: 9 },
+      revocation: {
+        sessions: 1_000_000,
+        sample: 200,
+        permissionSamples: 9,
+        notifiedSessions: 10_000,
+      },
     };
 const RESULTS = new URL('../../bench/results.json', import.meta.url);
 

@@ -17,7 +17,10 @@ export class ServerProcess {
   static async start(variant: ServerVariant, env: NodeJS.ProcessEnv): Promise<ServerProcess> {
     // BENCH_CPU_PROF=<variant>[,<variant>]: that server writes a V8 CPU profile into ./profiles.
     const profiled = (process.env.BENCH_CPU_PROF ?? '').split(',').includes(variant);
-    const execArgv = ['--expose-gc', ...(profiled ? ['--cpu-prof', '--cpu-prof-dir=profiles'] : [])];
+    const execArgv = [
+      '--expose-gc',
+      ...(profiled ? ['--cpu-prof', '--cpu-prof-dir=profiles'] : []),
+    ];
     const child = fork(SERVER, [variant], { env, execArgv, stdio: 'inherit' });
     const { port } = await new Promise<{ port: number }>((resolve, reject) => {
       child.once('message', resolve);

@@ -99,6 +99,8 @@ export async function startSession(
         freshAuth: { maxAge: '5m' },
         throttle: { maxAttempts: 5 },
         ...(withPolicy ? { policy: { document: BENCH_POLICY } } : {}),
+        // No job worker in the HTTP servers: the revocation bench runs its own worker process.
+        worker: false,
       }),
     ],
     controllers: [ping, SessionLoginController],
