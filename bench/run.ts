@@ -37,6 +37,12 @@ const plan = quick
         notifiedSessions: 10_000,
       },
     };
+// --rounds=N overrides the number of throughput rounds (to compare two builds more steadily).
+const rounds = Number(process.argv.find((arg) => arg.startsWith('--rounds='))?.slice(9));
+if (Number.isInteger(rounds) && rounds > 0) plan.rounds = rounds;
+// --variants=b,d measures only those beside (a).
+const variantList = process.argv.find((arg) => arg.startsWith('--variants='))?.slice(11);
+const variants = variantList ? new Set(variantList.split(',')) : undefined;
 const RESULTS = new URL('../../bench/results.json', import.meta.url);
 
 const machine = {
@@ -55,7 +61,7 @@ try {
   let throughput: VariantResult[] = [];
   if (parts.has('throughput')) {
     console.log(`throughput: ${plan.rounds} round(s) of ${plan.seconds} s per variant`);
-    throughput = await measureThroughput(plan, environment.env);
+    throughput = await measureThroughput(plan, environment.env, variants);
   }
   const memory: MemoryResult[] = [];
   for (const variant of VARIANTS.filter((v) => v.server && parts.has('memory'))) {

@@ -61,11 +61,12 @@ export interface RoundResult extends LoadResult {
 export async function measureThroughput(
   plan: ThroughputPlan,
   env: NodeJS.ProcessEnv,
+  only?: Set<string>,
 ): Promise<VariantResult[]> {
   const servers = new Map<Variant['key'], { server: ServerProcess; cookie?: string }>();
   try {
     for (const variant of VARIANTS) {
-      if (!variant.server) continue;
+      if (!variant.server || (only && variant.key !== 'a' && !only.has(variant.key))) continue;
       const server = await ServerProcess.start(variant.server, env);
       servers.set(variant.key, { server });
       const ping = `${server.url}/bench/ping`;
