@@ -64,7 +64,9 @@ try {
     throughput = await measureThroughput(plan, environment.env, variants);
   }
   const memory: MemoryResult[] = [];
-  for (const variant of VARIANTS.filter((v) => v.server && parts.has('memory'))) {
+  // Memory of (a), (b) and (d): the target is about (b); (c) runs the same module.
+  const memoryVariants = VARIANTS.filter((v) => v.server && v.key !== 'c' && parts.has('memory'));
+  for (const variant of memoryVariants) {
     console.log(`memory (${variant.key}): ${plan.memoryRequests} requests`);
     const { connections, memoryRequests: requests } = plan;
     memory.push(await measureMemory(variant, { requests, connections, env: environment.env }));

@@ -108,7 +108,7 @@ export async function measureThroughput(
           key: variant.key,
           label: variant.label,
           measured: false,
-          note: 'not measured yet',
+          note: 'not measured in this run',
         };
       }
       return {
