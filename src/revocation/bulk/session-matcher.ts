@@ -89,7 +89,7 @@ export class SessionMatcher {
          UPDATE ${table} SET "revokedAt" = ${at}, "revokedReason" = ${reason}
          WHERE "id" = ANY(ARRAY(SELECT "id" FROM page)) AND "revokedAt" IS NULL
          RETURNING "id", "tokenHash", "userId", "createdAt", "ip", "roles", "userAgent")
-       SELECT (SELECT max("id") FROM page) AS "lastId", (SELECT json_agg(revoked) FROM revoked) AS "rows"`,
+       SELECT (SELECT max("id") FROM page) AS "lastId", (SELECT json_agg(revoked ORDER BY "id") FROM revoked) AS "rows"`,
       [...params, revokedAt, revokedReason],
     )) as Array<{ lastId: string | null; rows: Array<Record<string, unknown>> | null }>;
     const rows = (result.rows ?? []).map((row): MatchedSession => ({
