@@ -5,6 +5,7 @@ import { measureMemory, type MemoryResult } from './memory.js';
 import { measurePolicy } from './policy.js';
 import { formatReport, judgeTargets, MEMORY_TARGET_REQUESTS, type BenchResults } from './report.js';
 import { measureRevocation, type RevocationResults } from './revocation.js';
+import { ServerProcess } from './server-process.js';
 import { measureThroughput, VARIANTS, type VariantResult } from './throughput.js';
 
 /**
@@ -54,7 +55,12 @@ const machine = {
 };
 const environment = await prepareEnvironment();
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => void environment.cleanup().finally(() => process.exit(130)));
+  process.once(signal, () => {
+    // Servers first, so none writes into the schema or the keys while they are being removed.
+    void ServerProcess.stopAll()
+      .then(() => environment.cleanup())
+      .finally(() => process.exit(130));
+  });
 }
 try {
   const startedAt = performance.now();
