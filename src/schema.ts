@@ -6,6 +6,7 @@ import {
 import { SessionCore1763800000000 } from './migrations/1763800000000-session-core.js';
 import { AuditLog1763900000000 } from './migrations/1763900000000-AuditLog.js';
 import { RevocationJobs1764100000000 } from './migrations/1764100000000-revocation-jobs.js';
+import { SessionFillfactor1764200000000 } from './migrations/1764200000000-session-fillfactor.js';
 import { RevocationJobEntity } from './revocation/bulk/revocation-job.entity.js';
 import { CacheOutboxEntity } from './session/cache-outbox.entity.js';
 import { RevocationMarkerEntity } from './session/revocation-marker.entity.js';
@@ -37,4 +38,5 @@ export const sessionSecurityMigrations = [
   AuditLog1763900000000,
   ...notificationMigrations,
   RevocationJobs1764100000000,
+  SessionFillfactor1764200000000,
 ];

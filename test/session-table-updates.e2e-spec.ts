@@ -1,6 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { sessionSecurityEntities, sessionSecurityMigrations } from '../src/index.js';
+import { SessionCore1763800000000 } from '../src/migrations/1763800000000-session-core.js';
+import {
+  SESSION_FILLFACTOR,
+  SessionFillfactor1764200000000,
+} from '../src/migrations/1764200000000-session-fillfactor.js';
 import { SessionMatcher } from '../src/revocation/bulk/session-matcher.js';
 import { SessionEntity } from '../src/session/session.entity.js';
 import { createSchema, TEST_DATABASE_URL } from './support/database.js';
@@ -125,5 +130,54 @@ describe('SessionMatcher.revokePage on PostgreSQL (one statement per batch)', ()
     }
     const [stored] = await dataSource.getRepository(SessionEntity).find();
     expect(stored.revokedAt).toBeNull();
+  });
+});
+
+describe('sessions table fillfactor migration', () => {
+  it('leaves room on each PostgreSQL page for in-place updates, and undoes it', async () => {
+    const schema = await createSchema('fillfactor');
+    const dataSource = new DataSource({
+      type: 'postgres',
+      url: TEST_DATABASE_URL,
+      schema: schema.name,
+      entities: sessionSecurityEntities,
+      migrations: sessionSecurityMigrations,
+    });
+    const options = async () => {
+      const [table] = (await dataSource.query(
+        `SELECT c.reloptions FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+         WHERE n.nspname = $1 AND c.relname = 'ss_session'`,
+        [schema.name],
+      )) as Array<{ reloptions: string[] | null }>;
+      return table.reloptions ?? [];
+    };
+    try {
+      await dataSource.initialize();
+      await dataSource.runMigrations({ transaction: 'each' });
+      expect(await options()).toEqual([`fillfactor=${SESSION_FILLFACTOR}`]);
+      await dataSource.undoLastMigration({ transaction: 'each' });
+      expect(await options()).toEqual([]);
+    } finally {
+      if (dataSource.isInitialized) await dataSource.destroy();
+      await schema.drop();
+    }
+  });
+
+  it('runs on SQLite as a no-op', async () => {
+    const sqlite = await new DataSource({
+      type: 'better-sqlite3',
+      database: ':memory:',
+      entities: [SessionEntity],
+      migrations: [SessionCore1763800000000, SessionFillfactor1764200000000],
+    }).initialize();
+    try {
+      const ran = await sqlite.runMigrations();
+      expect(ran.map((m) => m.name)).toEqual([
+        'SessionCore1763800000000',
+        'SessionFillfactor1764200000000',
+      ]);
+    } finally {
+      await sqlite.destroy();
+    }
   });
 });
