@@ -50,8 +50,8 @@ function deleteKeys(pattern: string): Promise<void> {
   return withRedis(async (redis) => {
     let cursor = '0';
     do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-      if (keys.length > 0) await redis.del(...keys);
+      const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 10_000);
+      if (keys.length > 0) await redis.unlink(...keys);
       cursor = next;
     } while (cursor !== '0');
   });

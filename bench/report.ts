@@ -1,15 +1,31 @@
 import type { MemoryResult } from './memory.js';
+import type { RevocationResults } from './revocation.js';
 import type { VariantResult } from './throughput.js';
 
 /** Everything one run measured; written to `bench/results.json`. */
 export interface BenchResults {
   date: string;
   mode: 'full' | 'quick';
+  /** Which parts ran (`--only=` narrows them). */
+  parts: string[];
+  durationSeconds: number;
   machine: { nproc: number; cpu: string; node: string; platform: string; loadavg: number[] };
-  plan: { rounds: number; seconds: number; connections: number; memoryRequests: number };
+  plan: {
+    rounds: number;
+    seconds: number;
+    connections: number;
+    memoryRequests: number;
+    revocation: {
+      sessions: number;
+      sample: number;
+      permissionSamples: number;
+      notifiedSessions: number;
+    };
+  };
   throughput: VariantResult[];
   memory: MemoryResult[];
   policy: unknown;
+  revocation: RevocationResults | null;
   targets: Array<{ target: string; measured: string; verdict: 'met' | 'not met' | 'not measured' }>;
 }
 
@@ -17,6 +33,8 @@ export interface BenchResults {
 export const CLEARLY_AHEAD = 1.1;
 /** The memory target is stated for this many requests; fewer (quick mode) cannot judge it. */
 export const MEMORY_TARGET_REQUESTS = 100_000;
+/** The bulk revocation targets are stated for this many sessions. */
+export const REVOCATION_TARGET_SESSIONS = 1_000_000;
 
 const times = (value: number) => `${value.toFixed(2)}×`;
 const int = (value: number) => Math.round(value).toLocaleString('en-US');
@@ -86,10 +104,49 @@ export function policyLines(policy: unknown): string[] {
   ];
 }
 
+/** Permission change and bulk revocation results as Markdown tables. */
+export function revocationLines(revocation: RevocationResults | null): string[] {
+  if (!revocation) return ['not measured in this run'];
+  const { bulk, permissionChange: p } = revocation;
+  const ms = (value: number) => `${value.toFixed(1)} ms`;
+  return [
+    `Permission change, ${p.samples} samples (second instance polled back to back on one connection):`,
+    '',
+    '| measure | median | max |',
+    '| --- | ---: | ---: |',
+    `| \`permissionsChanged()\` call | ${ms(p.callMedianMs)} | ${ms(Math.max(...p.perSample.map((s) => s.callMs)))} |`,
+    `| first refusal on the second instance, after the call returned | ${ms(p.firstRefusedMedianMs)} | ${ms(p.firstRefusedMaxMs)} |`,
+    '',
+    `Requests answered 200 that were sent after the call returned: ${p.servedAfterReturn}; ` +
+      `refusals: ${p.codes.join(', ')}`,
+    '',
+    `Bulk revocation of ${int(bulk.sessions)} sessions (filter \`{ all: true }\`), PostgreSQL:`,
+    '',
+    '| measure | value |',
+    '| --- | ---: |',
+    `| \`BulkRevocationService.start()\` call (counts the matches, writes the marker) | ${ms(bulk.serviceCallMs)} |`,
+    `| of which the marker write (row + Redis epoch) | ${ms(bulk.markerWriteMs)} |`,
+    `| ${bulk.refusal.sample} sampled sessions, one request each to the second instance, all sent by | ${ms(bulk.refusal.lastSentMs)} after \`start()\` returned |`,
+    `| … refused: ${bulk.refusal.allRefused ? 'all' : '**not all**'}; first answer | ${ms(bulk.refusal.firstMs)} |`,
+    `| … median answer | ${ms(bulk.refusal.medianMs)} |`,
+    `| … last answer (each denial waits for its audit record) | ${ms(bulk.refusal.lastMs)} |`,
+    `| rows covered by the marker the second instance reads | ${int(bulk.markerCovers.covered)} of ${int(bulk.markerCovers.total)} |`,
+    `| job (BulkRevocationService + processor, batches of ${int(bulk.job.batchSize)}): duration | ${ms(bulk.job.ms)} |`,
+    `| job: bookkeeping rows/s | ${int(bulk.job.rowsPerSecond)} |`,
+    `| one plain \`UPDATE\` of the same rows: duration | ${ms(bulk.plainUpdate.ms)} |`,
+    `| plain \`UPDATE\`: rows/s | ${int(bulk.plainUpdate.rowsPerSecond)} |`,
+    `| job rows/s vs plain \`UPDATE\` | ${times(bulk.jobVsPlainUpdate)} |`,
+    `| the same job with notifications on (${int(revocation.notifying.sessions)} sessions, one \`session_revoked\` each): rows/s | ${int(revocation.notifying.rowsPerSecond)} (${int(revocation.notifying.notifications)} notifications in ${ms(revocation.notifying.ms)}) |`,
+    '',
+    `Refusals: ${bulk.refusal.codes.join(', ')}; rows generated in ${bulk.generateMs.map((m) => `${int(m)} ms`).join(' and ')}`,
+  ];
+}
+
 /** Verdicts against the issue's targets, computed from this run's numbers only. */
 export function judgeTargets(
   rows: VariantResult[],
   memory: MemoryResult[],
+  revocation: RevocationResults | null = null,
 ): BenchResults['targets'] {
   const measured = (key: VariantResult['key']) =>
     rows.find((r): r is Extract<VariantResult, { measured: true }> => r.key === key && r.measured);
@@ -101,7 +158,11 @@ export function judgeTargets(
   const memoryTarget = `(b) RSS growth < 20 MB over ${int(MEMORY_TARGET_REQUESTS)} requests`;
   return [
     !c
-      ? { target: '(c) ≥ 0.85× (a) req/s', measured: 'not measured yet', verdict: 'not measured' }
+      ? {
+          target: '(c) ≥ 0.85× (a) req/s',
+          measured: 'not measured in this run',
+          verdict: 'not measured',
+        }
       : {
           target: '(c) ≥ 0.85× (a) req/s',
           measured: times(c.requestsPerSecondVsA),
@@ -109,8 +170,8 @@ export function judgeTargets(
         },
     {
       target: `(b) clearly ahead of (d): ≥ ${CLEARLY_AHEAD}× its req/s`,
-      measured: `${bVsD.toFixed(3)}× (b vs d)`,
-      verdict: verdict(bVsD >= CLEARLY_AHEAD),
+      measured: b && d ? `${bVsD.toFixed(3)}× (b vs d)` : 'not measured in this run',
+      verdict: b && d ? verdict(bVsD >= CLEARLY_AHEAD) : 'not measured',
     },
     !session || session.requests < MEMORY_TARGET_REQUESTS
       ? {
@@ -123,6 +184,52 @@ export function judgeTargets(
           measured: `${session.rssGrowthMb} MB (trend after warm-up ${session.rssTrendMbPer100k} MB per 100k)`,
           verdict: verdict(session.rssGrowthMb < 20),
         },
+    ...revocationTargets(revocation),
+  ];
+}
+
+function revocationTargets(revocation: RevocationResults | null): BenchResults['targets'] {
+  const refusedTarget = `${int(REVOCATION_TARGET_SESSIONS)} sessions refused within 100 ms of the API answering`;
+  const bookkeepingTarget = 'bulk revocation bookkeeping ≥ the plain UPDATE in rows/s';
+  const permissionTarget = 'permission change: no request served after the call returned';
+  if (!revocation) {
+    return [refusedTarget, bookkeepingTarget, permissionTarget].map((target) => ({
+      target,
+      measured: 'not measured in this run',
+      verdict: 'not measured' as const,
+    }));
+  }
+  const { bulk, permissionChange } = revocation;
+  const full = bulk.sessions >= REVOCATION_TARGET_SESSIONS;
+  const size = full ? '' : ` (only ${int(bulk.sessions)} sessions in this run)`;
+  // Effective by the time the last probe left: every sampled request sent after the answer was
+  // refused, and the epoch every instance reads covers every row. Answer times are reported
+  // beside it; they add the denial's serialised audit write, which is not the revocation's effect.
+  const refused =
+    bulk.refusal.allRefused &&
+    bulk.refusal.lastSentMs <= 100 &&
+    bulk.markerCovers.covered === bulk.markerCovers.total;
+  return [
+    {
+      target: refusedTarget,
+      measured:
+        `${bulk.refusal.allRefused ? 'all' : 'NOT all'} ${bulk.refusal.sample} sampled sessions refused by requests sent ≤ ${bulk.refusal.lastSentMs} ms after ` +
+        `(answers by ${bulk.refusal.lastMs} ms); ` +
+        `marker covers ${int(bulk.markerCovers.covered)} of ${int(bulk.markerCovers.total)}${size}`,
+      verdict: full ? (refused ? 'met' : 'not met') : 'not measured',
+    },
+    {
+      target: bookkeepingTarget,
+      measured: `${times(bulk.jobVsPlainUpdate)} (${int(bulk.job.rowsPerSecond)} vs ${int(bulk.plainUpdate.rowsPerSecond)} rows/s)${size}`,
+      verdict: full ? (bulk.jobVsPlainUpdate >= 1 ? 'met' : 'not met') : 'not measured',
+    },
+    {
+      target: permissionTarget,
+      measured:
+        `${permissionChange.servedAfterReturn} served; first refusal median ` +
+        `${permissionChange.firstRefusedMedianMs} ms after the call returned`,
+      verdict: permissionChange.servedAfterReturn === 0 ? 'met' : 'not met',
+    },
   ];
 }
 
@@ -147,6 +254,8 @@ export function formatReport(results: BenchResults): string {
     'Policy decision time (bench/policy.bench.ts):',
     '',
     ...policyLines(results.policy),
+    '',
+    ...revocationLines(results.revocation),
     '',
     'Targets:',
     ...results.targets.map((t) => `  ${t.target}: ${t.measured} — ${t.verdict}`),

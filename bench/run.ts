@@ -4,23 +4,46 @@ import { prepareEnvironment } from './environment.js';
 import { measureMemory, type MemoryResult } from './memory.js';
 import { measurePolicy } from './policy.js';
 import { formatReport, judgeTargets, MEMORY_TARGET_REQUESTS, type BenchResults } from './report.js';
-import { measureThroughput, VARIANTS } from './throughput.js';
+import { measureRevocation, type RevocationResults } from './revocation.js';
+import { ServerProcess } from './server-process.js';
+import { measureThroughput, VARIANTS, type VariantResult } from './throughput.js';
 
 /**
- * `npm run bench [-- --quick]`: throughput and p99 of variants (a) (b) (d) side by side, memory
- * growth of each, and policy decision time when `bench/policy.bench.ts` provides it. Prints the
- * report and writes `bench/results.json`.
+ * `npm run bench [-- --quick] [-- --only=throughput,memory,policy,revocation]`: throughput and
+ * p99 of variants (a)–(d) side by side, memory growth, policy decision time, permission change
+ * and bulk revocation timings. Prints the report and writes `bench/results.json`.
  */
 const quick = process.argv.includes('--quick');
+const only = process.argv.find((arg) => arg.startsWith('--only='))?.slice('--only='.length);
+const parts = new Set(only ? only.split(',') : ['throughput', 'memory', 'policy', 'revocation']);
 const plan = quick
-  ? { rounds: 1, seconds: 2, warmupSeconds: 1, connections: 50, memoryRequests: 10_000 }
+  ? {
+      rounds: 1,
+      seconds: 2,
+      warmupSeconds: 1,
+      connections: 50,
+      memoryRequests: 10_000,
+      revocation: { sessions: 100_000, sample: 100, permissionSamples: 5, notifiedSessions: 2_000 },
+    }
   : {
       rounds: 5,
       seconds: 5,
       warmupSeconds: 3,
       connections: 50,
       memoryRequests: MEMORY_TARGET_REQUESTS,
+      revocation: {
+        sessions: 1_000_000,
+        sample: 200,
+        permissionSamples: 9,
+        notifiedSessions: 10_000,
+      },
     };
+// --rounds=N overrides the number of throughput rounds (to compare two builds more steadily).
+const rounds = Number(process.argv.find((arg) => arg.startsWith('--rounds='))?.slice(9));
+if (Number.isInteger(rounds) && rounds > 0) plan.rounds = rounds;
+// --variants=b,d measures only those beside (a).
+const variantList = process.argv.find((arg) => arg.startsWith('--variants='))?.slice(11);
+const variants = variantList ? new Set(variantList.split(',')) : undefined;
 const RESULTS = new URL('../../bench/results.json', import.meta.url);
 
 const machine = {
@@ -32,27 +55,44 @@ const machine = {
 };
 const environment = await prepareEnvironment();
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => void environment.cleanup().finally(() => process.exit(130)));
+  process.once(signal, () => {
+    // Servers first, so none writes into the schema or the keys while they are being removed.
+    void ServerProcess.stopAll()
+      .then(() => environment.cleanup())
+      .finally(() => process.exit(130));
+  });
 }
 try {
-  console.log(`throughput: ${plan.rounds} round(s) of ${plan.seconds} s per variant`);
-  const throughput = await measureThroughput(plan, environment.env);
+  const startedAt = performance.now();
+  let throughput: VariantResult[] = [];
+  if (parts.has('throughput')) {
+    console.log(`throughput: ${plan.rounds} round(s) of ${plan.seconds} s per variant`);
+    throughput = await measureThroughput(plan, environment.env, variants);
+  }
   const memory: MemoryResult[] = [];
-  for (const variant of VARIANTS.filter((v) => v.server)) {
+  // Memory of (a), (b) and (d): the target is about (b); (c) runs the same module.
+  const memoryVariants = VARIANTS.filter((v) => v.server && v.key !== 'c' && parts.has('memory'));
+  for (const variant of memoryVariants) {
     console.log(`memory (${variant.key}): ${plan.memoryRequests} requests`);
     const { connections, memoryRequests: requests } = plan;
     memory.push(await measureMemory(variant, { requests, connections, env: environment.env }));
   }
-  const policy = await measurePolicy();
+  const policy = parts.has('policy') ? await measurePolicy() : null;
+  const revocation: RevocationResults | null = parts.has('revocation')
+    ? await measureRevocation(plan.revocation, environment.env)
+    : null;
   const results: BenchResults = {
     date: new Date().toISOString(),
     mode: quick ? 'quick' : 'full',
+    parts: [...parts],
+    durationSeconds: Math.round((performance.now() - startedAt) / 1000),
     machine,
     plan,
     throughput,
     memory,
     policy,
-    targets: judgeTargets(throughput, memory),
+    revocation,
+    targets: judgeTargets(throughput, memory, revocation),
   };
   console.log(`\n${formatReport(results)}`);
   writeFileSync(RESULTS, `${JSON.stringify(results, null, 2)}\n`);

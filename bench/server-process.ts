@@ -7,6 +7,13 @@ const EXIT_GRACE_MS = 10_000;
 
 /** The runner's handle on one bench server running in a child process. */
 export class ServerProcess {
+  private static readonly running = new Set<ServerProcess>();
+
+  /** Stops every server still running (on Ctrl-C, before the run's schema and keys go). */
+  static async stopAll(): Promise<void> {
+    await Promise.all([...ServerProcess.running].map((server) => server.stop()));
+  }
+
   private constructor(
     private readonly child: ChildProcess,
     readonly variant: ServerVariant,
@@ -15,12 +22,21 @@ export class ServerProcess {
 
   /** Forks `server.js <variant>` and waits until it listens. */
   static async start(variant: ServerVariant, env: NodeJS.ProcessEnv): Promise<ServerProcess> {
-    const child = fork(SERVER, [variant], { env, execArgv: ['--expose-gc'], stdio: 'inherit' });
+    // BENCH_CPU_PROF=<variant>[,<variant>]: that server writes a V8 CPU profile into ./profiles.
+    const profiled = (process.env.BENCH_CPU_PROF ?? '').split(',').includes(variant);
+    const execArgv = [
+      '--expose-gc',
+      ...(profiled ? ['--cpu-prof', '--cpu-prof-dir=profiles'] : []),
+    ];
+    const child = fork(SERVER, [variant], { env, execArgv, stdio: 'inherit' });
     const { port } = await new Promise<{ port: number }>((resolve, reject) => {
       child.once('message', resolve);
       child.once('exit', (code) => reject(new Error(`${variant} server exited (${code})`)));
     });
-    return new ServerProcess(child, variant, `http://127.0.0.1:${port}`);
+    const server = new ServerProcess(child, variant, `http://127.0.0.1:${port}`);
+    ServerProcess.running.add(server);
+    child.once('exit', () => ServerProcess.running.delete(server));
+    return server;
   }
 
   /**

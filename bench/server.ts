@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import type { AddressInfo } from 'node:net';
 import { settingsFromEnv, type BenchServer, type BenchSettings } from './bench-app.js';
+import { startRevocationWorker } from './revocation-instance.js';
 import { startExpressSession } from './variants/express-session.js';
 import { startNoSession } from './variants/none.js';
 import { startSession } from './variants/session.js';
@@ -11,12 +12,15 @@ import { startSession } from './variants/session.js';
  * `process.memoryUsage()` (after a GC when run with --expose-gc) and `cpu` with
  * `process.cpuUsage()`, and stops on `close`.
  */
-export type ServerVariant = 'none' | 'session' | 'express-session';
+export type ServerVariant =
+  'none' | 'session' | 'session-policy' | 'express-session' | 'revocation-worker';
 
 const starters: Record<ServerVariant, (settings: BenchSettings) => Promise<BenchServer>> = {
   none: startNoSession,
-  session: startSession,
+  session: (settings) => startSession(settings, 'session'),
+  'session-policy': (settings) => startSession(settings, 'session-policy'),
   'express-session': startExpressSession,
+  'revocation-worker': startRevocationWorker,
 };
 
 const variant = process.argv[2] as ServerVariant;

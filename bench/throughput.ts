@@ -13,9 +13,12 @@ export interface Variant {
 export const VARIANTS: Variant[] = [
   { key: 'a', label: 'no session (same bootstrap, no module)', server: 'none', signedIn: false },
   { key: 'b', label: 'session guard (this module)', server: 'session', signedIn: true },
-  // TODO(policy): measure (c): add a 'session-policy' server (the (b) app with a policy document
-  // and @Can + @RequireFreshAuth on the ping route) and set `server` here.
-  { key: 'c', label: 'session + policy + fresh-auth', server: null, signedIn: true },
+  {
+    key: 'c',
+    label: 'session + policy + fresh-auth',
+    server: 'session-policy',
+    signedIn: true,
+  },
   { key: 'd', label: 'express-session + connect-redis', server: 'express-session', signedIn: true },
 ];
 
@@ -58,17 +61,20 @@ export interface RoundResult extends LoadResult {
 export async function measureThroughput(
   plan: ThroughputPlan,
   env: NodeJS.ProcessEnv,
+  only?: Set<string>,
 ): Promise<VariantResult[]> {
   const servers = new Map<Variant['key'], { server: ServerProcess; cookie?: string }>();
   try {
     for (const variant of VARIANTS) {
-      if (!variant.server) continue;
+      if (!variant.server || (only && variant.key !== 'a' && !only.has(variant.key))) continue;
       const server = await ServerProcess.start(variant.server, env);
       servers.set(variant.key, { server });
       const ping = `${server.url}/bench/ping`;
       const cookie = variant.signedIn ? await signIn(server.url) : undefined;
       if (cookie) await expectStatus(ping, 401);
       await expectStatus(ping, 200, cookie);
+      // (c): someone else's article is refused, so the policy condition really is evaluated.
+      if (variant.key === 'c') await expectStatus(`${ping}?author=someone-else`, 403, cookie);
       servers.set(variant.key, { server, cookie });
     }
     const run = async (key: Variant['key'], seconds: number): Promise<RoundResult> => {
@@ -102,7 +108,7 @@ export async function measureThroughput(
           key: variant.key,
           label: variant.label,
           measured: false,
-          note: 'not measured yet',
+          note: 'not measured in this run',
         };
       }
       return {

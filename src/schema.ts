@@ -6,6 +6,7 @@ import {
 import { SessionCore1763800000000 } from './migrations/1763800000000-session-core.js';
 import { AuditLog1763900000000 } from './migrations/1763900000000-AuditLog.js';
 import { RevocationJobs1764100000000 } from './migrations/1764100000000-revocation-jobs.js';
+import { SessionFillfactor1764200000000 } from './migrations/1764200000000-session-fillfactor.js';
 import { RevocationJobEntity } from './revocation/bulk/revocation-job.entity.js';
 import { PermissionChanges1764250000000 } from './migrations/1764250000000-permission-changes.js';
 import { PermissionChangeEntity } from './permission-changes/permission-change.entity.js';
@@ -40,5 +41,6 @@ export const sessionSecurityMigrations = [
   AuditLog1763900000000,
   ...notificationMigrations,
   RevocationJobs1764100000000,
+  SessionFillfactor1764200000000,
   PermissionChanges1764250000000,
 ];

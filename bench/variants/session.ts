@@ -1,4 +1,4 @@
-import { Controller, HttpCode, Module, Post, Req } from '@nestjs/common';
+import { Controller, HttpCode, Module, Post, Req, type Type } from '@nestjs/common';
 import type { Request } from 'express';
 import { DataSource } from 'typeorm';
 import {
@@ -9,9 +9,11 @@ import {
   sessionSecurityEntities,
   sessionSecurityMigrations,
   setSessionCookie,
+  type PolicyDocument,
 } from '../../src/index.js';
 import { createBenchApp, type BenchServer, type BenchSettings } from '../bench-app.js';
 import { PingController } from '../ping.controller.js';
+import { PolicyPingController, ArticleLoader } from '../policy-ping.controller.js';
 
 /** Signs in a fixed user through `SessionService.create`, as the example's login does. */
 @Controller('bench')
@@ -35,14 +37,44 @@ class SessionLoginController {
   }
 }
 
+/**
+ * The (c) policy: the editor may read its own articles (a condition on the loaded instance),
+ * only within an hours window (every day, all day, so the bench never depends on the clock) and
+ * only from a named network that holds the loopback addresses.
+ */
+const BENCH_POLICY: PolicyDocument = {
+  networks: { bench: ['127.0.0.1/32', '::1/128'] },
+  roles: {
+    editor: [
+      {
+        id: 'editor-reads-own-articles',
+        action: 'read',
+        subject: 'Article',
+        conditions: { authorId: '${user.id}' },
+        when: {
+          hours: { days: 'Mon-Sun', from: '00:00', to: '24:00', tz: 'Europe/Berlin' },
+          network: 'bench',
+        },
+      },
+    ],
+  },
+};
+
 @Module({})
 class SessionBenchModule {}
 
+/** Which route guards the ping: (b) the session guard only, (c) plus `@Can` and fresh auth. */
+export type SessionVariant = 'session' | 'session-policy';
+
 /**
  * (b) The module's global guards in front of the route, configured as the example app configures
- * them: PostgreSQL behind, Redis as the shared cache.
+ * them: PostgreSQL behind, Redis as the shared cache. (c) The same app with a policy document and
+ * `@Can('read', 'Article', ArticleLoader)` + `@RequireFreshAuth('1h')` on the ping route.
  */
-export async function startSession(settings: BenchSettings): Promise<BenchServer> {
+export async function startSession(
+  settings: BenchSettings,
+  variant: SessionVariant = 'session',
+): Promise<BenchServer> {
   const dataSource = new DataSource({
     type: 'postgres',
     url: settings.databaseUrl,
@@ -53,6 +85,8 @@ export async function startSession(settings: BenchSettings): Promise<BenchServer
   });
   await dataSource.initialize();
   await dataSource.runMigrations({ transaction: 'each' });
+  const withPolicy = variant === 'session-policy';
+  const ping: Type = withPolicy ? PolicyPingController : PingController;
   const app = await createBenchApp({
     module: SessionBenchModule,
     imports: [
@@ -64,9 +98,13 @@ export async function startSession(settings: BenchSettings): Promise<BenchServer
         session: { idleTimeout: '30m', absoluteTimeout: '12h' },
         freshAuth: { maxAge: '5m' },
         throttle: { maxAttempts: 5 },
+        ...(withPolicy ? { policy: { document: BENCH_POLICY } } : {}),
+        // No job worker in the HTTP servers: the revocation bench runs its own worker process.
+        worker: false,
       }),
     ],
-    controllers: [PingController, SessionLoginController],
+    controllers: [ping, SessionLoginController],
+    providers: withPolicy ? [ArticleLoader] : [],
   });
   return {
     app,

@@ -14,6 +14,8 @@ export async function openRedis(url: string): Promise<Redis> {
     commandTimeout: 1_000,
     retryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
     lazyConnect: true,
+    // Commands issued in the same tick (one per concurrent request) go out in one write.
+    enableAutoPipelining: true,
   });
   let reported = false;
   redis.on('error', (error) => {

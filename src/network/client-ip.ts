@@ -60,6 +60,23 @@ export function parseIp(address: string): ipaddr.IPv4 | ipaddr.IPv6 | null {
   }
 }
 
+const PEER_CACHE_SIZE = 4_096;
+const normalisedPeers = new Map<string, string>();
+
+/**
+ * {@link parseIp} then `toString()` (`''` when invalid), remembered for the last few thousand
+ * distinct inputs: a socket peer is the same string on every request of a connection.
+ */
+function normalisedAddress(raw: string): string {
+  let normalised = normalisedPeers.get(raw);
+  if (normalised === undefined) {
+    normalised = parseIp(raw)?.toString() ?? '';
+    if (normalisedPeers.size >= PEER_CACHE_SIZE) normalisedPeers.clear();
+    normalisedPeers.set(raw, normalised);
+  }
+  return normalised;
+}
+
 /**
  * The client's address: the socket peer, or — only when that peer is a trusted proxy — the
  * right-most address of `X-Forwarded-For` that is not itself a trusted proxy.
@@ -69,11 +86,9 @@ export function resolveClientIp(
   forwardedFor: string | string[] | undefined,
   trusted: CidrSet,
 ): string {
-  const peerIp = parseIp(peer ?? '');
-  const normalisedPeer = peerIp ? peerIp.toString() : '';
-  if (!peerIp || trusted.size === 0 || !trusted.contains(peerIp) || !forwardedFor) {
-    return normalisedPeer;
-  }
+  const normalisedPeer = normalisedAddress(peer ?? '');
+  if (!normalisedPeer || trusted.size === 0 || !forwardedFor) return normalisedPeer;
+  if (!trusted.contains(normalisedPeer)) return normalisedPeer;
   const hops = (Array.isArray(forwardedFor) ? forwardedFor.join(',') : forwardedFor)
     .split(',')
     .slice(-32)

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 
 /** Bytes of entropy in every session token (256 bits). */
 export const TOKEN_BYTES = 32;
@@ -11,7 +11,7 @@ export function generateToken(): string {
 
 /** SHA-256 of a token, hex: the only form in which a token is stored or used as a key. */
 export function hashToken(token: string): string {
-  return createHash('sha256').update(token).digest('hex');
+  return hash('sha256', token, 'hex');
 }
 
 /** Cheap shape check before any lookup, so garbage never reaches the store. */

@@ -114,14 +114,17 @@ export class RevocationJobProcessor {
     matcher: SessionMatcher,
   ): Promise<MatchedSession[] | null> {
     return serialTransaction(this.dataSource, async (manager) => {
-      const { rows, lastId } = await matcher.page(manager, job.cursor, this.options.batchSize);
+      const size = this.options.batchSize;
+      const reason = job.reason.slice(0, 64);
+      const fast = await matcher.revokePage(manager, job.cursor, size, this.clock.now(), reason);
+      const { rows, lastId } = fast ?? (await matcher.page(manager, job.cursor, size));
       if (lastId === null) return null;
-      let revoked = 0;
-      if (rows.length > 0) {
+      let revoked = fast ? rows.length : 0;
+      if (!fast && rows.length > 0) {
         const result = await manager.update(
           SessionEntity,
           { id: In(rows.map((r) => r.id)), revokedAt: IsNull() },
-          { revokedAt: this.clock.now(), revokedReason: job.reason.slice(0, 64) },
+          { revokedAt: this.clock.now(), revokedReason: reason },
         );
         revoked = result.affected ?? 0;
       }

@@ -60,6 +60,50 @@ export class SessionMatcher {
     };
   }
 
+  /**
+   * PostgreSQL, for filters SQL expresses exactly: marks the next page after `afterId` revoked in
+   * one statement (`id = ANY(ARRAY(SELECT … LIMIT size))`, only rows still live) and returns the
+   * rows it changed and the id of the last row looked at (`null`: the scan is over). `null` when
+   * the database or the filter needs {@link page} and an update of its own.
+   */
+  async revokePage(
+    manager: EntityManager,
+    afterId: string | null,
+    size: number,
+    revokedAt: number,
+    revokedReason: string,
+  ): Promise<{ rows: MatchedSession[]; lastId: string | null } | null> {
+    if (manager.connection.options.type !== 'postgres' || this.needsExactCheck()) return null;
+    const page = this.query(manager).select('s.id', 'id').orderBy('s.id', 'ASC').limit(size);
+    if (afterId !== null) page.andWhere('s.id > :afterId', { afterId });
+    const [pageSql, params] = page.getQueryAndParameters();
+    const table = manager.connection
+      .getMetadata(SessionEntity)
+      .tablePath.split('.')
+      .map((part) => `"${part}"`)
+      .join('.');
+    const [at, reason] = [`$${params.length + 1}`, `$${params.length + 2}`];
+    const [result] = (await manager.query(
+      `WITH page AS (${pageSql}),
+       revoked AS (
+         UPDATE ${table} SET "revokedAt" = ${at}, "revokedReason" = ${reason}
+         WHERE "id" = ANY(ARRAY(SELECT "id" FROM page)) AND "revokedAt" IS NULL
+         RETURNING "id", "tokenHash", "userId", "createdAt", "ip", "roles", "userAgent")
+       SELECT (SELECT max("id") FROM page) AS "lastId", (SELECT json_agg(revoked ORDER BY "id") FROM revoked) AS "rows"`,
+      [...params, revokedAt, revokedReason],
+    )) as Array<{ lastId: string | null; rows: Array<Record<string, unknown>> | null }>;
+    const rows = (result.rows ?? []).map((row): MatchedSession => ({
+      id: String(row.id),
+      tokenHash: String(row.tokenHash),
+      userId: String(row.userId),
+      createdAt: Number(row.createdAt),
+      ip: (row.ip as string | null) ?? null,
+      roles: JSON.parse(String(row.roles)) as string[],
+      userAgent: (row.userAgent as string | null) ?? null,
+    }));
+    return { rows, lastId: result.lastId };
+  }
+
   /** Counts every match, paging through the rows when the filter needs an exact check in code. */
   async count(manager: EntityManager, pageSize: number): Promise<number> {
     if (!this.needsExactCheck()) return this.query(manager).getCount();

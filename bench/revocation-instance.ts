@@ -1,0 +1,105 @@
+import { Module, type INestApplicationContext } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { DataSource } from 'typeorm';
+import {
+  BulkRevocationService,
+  RevocationService,
+  SessionSecurityModule,
+  sessionSecurityEntities,
+  sessionSecurityMigrations,
+} from '../src/index.js';
+import { createBenchApp, type BenchServer, type BenchSettings } from './bench-app.js';
+
+/** The instance that revokes: the module with bulk revocation; it queues jobs, a worker runs them. */
+export interface RevocationInstance {
+  bulk: BulkRevocationService;
+  revocations: RevocationService;
+  close(): Promise<void>;
+}
+
+async function openDataSource(settings: BenchSettings): Promise<DataSource> {
+  const dataSource = new DataSource({
+    type: 'postgres',
+    url: settings.databaseUrl,
+    schema: settings.schema,
+    extra: { options: `-c search_path=${settings.schema}` },
+    entities: sessionSecurityEntities,
+    migrations: sessionSecurityMigrations,
+  });
+  await dataSource.initialize();
+  await dataSource.runMigrations({ transaction: 'each' });
+  return dataSource;
+}
+
+/**
+ * The module as the (b) server configures it, without global guards; its bulk revocation
+ * processes jobs only when `worker` is set.
+ */
+function revocationRoot(
+  settings: BenchSettings,
+  dataSource: DataSource,
+  worker: boolean,
+  notify = false,
+) {
+  @Module({
+    imports: [
+      SessionSecurityModule.forRoot({
+        dataSource,
+        secret: settings.secret,
+        redis: settings.redisUrl,
+        redisKeyPrefix: settings.redisPrefix,
+        session: { idleTimeout: '30m', absoluteTimeout: '12h' },
+        globalGuards: false,
+        worker,
+        bulkRevocation: { notify },
+      }),
+    ],
+  })
+  class RevocationBenchRoot {}
+  return RevocationBenchRoot;
+}
+
+/**
+ * Starts the revoking instance in the runner (no HTTP: the bench calls its services) on the
+ * run's schema and Redis prefix. It only queues jobs: the worker runs in its own process
+ * ({@link startRevocationWorker}), so the runner's probes are never delayed by a batch.
+ */
+export async function startRevocationInstance(
+  settings: BenchSettings,
+): Promise<RevocationInstance> {
+  const dataSource = await openDataSource(settings);
+  let app: INestApplicationContext;
+  try {
+    app = await NestFactory.createApplicationContext(revocationRoot(settings, dataSource, false), {
+      logger: ['error', 'warn'],
+    });
+  } catch (error) {
+    await dataSource.destroy();
+    throw error;
+  }
+  return {
+    bulk: app.get(BulkRevocationService),
+    revocations: app.get(RevocationService),
+    close: async () => {
+      await app.close();
+      await dataSource.destroy();
+    },
+  };
+}
+
+/**
+ * The bulk revocation worker as a bench server process (`server.js revocation-worker`); it sends
+ * each revoked session's user a notification only when `BENCH_REVOCATION_NOTIFY=1`.
+ */
+export async function startRevocationWorker(settings: BenchSettings): Promise<BenchServer> {
+  const dataSource = await openDataSource(settings);
+  const notify = process.env.BENCH_REVOCATION_NOTIFY === '1';
+  const app = await createBenchApp(revocationRoot(settings, dataSource, true, notify));
+  return {
+    app,
+    close: async () => {
+      await app.close();
+      await dataSource.destroy();
+    },
+  };
+}
