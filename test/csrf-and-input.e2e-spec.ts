@@ -4,9 +4,11 @@ import { Client, exampleSuite, login } from './support/example-app.js';
 describe('CSRF, login throttling and bad input', () => {
   const suite = exampleSuite('csrf', { LOGIN_MAX_ATTEMPTS: '3' });
   let bob: Client;
+  let alice: Client;
 
   beforeAll(async () => {
     bob = await login(suite.app, 'bob');
+    alice = await login(suite.app, 'alice');
   });
 
   const logout = (client: Client) =>
@@ -115,6 +117,16 @@ describe('CSRF, login throttling and bad input', () => {
       .set('Cookie', `x=${'a'.repeat(20_000)}`)
       .ok(() => true);
     expect(enormous.status).toBe(431);
+  });
+
+  it('answers 400 to a NUL or other control character in the admin audit filters', async () => {
+    for (const query of ['userId=%00', 'type=a%00b', 'userId=a%0Ab']) {
+      const response = await suite.app.http
+        .get(`/admin/audit?${query}`)
+        .set('Cookie', alice.cookie)
+        .expect(400);
+      expect(response.body).toMatchObject({ statusCode: 400, error: 'invalid_request' });
+    }
   });
 
   it('never answers 5xx to arbitrary cookies, headers or bodies', async () => {
