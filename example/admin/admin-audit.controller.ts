@@ -2,7 +2,7 @@ import { Controller, Get, Query } from '@nestjs/common';
 import { AuditService, Can, InvalidRequestException } from '../../src/index.js';
 
 /** NUL and other control characters: never in an id or a type (PostgreSQL text refuses NUL). */
-const CONTROL = /[\u0000-\u001f\u007f]/;
+const CONTROL = /\p{Cc}/u;
 
 /** Recent audit events for admins, filtered by user and type. */
 @Can('read', 'AuditLog')

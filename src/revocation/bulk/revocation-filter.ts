@@ -54,7 +54,7 @@ export class RevocationFilterError extends Error {
 
 const NAME = /^[A-Za-z0-9_.:@-]+$/;
 /** Control characters (NUL above all, which PostgreSQL text refuses) have no place in a filter. */
-const CONTROL = /[\u0000-\u001f\u007f]/;
+const CONTROL = /\p{Cc}/u;
 const text = (max: number) =>
   z
     .string()
