@@ -101,7 +101,13 @@ export function configureHttp(app: NestExpressApplication): void {
     (isPagePath(request.path) ? pages : api)(request, response, next);
   app.use(headers);
   app.use(servePages());
-  app.useStaticAssets(`${webRoot()}/assets`, { prefix: '/assets/', index: false, maxAge: 0 });
+  app.useStaticAssets(`${webRoot()}/assets`, {
+    prefix: '/assets/',
+    index: false,
+    redirect: false,
+    acceptRanges: false,
+    maxAge: 0,
+  });
   app.useBodyParser('json', { limit: '16kb' });
   app.useGlobalFilters(new HttpErrorFilter());
 }
