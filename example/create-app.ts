@@ -101,13 +101,9 @@ export function configureHttp(app: NestExpressApplication): void {
     (isPagePath(request.path) ? pages : api)(request, response, next);
   app.use(headers);
   app.use(servePages());
-  app.useStaticAssets(`${webRoot()}/assets`, {
-    prefix: '/assets/',
-    index: false,
-    redirect: false,
-    acceptRanges: false,
-    maxAge: 0,
-  });
+  // Passed on to serve-static, whose `acceptRanges` Nest's option type does not list.
+  const assets = { prefix: '/assets/', index: false, redirect: false, acceptRanges: false };
+  app.useStaticAssets(`${webRoot()}/assets`, { ...assets, maxAge: 0 });
   app.useBodyParser('json', { limit: '16kb' });
   app.useGlobalFilters(new HttpErrorFilter());
 }
