@@ -66,7 +66,11 @@ describe('queue dashboard at /admin/queues (bull-board behind the module guards)
       .map((q) => q.name)
       .sort();
     expect(names).toEqual(
-      expect.arrayContaining(['session-security-notifications', 'session-security-revocations']),
+      expect.arrayContaining([
+        'session-security-notifications',
+        'session-security-permission-changes',
+        'session-security-revocations',
+      ]),
     );
     expect(api.body.queues.every((q: { readOnlyMode: boolean }) => q.readOnlyMode)).toBe(true);
   });
