@@ -129,6 +129,28 @@ describe('CSRF, login throttling and bad input', () => {
     }
   });
 
+  it('answers 400 to a NUL character in a path, a query or a JSON body, before any database', async () => {
+    const send = (method: 'post' | 'patch', path: string, body: object = {}) =>
+      suite.app.http[method](path)
+        .set('Cookie', alice.cookie)
+        .set('X-CSRF-Token', alice.csrf)
+        .send(body);
+    for (const request of [
+      suite.app.http.post('/auth/login').send({ username: 'bob\u0000', password: 'x' }),
+      send('patch', '/articles/1', { title: 'a\u0000b' }),
+      send('patch', '/articles/1', { ['ti\u0000tle']: 'x' }),
+      send('post', '/me/notifications/%00/read'),
+      suite.app.http.get('/me/notifications?type=a%00').set('Cookie', alice.cookie),
+    ]) {
+      const response = await request.expect(400);
+      expect(response.body).toEqual({
+        statusCode: 400,
+        error: 'invalid_request',
+        message: 'NUL characters are not allowed',
+      });
+    }
+  });
+
   it('never answers 5xx to arbitrary cookies, headers or bodies', async () => {
     await fc.assert(
       fc.asyncProperty(
