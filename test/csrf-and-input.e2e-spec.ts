@@ -119,8 +119,8 @@ describe('CSRF, login throttling and bad input', () => {
     expect(enormous.status).toBe(431);
   });
 
-  it('answers 400 to a NUL or other control character in the admin audit filters', async () => {
-    for (const query of ['userId=%00', 'type=a%00b', 'userId=a%0Ab']) {
+  it('answers 400 to a control character in the admin audit filters', async () => {
+    for (const query of ['userId=%01', 'type=a%1Bb', 'userId=a%0Ab']) {
       const response = await suite.app.http
         .get(`/admin/audit?${query}`)
         .set('Cookie', alice.cookie)
