@@ -118,6 +118,12 @@ describe('queue dashboard at /admin/queues (bull-board behind the module guards)
       error: 'not_found',
       message: 'Queue not found',
     });
+    const missing = await get('/admin/queues/api/nope', alice.cookie).expect(404);
+    expect(missing.body).toEqual({
+      statusCode: 404,
+      error: 'not_found',
+      message: 'Cannot GET /admin/queues/api/nope',
+    });
     const bad = await get('/admin/queues/api/queues?status=bogus', alice.cookie).expect(400);
     expect(bad.body).toEqual({
       statusCode: 400,

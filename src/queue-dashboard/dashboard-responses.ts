@@ -30,7 +30,7 @@ export function contractErrors(logger: Logger) {
     const json = response.json.bind(response);
     response.json = (body: unknown) => {
       const status = response.statusCode;
-      if (status < 400) return json(body);
+      if (status < 400 || isModuleError(body)) return json(body);
       if (status >= 500) {
         logger.error(`${request.method} ${request.path}: ${messageOf(body)}`);
         return json({ statusCode: 500, error: 'internal_error', message: 'Internal error' });
@@ -40,6 +40,12 @@ export function contractErrors(logger: Logger) {
     };
     next();
   };
+}
+
+/** Already `{statusCode, error: CODE, ...}`, e.g. the app's 404 for a path bull-board does not serve. */
+function isModuleError(body: unknown): boolean {
+  const candidate = body as { statusCode?: unknown; error?: unknown } | null;
+  return typeof candidate?.statusCode === 'number' && typeof candidate.error === 'string';
 }
 
 /** `{error: {key: 'ERRORS.INVALID_QUERY_PARAM', options: {field: 'status'}}}` → `Invalid query param (status)`. */
