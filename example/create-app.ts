@@ -9,6 +9,7 @@ import { ExampleConfig, exampleSecret } from './config.js';
 import { openExampleDatabase } from './data-source.js';
 import { seed } from './seed.js';
 import { redisAnswers } from './redis-probe.js';
+import { refuseNul } from './refuse-nul.js';
 import { servePages } from './pages/pages.middleware.js';
 import { webRoot } from './pages/web-root.js';
 
@@ -89,7 +90,8 @@ export function isPagePath(path: string): boolean {
 /**
  * The example's HTTP hardening: no proxy trust at the Express level (the module resolves client
  * IPs), flat query strings, helmet (the strict {@link PAGE_CSP} on the pages, helmet's defaults
- * on everything else), the pages, JSON bodies up to 16 kB, and the module's error shape.
+ * on everything else), the pages, JSON bodies up to 16 kB, no NUL characters in URLs and bodies,
+ * and the module's error shape.
  */
 export function configureHttp(app: NestExpressApplication): void {
   app.set('trust proxy', false);
@@ -101,7 +103,10 @@ export function configureHttp(app: NestExpressApplication): void {
     (isPagePath(request.path) ? pages : api)(request, response, next);
   app.use(headers);
   app.use(servePages());
-  app.useStaticAssets(`${webRoot()}/assets`, { prefix: '/assets/', index: false, maxAge: 0 });
+  // Passed on to serve-static, whose `acceptRanges` Nest's option type does not list.
+  const assets = { prefix: '/assets/', index: false, redirect: false, acceptRanges: false };
+  app.useStaticAssets(`${webRoot()}/assets`, { ...assets, maxAge: 0 });
   app.useBodyParser('json', { limit: '16kb' });
+  app.use(refuseNul());
   app.useGlobalFilters(new HttpErrorFilter());
 }

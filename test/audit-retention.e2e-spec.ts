@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { getQueueToken } from '@nestjs/bull';
 import { Test, type TestingModule } from '@nestjs/testing';
 import Bull from 'bull';
 import { DataSource } from 'typeorm';
@@ -210,6 +211,9 @@ describe('audit retention as a repeatable job (PostgreSQL, Redis, Bull)', () => 
     it('an instance with another interval replaces the schedule instead of adding one, worker:false processes nothing, and the schedule can be removed', async () => {
       const c = await start({ retention: { maxAge: '30d', every: '2h' } }, { worker: false });
       await c.schedule!.whenScheduled();
+      // The queue is a provider under the usual token, so the queue dashboard shows it.
+      const queue = c.module.get(getQueueToken(AUDIT_RETENTION_QUEUE));
+      expect(queue).toBe((c.schedule as BullAuditRetentionSchedule).queue);
       const repeatable = await inspector.getRepeatableJobs();
       expect(repeatable).toEqual([expect.objectContaining({ every: 2 * HOUR })]);
       expect(await inspector.getDelayedCount()).toBe(1);

@@ -4,9 +4,11 @@ import { Client, exampleSuite, login } from './support/example-app.js';
 describe('CSRF, login throttling and bad input', () => {
   const suite = exampleSuite('csrf', { LOGIN_MAX_ATTEMPTS: '3' });
   let bob: Client;
+  let alice: Client;
 
   beforeAll(async () => {
     bob = await login(suite.app, 'bob');
+    alice = await login(suite.app, 'alice');
   });
 
   const logout = (client: Client) =>
@@ -115,6 +117,38 @@ describe('CSRF, login throttling and bad input', () => {
       .set('Cookie', `x=${'a'.repeat(20_000)}`)
       .ok(() => true);
     expect(enormous.status).toBe(431);
+  });
+
+  it('answers 400 to a control character in the admin audit filters', async () => {
+    for (const query of ['userId=%01', 'type=a%1Bb', 'userId=a%0Ab']) {
+      const response = await suite.app.http
+        .get(`/admin/audit?${query}`)
+        .set('Cookie', alice.cookie)
+        .expect(400);
+      expect(response.body).toMatchObject({ statusCode: 400, error: 'invalid_request' });
+    }
+  });
+
+  it('answers 400 to a NUL character in a path, a query or a JSON body, before any database', async () => {
+    const send = (method: 'post' | 'patch', path: string, body: object = {}) =>
+      suite.app.http[method](path)
+        .set('Cookie', alice.cookie)
+        .set('X-CSRF-Token', alice.csrf)
+        .send(body);
+    for (const request of [
+      suite.app.http.post('/auth/login').send({ username: 'bob\u0000', password: 'x' }),
+      send('patch', '/articles/1', { title: 'a\u0000b' }),
+      send('patch', '/articles/1', { ['ti\u0000tle']: 'x' }),
+      send('post', '/me/notifications/%00/read'),
+      suite.app.http.get('/me/notifications?type=a%00').set('Cookie', alice.cookie),
+    ]) {
+      const response = await request.expect(400);
+      expect(response.body).toEqual({
+        statusCode: 400,
+        error: 'invalid_request',
+        message: 'NUL characters are not allowed',
+      });
+    }
   });
 
   it('never answers 5xx to arbitrary cookies, headers or bodies', async () => {

@@ -35,6 +35,22 @@ describe('serving the example pages', () => {
     },
   );
 
+  it.each(['/assets', '/assets/js', '/assets/js/'])(
+    'answers the folder %s with the API 404, not a redirect',
+    async (path) => {
+      const response = await suite.app.http.get(path).expect(404);
+      expect(response.body).toMatchObject({ statusCode: 404, error: 'not_found' });
+    },
+  );
+
+  it.each(['/', '/assets/style.css'])(
+    'answers a range request for %s with the whole file',
+    async (path) => {
+      const response = await suite.app.http.get(path).set('Range', 'bytes=99999999-').expect(200);
+      expect(response.headers['accept-ranges']).toBeUndefined();
+    },
+  );
+
   it('never serves files outside the pages folder', async () => {
     for (const path of ['/assets/../../package.json', '/assets/%2e%2e/%2e%2e/package.json']) {
       const response = await suite.app.http.get(path);

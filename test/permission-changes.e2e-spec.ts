@@ -198,4 +198,20 @@ describe('permission changes and account disable, on two instances', () => {
     expect(audit.body.length).toBeGreaterThan(0);
     expect(audit.body.every((e: { type: string }) => e.type === 'permissions.changed')).toBe(true);
   });
+
+  it('lets a session held back by a permission change read its CSRF token, and nothing else', async () => {
+    const carol = await login(a, 'carol');
+    await setRoles(3, ['viewer']).expect(200);
+    const csrf = await a.http.get('/auth/csrf').set('Cookie', carol.cookie).expect(200);
+    expect(csrf.body).toEqual({ csrfToken: carol.csrf });
+    for (const path of ['/me', '/me/sessions', '/me/notifications', '/articles']) {
+      const denied = await a.http.get(path).set('Cookie', carol.cookie).expect(401);
+      expect(denied.body).toMatchObject({
+        error: 'reauth_required',
+        reason: 'permissions_changed',
+      });
+    }
+    const fresh = await reauth(a, { ...carol, csrf: csrf.body.csrfToken }, 'carol-password');
+    await a.http.get('/me').set('Cookie', fresh.cookie).expect(200);
+  });
 });

@@ -33,6 +33,16 @@ class MemberRole {
   role!: string;
 }
 
+/** A grant that can be handed from one member to another (the owner is not part of the key). */
+@Entity('watch_member_grant')
+class MemberGrant {
+  @PrimaryColumn({ type: 'integer' })
+  id!: number;
+
+  @Column({ type: 'integer' })
+  memberId!: number;
+}
+
 describe('automatic detection of permission changes (opt-in TypeORM watcher)', () => {
   let schema: Awaited<ReturnType<typeof createSchema>>;
   let dataSource: DataSource;
@@ -47,7 +57,7 @@ describe('automatic detection of permission changes (opt-in TypeORM watcher)', (
       url: TEST_DATABASE_URL,
       schema: schema.name,
       extra: { options: `-c search_path=${schema.name}` },
-      entities: [...sessionSecurityEntities, Member, MemberRole],
+      entities: [...sessionSecurityEntities, Member, MemberRole, MemberGrant],
       migrations: sessionSecurityMigrations,
     }).initialize();
     await dataSource.runMigrations({ transaction: 'each' });
@@ -57,11 +67,15 @@ describe('automatic detection of permission changes (opt-in TypeORM watcher)', (
     await dataSource.query(
       `CREATE TABLE "${schema.name}".watch_member_role ("memberId" integer, role varchar(32), PRIMARY KEY ("memberId", role))`,
     );
+    await dataSource.query(
+      `CREATE TABLE "${schema.name}".watch_member_grant (id integer PRIMARY KEY, "memberId" integer NOT NULL)`,
+    );
     app = await startPermissionApp(dataSource, prefix, {
       permissionChanges: {
         watch: [
           { entity: Member, columns: ['roles'], userId: (m: Member) => m.id },
           { entity: MemberRole, userId: (r: MemberRole) => r.memberId, reason: 'role_assignment' },
+          { entity: MemberGrant, userId: (g: MemberGrant) => g.memberId },
         ],
       },
     });
@@ -159,6 +173,21 @@ describe('automatic detection of permission changes (opt-in TypeORM watcher)', (
       /cannot tell whose permissions changed/,
     );
     expect(await roles.findOneBy({ ...assignment })).not.toBeNull();
+  });
+
+  it('changes both users when a row moves from one user to another', async () => {
+    const grants = dataSource.getRepository(MemberGrant);
+    const giver = await memberWithSession();
+    const taker = await memberWithSession();
+    const grant = await grants.save({ id: giver.member.id, memberId: giver.member.id });
+    expect(await versionOf(giver.member.id)).toBe(1);
+    await grants.save({ ...grant, memberId: taker.member.id });
+    expect(await versionOf(giver.member.id)).toBe(2);
+    expect(await versionOf(taker.member.id)).toBe(1);
+    for (const { cookie } of [giver, taker]) {
+      const denied = await app.http.get('/whoami').set('Cookie', cookie).expect(401);
+      expect(denied.body).toMatchObject({ reason: 'permissions_changed' });
+    }
   });
 
   it.each([

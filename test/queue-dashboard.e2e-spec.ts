@@ -66,7 +66,11 @@ describe('queue dashboard at /admin/queues (bull-board behind the module guards)
       .map((q) => q.name)
       .sort();
     expect(names).toEqual(
-      expect.arrayContaining(['session-security-notifications', 'session-security-revocations']),
+      expect.arrayContaining([
+        'session-security-notifications',
+        'session-security-permission-changes',
+        'session-security-revocations',
+      ]),
     );
     expect(api.body.queues.every((q: { readOnlyMode: boolean }) => q.readOnlyMode)).toBe(true);
   });
@@ -79,6 +83,53 @@ describe('queue dashboard at /admin/queues (bull-board behind the module guards)
       .set('X-Forwarded-For', inside)
       .expect(403);
     expect(response.body).toMatchObject({ error: 'csrf_rejected' });
+  });
+
+  it('refuses every state change of the read-only dashboard, even with the CSRF token', async () => {
+    const alice = await login(app, 'alice');
+    const queue = '/admin/queues/api/queues/session-security-revocations';
+    for (const [method, path] of [
+      ['put', '/admin/queues/api/queues/pause'],
+      ['put', `${queue}/pause`],
+      ['put', `${queue}/clean/completed`],
+      ['post', `${queue}/add`],
+    ] as const) {
+      const response = await app.http[method](path)
+        .set('Cookie', alice.cookie)
+        .set('X-CSRF-Token', alice.csrf)
+        .set('X-Forwarded-For', inside)
+        .send({})
+        .expect(403);
+      expect(response.body).toEqual({
+        statusCode: 403,
+        error: 'forbidden',
+        message: 'The queue dashboard is read-only',
+      });
+    }
+    const api = await get('/admin/queues/api/queues', alice.cookie).expect(200);
+    expect(api.body.queues.some((q: { isPaused: boolean }) => q.isPaused)).toBe(false);
+  });
+
+  it('answers bad dashboard requests with the module error shape', async () => {
+    const alice = await login(app, 'alice');
+    const unknown = await get('/admin/queues/api/queues/nope/1', alice.cookie).expect(404);
+    expect(unknown.body).toEqual({
+      statusCode: 404,
+      error: 'not_found',
+      message: 'Queue not found',
+    });
+    const missing = await get('/admin/queues/api/nope', alice.cookie).expect(404);
+    expect(missing.body).toEqual({
+      statusCode: 404,
+      error: 'not_found',
+      message: 'Cannot GET /admin/queues/api/nope',
+    });
+    const bad = await get('/admin/queues/api/queues?status=bogus', alice.cookie).expect(400);
+    expect(bad.body).toEqual({
+      statusCode: 400,
+      error: 'invalid_request',
+      message: 'Invalid query param (status)',
+    });
   });
 });
 

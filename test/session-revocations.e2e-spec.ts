@@ -119,6 +119,9 @@ describe('POST/GET /admin/session-revocations through the example app', () => {
     [{ filter: { roles: ['editor'], color: 'red' }, reason: 'x' }, 'filter.color'],
     [{ filter: { createdBefore: '2026-13-01' }, reason: 'x' }, 'filter.createdBefore'],
     [{ filter: { all: true }, reason: '' }, 'reason'],
+    [{ filter: { userIds: ['\u0001'] }, reason: 'x', dryRun: true }, 'filter.userIds.0'],
+    [{ filter: { userAgent: 'a\u0007' }, reason: 'x', dryRun: true }, 'filter.userAgent'],
+    [{ filter: { userIds: ['2'] }, reason: 'x\u001b' }, 'reason'],
   ])('answers 400 invalid_request naming the bad field (%j)', async (body, field) => {
     const jobs = await jobCount();
     const response = await post('', body).expect(400);

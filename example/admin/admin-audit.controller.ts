@@ -1,6 +1,9 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { AuditService, Can, InvalidRequestException } from '../../src/index.js';
 
+/** NUL and other control characters: never in an id or a type (PostgreSQL text refuses NUL). */
+const CONTROL = /\p{Cc}/u;
+
 /** Recent audit events for admins, filtered by user and type. */
 @Can('read', 'AuditLog')
 @Controller('admin/audit')
@@ -13,9 +16,12 @@ export class AdminAuditController {
       ['userId', userId],
       ['type', type],
     ] as const) {
-      if (value !== undefined && (typeof value !== 'string' || value.length > 128)) {
+      if (
+        value !== undefined &&
+        (typeof value !== 'string' || value.length > 128 || CONTROL.test(value))
+      ) {
         throw new InvalidRequestException(
-          `${name}: must be a single string of at most 128 characters`,
+          `${name}: must be a single string of at most 128 characters, without control characters`,
         );
       }
     }

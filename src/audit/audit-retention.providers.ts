@@ -1,8 +1,10 @@
 import type { Provider } from '@nestjs/common';
+import { getQueueToken } from '@nestjs/bull';
 import { RESOLVED_OPTIONS } from '../common/tokens.js';
 import type { ResolvedOptions } from '../options/resolve-options.js';
 import { AuditRetentionJob } from './audit-retention.job.js';
 import {
+  AUDIT_RETENTION_QUEUE,
   AUDIT_RETENTION_SCHEDULE,
   type AuditRetentionSchedule,
 } from './audit-retention.schedule.js';
@@ -36,6 +38,13 @@ export function auditRetentionProviders(extras: { worker?: boolean } = {}): Prov
         }
         return worker ? new TimerAuditRetentionSchedule(job, retention.everyMs) : null;
       },
+    },
+    {
+      // The Bull queue itself under the usual token (`@InjectQueue`, the queue dashboard).
+      provide: getQueueToken(AUDIT_RETENTION_QUEUE),
+      inject: [AUDIT_RETENTION_SCHEDULE],
+      useFactory: (schedule: AuditRetentionSchedule | null) =>
+        schedule instanceof BullAuditRetentionSchedule ? schedule.queue : null,
     },
   ];
 }

@@ -1,7 +1,7 @@
 import { Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import Bull from 'bull';
+import type Bull from 'bull';
 import type { Redis } from 'ioredis';
-import { BullRedisClients } from '../common/bull-redis.js';
+import { BullJobQueue } from '../common/bull-job-queue.js';
 import type { AuditRetentionJob, AuditRetentionRun } from './audit-retention.job.js';
 import {
   AUDIT_RETENTION_JOB_NAME,
@@ -25,7 +25,7 @@ export class BullAuditRetentionSchedule
   implements AuditRetentionSchedule, OnApplicationBootstrap, OnApplicationShutdown
 {
   private readonly logger = new Logger('SessionSecurityAudit');
-  private readonly clients: BullRedisClients;
+  private readonly bull: BullJobQueue<AuditRetentionJobData>;
   readonly queue: Bull.Queue<AuditRetentionJobData>;
   private scheduled: Promise<void> = Promise.resolve();
 
@@ -36,13 +36,15 @@ export class BullAuditRetentionSchedule
     private readonly everyMs: number,
     worker: boolean,
   ) {
-    this.clients = new BullRedisClients(redis);
-    this.queue = new Bull(AUDIT_RETENTION_QUEUE, {
+    this.bull = new BullJobQueue({
+      name: AUDIT_RETENTION_QUEUE,
+      redis,
       prefix,
-      createClient: () => this.clients.open(),
+      worker,
+      handler: (job) => this.handle(job),
+      logContext: 'SessionSecurityAudit',
     });
-    this.queue.on('error', (error) => this.logger.warn(`audit retention queue: ${error.message}`));
-    if (worker) void this.queue.process(AUDIT_RETENTION_JOB_NAME, 1, (job) => this.handle(job));
+    this.queue = this.bull.queue;
   }
 
   /** Registers the schedule without holding up startup (Redis may be down for a while). */
@@ -62,9 +64,8 @@ export class BullAuditRetentionSchedule
     return (await job.finished()) as AuditRetentionRun;
   }
 
-  async close(): Promise<void> {
-    await this.queue.close();
-    await this.clients.closeAll();
+  close(): Promise<void> {
+    return this.bull.close();
   }
 
   onApplicationShutdown(): Promise<void> {

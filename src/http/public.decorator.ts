@@ -9,8 +9,9 @@ import { Reflector } from '@nestjs/core';
 export const Public = Reflector.createDecorator<boolean>({ transform: () => true });
 
 /**
- * Lets a session that must re-authenticate (permissions changed) reach this route; meant for the
- * re-authentication and logout endpoints only.
+ * Lets a session that must re-authenticate (permissions changed) reach this route; meant only
+ * for what re-authenticating needs: the re-authentication and logout endpoints, and reading the
+ * CSRF token they require. Put it on a method, not a controller, so no other route is opened.
  *
  * @example @AllowPendingReauth() @Post('reauth') reauth() {}
  */

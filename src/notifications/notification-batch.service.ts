@@ -10,7 +10,7 @@ import { NOTIFICATION_CHANNELS } from './notification-options.js';
 import { assertNotificationType, type NotificationType } from './notification-types.js';
 import { SessionNotification } from './notification.entity.js';
 import { NotificationService } from './notification.service.js';
-import { notificationTransaction } from './notification-transaction.js';
+import { serialTransaction } from '../common/serial-transaction.js';
 
 /**
  * One notification of a batch. `dedupeKey` is required: a batch may be sent again (a retried or
@@ -73,34 +73,31 @@ export class NotificationBatchService {
     }
     if (byKey.size === 0) return 0;
     const channels = this.channels.names;
-    const { created, deliveries } = await notificationTransaction(
-      this.dataSource,
-      async (manager) => {
-        const created: string[] = [];
-        for (const part of chunks([...byKey.values()], CHUNK)) {
-          await manager
-            .createQueryBuilder()
-            .insert()
-            .into(SessionNotification)
-            .values(part as QueryDeepPartialEntity<SessionNotification>[])
-            .orIgnore()
-            .execute();
-          const stored = await manager.find(SessionNotification, {
-            select: { id: true, dedupeKey: true },
-            where: { dedupeKey: In(part.map((n) => n.dedupeKey)) },
-          });
-          const mine = new Set(part.map((n) => n.id));
-          created.push(...stored.filter((n) => mine.has(n.id)).map((n) => n.id));
-        }
-        const deliveries = created.flatMap((notificationId) =>
-          channels.map((channel) => ({ notificationId, channel, status: 'pending' as const })),
-        );
-        for (const part of chunks(deliveries, CHUNK)) {
-          await manager.insert(NotificationDelivery, part);
-        }
-        return { created, deliveries };
-      },
-    );
+    const { created, deliveries } = await serialTransaction(this.dataSource, async (manager) => {
+      const created: string[] = [];
+      for (const part of chunks([...byKey.values()], CHUNK)) {
+        await manager
+          .createQueryBuilder()
+          .insert()
+          .into(SessionNotification)
+          .values(part as QueryDeepPartialEntity<SessionNotification>[])
+          .orIgnore()
+          .execute();
+        const stored = await manager.find(SessionNotification, {
+          select: { id: true, dedupeKey: true },
+          where: { dedupeKey: In(part.map((n) => n.dedupeKey)) },
+        });
+        const mine = new Set(part.map((n) => n.id));
+        created.push(...stored.filter((n) => mine.has(n.id)).map((n) => n.id));
+      }
+      const deliveries = created.flatMap((notificationId) =>
+        channels.map((channel) => ({ notificationId, channel, status: 'pending' as const })),
+      );
+      for (const part of chunks(deliveries, CHUNK)) {
+        await manager.insert(NotificationDelivery, part);
+      }
+      return { created, deliveries };
+    });
     await this.notifications.enqueueDeliveries(deliveries);
     return created.length;
   }

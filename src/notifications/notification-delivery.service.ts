@@ -11,7 +11,7 @@ import {
   type ResolvedNotificationOptions,
 } from './notification-options.js';
 import { SessionNotification } from './notification.entity.js';
-import { isSqliteFamily, notificationTransaction } from './notification-transaction.js';
+import { isSqliteFamily, serialTransaction } from '../common/serial-transaction.js';
 
 /** What one run of a delivery job did. */
 export type DeliveryOutcome = 'delivered' | 'already_delivered' | 'in_flight' | 'unknown';
@@ -61,7 +61,7 @@ export class NotificationDeliveryService {
       this.logger.warn(`delivery ${notificationId}:${channel} failed: ${message}`);
       throw error;
     }
-    await notificationTransaction(this.dataSource, (manager) => this.recordDelivered(manager, key));
+    await serialTransaction(this.dataSource, (manager) => this.recordDelivered(manager, key));
     return 'delivered';
   }
 

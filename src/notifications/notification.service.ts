@@ -16,7 +16,7 @@ import {
 } from './notification-options.js';
 import { assertNotificationType, type NotificationType } from './notification-types.js';
 import { SessionNotification } from './notification.entity.js';
-import { notificationTransaction } from './notification-transaction.js';
+import { serialTransaction } from '../common/serial-transaction.js';
 
 /** Options of {@link NotificationService.notify}. */
 export interface NotifyOptions {
@@ -89,7 +89,7 @@ export class NotificationService {
       deliveredVia: [],
       dedupeKey,
     });
-    const notification = await notificationTransaction(this.dataSource, async (manager) => {
+    const notification = await serialTransaction(this.dataSource, async (manager) => {
       await manager
         .createQueryBuilder()
         .insert()

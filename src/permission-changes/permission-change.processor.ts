@@ -6,7 +6,7 @@ import {
   NOTIFICATION_OPTIONS,
   type ResolvedNotificationOptions,
 } from '../notifications/notification-options.js';
-import { notificationTransaction } from '../notifications/notification-transaction.js';
+import { serialTransaction } from '../common/serial-transaction.js';
 import { NotificationTypes } from '../notifications/notification-types.js';
 import { NotificationService } from '../notifications/notification.service.js';
 import { SessionEvents } from '../session/session-events.js';
@@ -110,7 +110,7 @@ export class PermissionChangeProcessor {
 
   /** One transaction: up to `batchSize` unmarked rows marked and counted. `false` when none left. */
   private markBatch(change: PermissionChangeEntity): Promise<boolean> {
-    return notificationTransaction(this.dataSource, async (manager) => {
+    return serialTransaction(this.dataSource, async (manager) => {
       const now = this.clock.now();
       const live = {
         userId: change.userId,

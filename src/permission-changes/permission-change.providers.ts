@@ -7,11 +7,14 @@ import {
   type OnModuleInit,
   type Provider,
 } from '@nestjs/common';
+import { getQueueToken } from '@nestjs/bull';
+import { BullJobQueue } from '../common/bull-job-queue.js';
 import { RESOLVED_OPTIONS } from '../common/tokens.js';
 import type { ResolvedOptions } from '../options/resolve-options.js';
 import { RevocationService } from '../revocation/revocation.service.js';
 import {
   PERMISSION_CHANGE_OPTIONS,
+  PERMISSION_CHANGE_QUEUE,
   resolvePermissionChangeOptions,
   type ResolvedPermissionChangeOptions,
 } from './permission-change.options.js';
@@ -94,6 +97,13 @@ export function permissionChangeProviders(extras: { worker?: boolean }): Provide
         options: ResolvedPermissionChangeOptions,
         processor: PermissionChangeProcessor,
       ) => PermissionChangeQueue.create(o, options, processor, worker),
+    },
+    {
+      // The Bull queue itself under the usual token (`@InjectQueue`, the queue dashboard).
+      provide: getQueueToken(PERMISSION_CHANGE_QUEUE),
+      inject: [PermissionChangeQueue],
+      useFactory: ({ jobs }: PermissionChangeQueue) =>
+        jobs instanceof BullJobQueue ? jobs.queue : null,
     },
     PermissionChangeStartup,
   ];

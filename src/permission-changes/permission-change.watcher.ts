@@ -61,18 +61,20 @@ export class PermissionChangeWatcher implements EntitySubscriberInterface {
   }
 
   afterInsert(event: InsertEvent<ObjectLiteral>): Promise<void> {
-    return this.note(event.metadata, 'insert', event.entity, event.queryRunner, null);
+    return this.note(event.metadata, 'insert', [event.entity], event.queryRunner, null);
   }
 
+  /** Both the row as it was and as it is now: moving a row to another user changes both users. */
   afterUpdate(event: UpdateEvent<ObjectLiteral>): Promise<void> {
     const properties = event.updatedColumns.map((c) => c.propertyPath);
     const row = event.entity ? { ...event.databaseEntity, ...event.entity } : event.databaseEntity;
-    return this.note(event.metadata, 'update', row, event.queryRunner, properties);
+    const rows = [row, event.databaseEntity];
+    return this.note(event.metadata, 'update', rows, event.queryRunner, properties);
   }
 
   afterRemove(event: RemoveEvent<ObjectLiteral>): Promise<void> {
     const row = event.databaseEntity ?? event.entity;
-    return this.note(event.metadata, 'remove', row, event.queryRunner, null);
+    return this.note(event.metadata, 'remove', [row], event.queryRunner, null);
   }
 
   async afterTransactionCommit(event: TransactionCommitEvent): Promise<void> {
@@ -103,16 +105,18 @@ export class PermissionChangeWatcher implements EntitySubscriberInterface {
   private async note(
     metadata: EntityMetadata,
     event: PermissionWatchEvent,
-    row: ObjectLiteral | undefined,
+    rows: Array<ObjectLiteral | undefined>,
     runner: QueryRunner,
     properties: string[] | null,
   ): Promise<void> {
     const watch = this.matching(metadata, event, properties);
-    if (watch.length === 0 || !row) return;
+    if (watch.length === 0) return;
     const found: PendingChange[] = [];
     for (const w of watch) {
-      const userId = userIdOf(w, row);
-      if (userId) found.push({ userId, reason: w.reason, depth: depthOf(runner) });
+      for (const row of rows) {
+        const userId = row ? userIdOf(w, row) : null;
+        if (userId) found.push({ userId, reason: w.reason, depth: depthOf(runner) });
+      }
     }
     if (found.length === 0) return;
     if (!runner.isTransactionActive) return this.flush(found);

@@ -1,6 +1,7 @@
 import {
   type DynamicModule,
   Inject,
+  Logger,
   type MiddlewareConsumer,
   Module,
   type NestModule,
@@ -17,6 +18,7 @@ import { RequireFreshAuth } from '../fresh-auth/require-fresh-auth.decorator.js'
 import { SessionGuard } from '../http/session.guard.js';
 import { Can } from '../policy/can.decorator.js';
 import { PolicyGuard } from '../policy/policy.guard.js';
+import { contractErrors, refuseChanges } from './dashboard-responses.js';
 import { guardsAsMiddleware } from './guards-middleware.js';
 import {
   QUEUE_DASHBOARD,
@@ -32,7 +34,10 @@ import {
 export interface QueueDashboardOptions {
   /** Where the dashboard is served (default `'admin/queues'`; no global prefix is added). */
   route?: string;
-  /** Show jobs without retry/clean/pause buttons (default `true`). */
+  /**
+   * Show jobs without retry/clean/pause buttons, and refuse every POST/PUT/PATCH/DELETE under
+   * the route with 403 `forbidden` (default `true`).
+   */
   readOnly?: boolean;
   /** Policy requirement, as `@Can(action, subject)` (default `manage` on `Session`). */
   can?: { action: string; subject: string };
@@ -109,8 +114,15 @@ export class QueueDashboardModule implements NestModule {
         'The queue dashboard is unavailable: without Redis the module has no Bull queues',
       );
     };
+    const logger = new Logger('SessionSecurityQueueDashboard');
     consumer
-      .apply(guardsAsMiddleware(guards, this.access), available, this.state.adapter.getRouter())
+      .apply(
+        guardsAsMiddleware(guards, this.access),
+        available,
+        ...(this.state.readOnly ? [refuseChanges] : []),
+        contractErrors(logger),
+        this.state.adapter.getRouter(),
+      )
       .forRoutes(this.route);
   }
 }

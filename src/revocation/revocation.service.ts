@@ -1,7 +1,7 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { In, IsNull } from 'typeorm';
 import { Clock } from '../common/clock.js';
-import { notificationTransaction } from '../notifications/notification-transaction.js';
+import { serialTransaction } from '../common/serial-transaction.js';
 import { PermissionChangeEntity } from '../permission-changes/permission-change.entity.js';
 import { PermissionChangeQueue } from '../permission-changes/permission-change.queue.js';
 import { RevocationMarkerEntity, RevocationScope } from '../session/revocation-marker.entity.js';
@@ -141,7 +141,7 @@ export class RevocationService {
 
   /** One transaction: the user's version raised (row created if new) and the change recorded. */
   private recordChange(userId: string, change: ChangeContext, now: number): Promise<number> {
-    return notificationTransaction(this.store.dataSourceRef, async (manager) => {
+    return serialTransaction(this.store.dataSourceRef, async (manager) => {
       const states = manager.getRepository(SessionUserStateEntity);
       await states
         .createQueryBuilder()

@@ -1,23 +1,22 @@
-import { Logger, type OnApplicationShutdown } from '@nestjs/common';
-import Bull from 'bull';
+import type { OnApplicationShutdown } from '@nestjs/common';
+import type Bull from 'bull';
 import type { Redis } from 'ioredis';
-import { BullRedisClients } from '../../common/bull-redis.js';
+import { BullJobQueue } from '../../common/bull-job-queue.js';
 import { REVOCATION_JOB_NAME, REVOCATION_QUEUE } from './bulk-revocation.options.js';
 import type { RevocationJobProcessor } from './revocation-job.processor.js';
 import type { RevocationJobQueue, RevocationRetry } from './revocation-queue.js';
 
 /**
- * The Bull queue {@link REVOCATION_QUEUE}. With `worker` it also processes jobs here (one at a
- * time); the Bull job id is the job row's id, so a double enqueue is a no-op.
+ * The Bull queue {@link REVOCATION_QUEUE} (a {@link BullJobQueue}). With `worker` it also
+ * processes jobs here (one at a time); the Bull job id is the job row's id, so a double enqueue
+ * is a no-op.
  *
  * @example
  * const queue = new BullRevocationQueue('redis://127.0.0.1:6379', 'ss:bull', processor, retry, true);
  */
 export class BullRevocationQueue implements RevocationJobQueue, OnApplicationShutdown {
-  private readonly logger = new Logger('SessionSecurityRevocations');
   readonly queue: Bull.Queue<{ jobId: string }>;
-  /** Bull does not close connections it got from `createClient`; this queue does. */
-  private readonly clients: BullRedisClients;
+  private readonly bull: BullJobQueue<{ jobId: string }>;
 
   constructor(
     redis: string | Redis,
@@ -26,27 +25,27 @@ export class BullRevocationQueue implements RevocationJobQueue, OnApplicationShu
     private readonly retry: RevocationRetry,
     worker: boolean,
   ) {
-    this.clients = new BullRedisClients(redis);
     const stalledAfterMs = retry.stalledAfterMs ?? 30_000;
-    this.queue = new Bull(REVOCATION_QUEUE, {
+    this.bull = new BullJobQueue({
+      name: REVOCATION_QUEUE,
+      redis,
       prefix,
-      createClient: () => this.clients.open(),
+      worker,
+      handler: (job) => this.handle(job),
       settings: {
         lockDuration: stalledAfterMs,
         stalledInterval: stalledAfterMs,
         maxStalledCount: retry.attempts,
       },
+      logContext: 'SessionSecurityRevocations',
     });
-    this.queue.on('error', (error) => this.logger.warn(`revocation queue: ${error.message}`));
+    this.queue = this.bull.queue;
     this.queue.on('failed', (job, error) => {
       // Bull fails a job that stalled too often without calling the handler: record it.
       if (job && /stalled/.test(error?.message ?? '')) {
         void this.processor.markFailed(job.data.jobId, error).catch(() => undefined);
       }
     });
-    if (worker) {
-      void this.queue.process(REVOCATION_JOB_NAME, 1, (job) => this.handle(job));
-    }
   }
 
   /**
@@ -73,9 +72,8 @@ export class BullRevocationQueue implements RevocationJobQueue, OnApplicationShu
 
   async whenIdle(): Promise<void> {}
 
-  async close(): Promise<void> {
-    await this.queue.close();
-    await this.clients.closeAll();
+  close(): Promise<void> {
+    return this.bull.close();
   }
 
   onApplicationShutdown(): Promise<void> {

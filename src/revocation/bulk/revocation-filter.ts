@@ -53,7 +53,15 @@ export class RevocationFilterError extends Error {
 }
 
 const NAME = /^[A-Za-z0-9_.:@-]+$/;
-const id = z.string().min(1).max(128);
+/** Control characters (NUL above all, which PostgreSQL text refuses) have no place in a filter. */
+const CONTROL = /\p{Cc}/u;
+const text = (max: number) =>
+  z
+    .string()
+    .min(1)
+    .max(max)
+    .refine((value) => !CONTROL.test(value), 'must not contain control characters');
+const id = text(128);
 const dateTime = z.iso.datetime({ offset: true });
 
 const filterSchema = z
@@ -73,7 +81,7 @@ const filterSchema = z
       .max(64)
       .refine((value) => validCidr(value), 'must be a CIDR such as 10.0.0.0/8 or one address')
       .optional(),
-    userAgent: z.string().min(1).max(200).optional(),
+    userAgent: text(200).optional(),
     all: z.literal(true).optional(),
   })
   .strict();
@@ -81,7 +89,12 @@ const filterSchema = z
 const requestSchema = z
   .object({
     filter: z.unknown(),
-    reason: z.string().trim().min(1).max(256),
+    reason: z
+      .string()
+      .trim()
+      .min(1)
+      .max(256)
+      .refine((value) => !CONTROL.test(value), 'must not contain control characters'),
     dryRun: z.boolean().optional(),
   })
   .strict();
