@@ -379,6 +379,42 @@ describe('audit log on PostgreSQL', () => {
     await expect(h.audit.verify({ batchSize: 64 })).resolves.toEqual({ ok: true, checked: 200 });
   });
 
+  it('commits a burst of appends in a few chain transactions, each stored before it resolves', async () => {
+    let chainLocks = 0;
+    const logger = {
+      logQuery: (query: string) => void (/FOR UPDATE/i.test(query) && chainLocks++),
+      logQueryError() {},
+      logQuerySlow() {},
+      logSchemaBuild() {},
+      logMigration() {},
+      log() {},
+    };
+    const counted = await new DataSource({
+      ...pgOptions(),
+      logging: ['query'],
+      logger,
+    }).initialize();
+    sources.push(counted);
+    const { audit } = harness(counted);
+    let resolved = 0;
+    const storedWhenResolved: boolean[] = [];
+    await Promise.all(
+      Array.from({ length: 300 }, (_, i) =>
+        audit.record({ type: 'access.denied', details: { i } }).then(async () => {
+          const before = ++resolved;
+          const [{ count }] = await dataSource.query(
+            'SELECT count(*)::int AS count FROM ss_audit_event',
+          );
+          storedWhenResolved.push(count >= before);
+        }),
+      ),
+    );
+    expect(storedWhenResolved).toHaveLength(300);
+    expect(storedWhenResolved.every(Boolean)).toBe(true);
+    expect(chainLocks).toBeLessThan(30);
+    await expect(h.audit.verify({ batchSize: 100 })).resolves.toEqual({ ok: true, checked: 300 });
+  });
+
   it('lists newest first by user and type, pages with beforeSeq, and tails oldest first', async () => {
     await recordMany(h.audit, 3, 'u-1');
     await h.audit.record({ type: 'logout', userId: 'u-2' });

@@ -1,11 +1,12 @@
-import type { DataSource, EntityManager, QueryDeepPartialEntity } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+import { AuditAppendBatcher } from './audit-append-batcher.js';
 import { serialTransaction } from '../common/serial-transaction.js';
 import { AUDIT_HEAD_ID, AuditChainHead } from './audit-chain-head.entity.js';
 import { AuditCheckpoint } from './audit-checkpoint.entity.js';
 import type { ResolvedAuditConfig } from './audit-config.js';
 import type { AuditEventDraft } from './audit-event-draft.js';
 import { AuditEvent } from './audit-event.entity.js';
-import { GENESIS_HASH, signAuditEvent } from './audit-hmac.js';
+import { GENESIS_HASH } from './audit-hmac.js';
 
 const SQLITE_FAMILY = new Set([
   'sqlite',
@@ -71,13 +72,18 @@ export function withChainLock<T>(
  * @example
  * async onApplicationShutdown() { await chainWritesSettled(this.dataSource); }
  */
-export function chainWritesSettled(dataSource: DataSource): Promise<void> {
-  return queues.get(dataSource)?.settled() ?? Promise.resolve();
+export async function chainWritesSettled(dataSource: DataSource): Promise<void> {
+  for (const batcher of batchers.get(dataSource)?.values() ?? []) await batcher.settled();
+  await queues.get(dataSource)?.settled();
 }
+
+const batchers = new WeakMap<DataSource, Map<ResolvedAuditConfig, AuditAppendBatcher>>();
 
 /**
  * Appends one event: takes the next `seq` after the head, links it to the head's hash, signs it
- * with the current key, inserts it and moves the head, all in one short transaction.
+ * with the current key, inserts it and moves the head. Appends that arrive while another is being
+ * committed share the next transaction ({@link AuditAppendBatcher}); the promise resolves once
+ * the event is committed.
  *
  * @example
  * const stored = await appendAuditEvent(dataSource, config, draft, clock.now());
@@ -88,21 +94,15 @@ export function appendAuditEvent(
   draft: AuditEventDraft,
   now: number,
 ): Promise<AuditEvent> {
-  return withChainLock(dataSource, async (manager, head) => {
-    const keyId = config.currentKeyId;
-    const fields = { ...draft, seq: head.seq + 1, keyId };
-    const event = Object.assign(new AuditEvent(), fields, {
-      prevHash: head.hash,
-      hash: signAuditEvent(config.keys.get(keyId)!, fields, head.hash),
-    });
-    await manager.insert(AuditEvent, event as QueryDeepPartialEntity<AuditEvent>);
-    await manager.update(
-      AuditChainHead,
-      { id: AUDIT_HEAD_ID },
-      { seq: event.seq, hash: event.hash, updatedAt: now },
+  let byConfig = batchers.get(dataSource);
+  if (!byConfig) batchers.set(dataSource, (byConfig = new Map()));
+  let batcher = byConfig.get(config);
+  if (!batcher)
+    byConfig.set(
+      config,
+      (batcher = new AuditAppendBatcher((work) => withChainLock(dataSource, work), config)),
     );
-    return event;
-  });
+  return batcher.append(draft, now);
 }
 
 function selectHeadForUpdate(manager: EntityManager): Promise<AuditChainHead | null> {

@@ -26,8 +26,11 @@ export interface BatchNotification {
   dedupeKey: string;
 }
 
-/** Rows per INSERT: 8 columns each stays far below SQLite's 999 bound parameters. */
-const CHUNK = 100;
+/**
+ * Rows per INSERT: 8 columns each stays below SQLite's 999 bound parameters at 100, and far below
+ * PostgreSQL's 65,535 at 1,000.
+ */
+const chunkSize = (dataSource: DataSource) => (dataSource.options.type === 'postgres' ? 1000 : 100);
 
 /**
  * Many notifications at once, for jobs: one transaction stores every new notification and its
@@ -73,9 +76,10 @@ export class NotificationBatchService {
     }
     if (byKey.size === 0) return 0;
     const channels = this.channels.names;
+    const size = chunkSize(this.dataSource);
     const { created, deliveries } = await serialTransaction(this.dataSource, async (manager) => {
       const created: string[] = [];
-      for (const part of chunks([...byKey.values()], CHUNK)) {
+      for (const part of chunks([...byKey.values()], size)) {
         await manager
           .createQueryBuilder()
           .insert()
@@ -93,7 +97,7 @@ export class NotificationBatchService {
       const deliveries = created.flatMap((notificationId) =>
         channels.map((channel) => ({ notificationId, channel, status: 'pending' as const })),
       );
-      for (const part of chunks(deliveries, CHUNK)) {
+      for (const part of chunks(deliveries, size)) {
         await manager.insert(NotificationDelivery, part);
       }
       return { created, deliveries };

@@ -18,6 +18,8 @@ import { assertNotificationType, type NotificationType } from './notification-ty
 import { SessionNotification } from './notification.entity.js';
 import { serialTransaction } from '../common/serial-transaction.js';
 
+/** Delivery jobs added at once by {@link NotificationService.enqueueDeliveries}. */
+const ENQUEUE_CONCURRENCY = 500;
 /** Options of {@link NotificationService.notify}. */
 export interface NotifyOptions {
   /** The same key for the same user and type is one notification, delivered once per channel. */
@@ -139,17 +141,24 @@ export class NotificationService {
   async enqueueDeliveries(
     deliveries: Array<Pick<NotificationDelivery, 'notificationId' | 'channel'>>,
   ): Promise<void> {
-    for (const { notificationId: id, channel } of deliveries) {
-      await this.queue.add(
-        NOTIFICATION_DELIVER_JOB,
-        { notificationId: id, channel },
-        {
-          jobId: `${id}:${channel}`,
-          attempts: this.options.attempts,
-          backoff: { type: 'exponential', delay: this.options.backoffMs },
-          removeOnComplete: true,
-          removeOnFail: 1000,
-        },
+    // Concurrent adds share the queue's connection in one pipeline: a job's batch of thousands
+    // costs a few round trips, not one each.
+    for (let start = 0; start < deliveries.length; start += ENQUEUE_CONCURRENCY) {
+      const part = deliveries.slice(start, start + ENQUEUE_CONCURRENCY);
+      await Promise.all(
+        part.map(({ notificationId: id, channel }) =>
+          this.queue.add(
+            NOTIFICATION_DELIVER_JOB,
+            { notificationId: id, channel },
+            {
+              jobId: `${id}:${channel}`,
+              attempts: this.options.attempts,
+              backoff: { type: 'exponential', delay: this.options.backoffMs },
+              removeOnComplete: true,
+              removeOnFail: 1000,
+            },
+          ),
+        ),
       );
     }
   }
