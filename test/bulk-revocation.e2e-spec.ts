@@ -365,6 +365,42 @@ describe('bulk session revocation (markers now, rows in batches)', () => {
     expect(await notifiedPerSession(want.map((m) => m.id))).toEqual(want.map(() => 1));
   });
 
+  it("commits the next batch only once the previous batch's cached tokens have ended", async () => {
+    const want = await byJobCorpus(20);
+    const started = await bulk.start({ ip: '10.7.0.0/16' }, 'cache write failed', '1');
+    if (started.dryRun) throw new Error('not started');
+    const real = a.app.get(RevocationBatchEffects);
+    const failing = Object.create(real) as RevocationBatchEffects;
+    let failed: MatchedSession[] = [];
+    failing.endTokens = async (batch) => {
+      if (batch.length > 0 && failed.length === 0) {
+        failed = batch;
+        // Slower than the next batch's statement, so that batch is ready to commit meanwhile.
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        throw new Error('cache write failed');
+      }
+      return real.endTokens(batch);
+    };
+    const withFailingCache = new RevocationJobProcessor(
+      dataSource,
+      failing,
+      a.app.get(SessionEvents),
+      a.app.get(Clock),
+      a.app.get(BULK_REVOCATION_OPTIONS),
+    );
+    await expect(withFailingCache.run(started.jobId)).rejects.toThrow('cache write failed');
+    const job = await dataSource
+      .getRepository(RevocationJobEntity)
+      .findOneByOrFail({ id: started.jobId });
+    // Only the batch whose tokens failed is committed: the next one waited for them, and rolled back.
+    const revoked = await sessions().findBy({ revokedReason: 'cache write failed' });
+    expect(revoked.map((r) => r.id).sort()).toEqual(failed.map((r) => r.id).sort());
+    expect(job.revoked).toBe(failed.length);
+
+    expect(await processor().run(started.jobId)).toBe('completed');
+    for (const m of want) expect(await alive(m)).toBe(false);
+  });
+
   it('stops a cancelled job after its current batch and keeps what was done', async () => {
     await byJobCorpus(20);
     const started = await bulk.start({ ip: '10.7.0.0/16' }, 'cancel me', '1');

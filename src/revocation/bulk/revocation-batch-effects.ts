@@ -33,9 +33,18 @@ export class RevocationBatchEffects {
 
   /** Ends the batch's cached tokens and notifies its users (unless `notify: false`). */
   async apply(job: RevocationJobEntity, batch: MatchedSession[]): Promise<void> {
-    if (batch.length === 0) return;
-    await this.store.endTokens(batch.map((row) => row.tokenHash));
-    if (!this.options.notify) return;
+    await this.endTokens(batch);
+    await this.notify(job, batch);
+  }
+
+  /** Ends the batch's cached tokens, so no instance serves them from its cache. */
+  async endTokens(batch: MatchedSession[]): Promise<void> {
+    if (batch.length > 0) await this.store.endTokens(batch.map((row) => row.tokenHash));
+  }
+
+  /** Gives each session's user one `session_revoked` notification (unless `notify: false`). */
+  async notify(job: RevocationJobEntity, batch: MatchedSession[]): Promise<void> {
+    if (batch.length === 0 || !this.options.notify) return;
     await this.notifications.notifyMany(
       batch.map((row) => ({
         userId: row.userId,

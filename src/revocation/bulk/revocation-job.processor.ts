@@ -24,6 +24,15 @@ export type RevocationRunOutcome = 'completed' | 'cancelled' | 'skipped';
 class LostRace extends Error {}
 
 /**
+ * One run's token kills still under way: on PostgreSQL a batch's cached tokens end while the next
+ * batch's statement runs, and that batch commits only once they have ended. So at most the last
+ * committed batch can lack its effects — the one a resumed run applies again.
+ */
+interface PendingEffects {
+  tokens: Promise<void>;
+}
+
+/**
  * Applies a bulk revocation to the session rows in keyset-paged batches. Each batch is one
  * transaction that marks the batch's sessions revoked (only rows still live, so a retried batch
  * changes nothing twice) and moves the job's cursor and `revoked` count — guarded by the cursor
@@ -60,21 +69,25 @@ export class RevocationJobProcessor {
     );
     let job = await this.jobs.findOneBy({ id: jobId });
     if (!job || job.state !== 'active') return job?.state === 'cancelled' ? 'cancelled' : 'skipped';
-    if (job.cursor !== null) await this.afterBatch(job, await this.effects.lastCommitted(job));
+    const pending: PendingEffects = { tokens: Promise.resolve() };
+    if (job.cursor !== null) {
+      await this.afterBatch(job, await this.effects.lastCommitted(job), pending);
+    }
     const matcher = new SessionMatcher(job.filter, job.cutoffAt, job.cutoffAt);
     for (;;) {
       let batch: MatchedSession[] | null;
       try {
-        batch = await this.batch(job, matcher);
+        batch = await this.batch(job, matcher, pending);
       } catch (error) {
         if (!(error instanceof LostRace)) throw error;
         batch = [];
       }
       job = await this.jobs.findOneBy({ id: jobId });
+      await pending.tokens;
       if (!job || job.state === 'cancelled') return this.cancelled(job);
       if (job.state !== 'active') return 'skipped';
       if (batch === null) return this.complete(job);
-      await this.afterBatch(job, batch);
+      await this.afterBatch(job, batch, pending);
       if (batch.length > 0) await this.auditBatch(job, batch.length);
       await progress(percentOf(job));
     }
@@ -112,12 +125,14 @@ export class RevocationJobProcessor {
   protected async batch(
     job: RevocationJobEntity,
     matcher: SessionMatcher,
+    pending: PendingEffects,
   ): Promise<MatchedSession[] | null> {
     return serialTransaction(this.dataSource, async (manager) => {
       const size = this.options.batchSize;
       const reason = job.reason.slice(0, 64);
       const fast = await matcher.revokePage(manager, job.cursor, size, this.clock.now(), reason);
       const { rows, lastId } = fast ?? (await matcher.page(manager, job.cursor, size));
+      await pending.tokens;
       if (lastId === null) return null;
       let revoked = fast ? rows.length : 0;
       if (!fast && rows.length > 0) {
@@ -149,10 +164,23 @@ export class RevocationJobProcessor {
 
   /**
    * After a batch committed: {@link RevocationBatchEffects} (cached tokens end, users notified).
-   * Override to observe batches (tests simulate a crash here).
+   * Given `pending` on PostgreSQL, the tokens may still be ending when this returns: the next
+   * batch's transaction waits for them before it commits. Override to observe batches (tests
+   * simulate a crash here).
    */
-  protected async afterBatch(job: RevocationJobEntity, batch: MatchedSession[]): Promise<void> {
-    await this.effects.apply(job, batch);
+  protected async afterBatch(
+    job: RevocationJobEntity,
+    batch: MatchedSession[],
+    pending?: PendingEffects,
+  ): Promise<void> {
+    const tokens = this.effects.endTokens(batch);
+    if (pending && this.dataSource.options.type === 'postgres') {
+      tokens.catch(() => undefined); // awaited by the next batch; never an unhandled rejection
+      pending.tokens = tokens;
+    } else {
+      await tokens;
+    }
+    await this.effects.notify(job, batch);
   }
 
   /** One audit event per committed batch: the job's progress, step by step. */
