@@ -37,7 +37,8 @@ interface PendingEffects {
  * transaction that marks the batch's sessions revoked (only rows still live, so a retried batch
  * changes nothing twice) and moves the job's cursor and `revoked` count — guarded by the cursor
  * it read, so two deliveries of the same job never count a row twice. Cache tombstones follow
- * the commit. A run that dies resumes from the committed cursor.
+ * the commit (on PostgreSQL while the next batch's statement runs, which commits only after
+ * them). A run that dies resumes from the committed cursor and redoes the last batch's effects.
  *
  * @example
  * await processor.run(jobId, (percent) => bullJob.progress(percent));
