@@ -2,7 +2,12 @@ import type { DynamicModule, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import helmet from 'helmet';
-import { HttpErrorFilter } from '../src/index.js';
+import { DataSource } from 'typeorm';
+import {
+  HttpErrorFilter,
+  sessionSecurityEntities,
+  sessionSecurityMigrations,
+} from '../src/index.js';
 
 /** Where a bench server keeps its state; the runner creates and removes all of it. */
 export interface BenchSettings {
@@ -58,4 +63,19 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): BenchSett
     redisPrefix: need('BENCH_REDIS_PREFIX'),
     secret: need('BENCH_SECRET'),
   };
+}
+
+/** The module's tables in the run's own schema, migrated. */
+export async function openBenchDataSource(settings: BenchSettings): Promise<DataSource> {
+  const dataSource = new DataSource({
+    type: 'postgres',
+    url: settings.databaseUrl,
+    schema: settings.schema,
+    extra: { options: `-c search_path=${settings.schema}` },
+    entities: sessionSecurityEntities,
+    migrations: sessionSecurityMigrations,
+  });
+  await dataSource.initialize();
+  await dataSource.runMigrations({ transaction: 'each' });
+  return dataSource;
 }

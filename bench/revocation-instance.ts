@@ -1,34 +1,19 @@
 import { Module, type INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { DataSource } from 'typeorm';
+import { BulkRevocationService, RevocationService, SessionSecurityModule } from '../src/index.js';
 import {
-  BulkRevocationService,
-  RevocationService,
-  SessionSecurityModule,
-  sessionSecurityEntities,
-  sessionSecurityMigrations,
-} from '../src/index.js';
-import { createBenchApp, type BenchServer, type BenchSettings } from './bench-app.js';
+  createBenchApp,
+  openBenchDataSource,
+  type BenchServer,
+  type BenchSettings,
+} from './bench-app.js';
 
 /** The instance that revokes: the module with bulk revocation; it queues jobs, a worker runs them. */
 export interface RevocationInstance {
   bulk: BulkRevocationService;
   revocations: RevocationService;
   close(): Promise<void>;
-}
-
-async function openDataSource(settings: BenchSettings): Promise<DataSource> {
-  const dataSource = new DataSource({
-    type: 'postgres',
-    url: settings.databaseUrl,
-    schema: settings.schema,
-    extra: { options: `-c search_path=${settings.schema}` },
-    entities: sessionSecurityEntities,
-    migrations: sessionSecurityMigrations,
-  });
-  await dataSource.initialize();
-  await dataSource.runMigrations({ transaction: 'each' });
-  return dataSource;
 }
 
 /**
@@ -67,7 +52,7 @@ function revocationRoot(
 export async function startRevocationInstance(
   settings: BenchSettings,
 ): Promise<RevocationInstance> {
-  const dataSource = await openDataSource(settings);
+  const dataSource = await openBenchDataSource(settings);
   let app: INestApplicationContext;
   try {
     app = await NestFactory.createApplicationContext(revocationRoot(settings, dataSource, false), {
@@ -92,7 +77,7 @@ export async function startRevocationInstance(
  * each revoked session's user a notification only when `BENCH_REVOCATION_NOTIFY=1`.
  */
 export async function startRevocationWorker(settings: BenchSettings): Promise<BenchServer> {
-  const dataSource = await openDataSource(settings);
+  const dataSource = await openBenchDataSource(settings);
   const notify = process.env.BENCH_REVOCATION_NOTIFY === '1';
   const app = await createBenchApp(revocationRoot(settings, dataSource, true, notify));
   return {

@@ -1,17 +1,19 @@
 import { Controller, HttpCode, Module, Post, Req, type Type } from '@nestjs/common';
 import type { Request } from 'express';
-import { DataSource } from 'typeorm';
 import {
   Public,
   SessionSecurityModule,
   SessionService,
   requestState,
-  sessionSecurityEntities,
-  sessionSecurityMigrations,
   setSessionCookie,
   type PolicyDocument,
 } from '../../src/index.js';
-import { createBenchApp, type BenchServer, type BenchSettings } from '../bench-app.js';
+import {
+  createBenchApp,
+  openBenchDataSource,
+  type BenchServer,
+  type BenchSettings,
+} from '../bench-app.js';
 import { PingController } from '../ping.controller.js';
 import { PolicyPingController, ArticleLoader } from '../policy-ping.controller.js';
 
@@ -75,16 +77,7 @@ export async function startSession(
   settings: BenchSettings,
   variant: SessionVariant = 'session',
 ): Promise<BenchServer> {
-  const dataSource = new DataSource({
-    type: 'postgres',
-    url: settings.databaseUrl,
-    schema: settings.schema,
-    extra: { options: `-c search_path=${settings.schema}` },
-    entities: sessionSecurityEntities,
-    migrations: sessionSecurityMigrations,
-  });
-  await dataSource.initialize();
-  await dataSource.runMigrations({ transaction: 'each' });
+  const dataSource = await openBenchDataSource(settings);
   const withPolicy = variant === 'session-policy';
   const ping: Type = withPolicy ? PolicyPingController : PingController;
   const app = await createBenchApp({
