@@ -1,25 +1,27 @@
 import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { Request } from 'express';
+import type { IncomingHttpHeaders } from 'node:http';
 import { denialEvent } from '../http/denial-event.js';
 import { Public } from '../http/public.decorator.js';
 import { RESOLVED_OPTIONS } from '../common/tokens.js';
 import {
   CsrfRejectedException,
   InvalidRequestException,
+  SessionRequiredException,
   SessionSecurityException,
 } from '../errors/session-security.exception.js';
 import type { ResolvedOptions } from '../options/resolve-options.js';
 import { requestState } from '../session/request-state.js';
 import { SessionEvents } from '../session/session-events.js';
+import { resolveCall, type GuardedCall } from '../surfaces/guarded-call.js';
 import { CsrfService } from './csrf.service.js';
 
-const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
-
 /**
- * Global guard for unsafe methods: refuses cross-site requests (Fetch Metadata and `Origin`),
- * bodies that are not JSON (415), and cookie-authenticated requests without the session's
- * CSRF token in the `X-CSRF-Token` header.
+ * Global guard for state-changing calls: unsafe HTTP methods and GraphQL mutations. It refuses
+ * cross-site requests (Fetch Metadata and `Origin`), bodies that are not JSON (415), and
+ * cookie-authenticated calls without the session's CSRF token in the `X-CSRF-Token` header.
+ * WebSocket messages are held to the handshake's origin (cross-site WebSocket hijacking); RPC
+ * carries no browser credentials and is not checked. A surface it cannot read is denied.
  */
 @Injectable()
 export class CsrfGuard implements CanActivate {
@@ -31,56 +33,61 @@ export class CsrfGuard implements CanActivate {
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    if (context.getType() !== 'http') return true;
-    const request = context.switchToHttp().getRequest<Request>();
-    if (SAFE.has(request.method)) return true;
-    if (!this.sameOrigin(request)) return this.reject(request, new CsrfRejectedException());
-    if (this.options.csrf.jsonOnly && hasBody(request) && !request.is('application/json')) {
+    const isPublic =
+      this.reflector.getAllAndOverride(Public, [context.getHandler(), context.getClass()]) ?? false;
+    const call = resolveCall(context);
+    if (!call) {
+      if (isPublic) return true;
+      throw new SessionRequiredException();
+    }
+    if (call.type === 'rpc' || !call.unsafe) return true;
+    if (!this.sameOrigin(call.headers)) return this.reject(call, new CsrfRejectedException());
+    if (call.type === 'ws') return true;
+    if (this.options.csrf.jsonOnly && hasBody(call.headers) && !isJson(call.headers)) {
       throw new InvalidRequestException('Request bodies must be application/json', 415);
     }
-    const state = requestState(request);
-    const isPublic = this.reflector.getAllAndOverride(Public, [
-      context.getHandler(),
-      context.getClass(),
-    ]);
+    const state = requestState(call.carrier);
     if (state.via === 'cookie' && state.tokenHash && !isPublic) {
-      const presented = request.headers[this.options.csrf.headerName];
+      const presented = call.headers[this.options.csrf.headerName];
       if (!this.csrf.verify(state.tokenHash, presented)) {
-        return this.reject(request, new CsrfRejectedException('Missing or invalid CSRF token'));
+        return this.reject(call, new CsrfRejectedException('Missing or invalid CSRF token'));
       }
     }
     return true;
   }
 
-  /** Whether Fetch Metadata and `Origin` agree the request comes from this site. */
-  protected sameOrigin(request: Request): boolean {
-    const site = request.headers['sec-fetch-site'];
-    const origin = request.headers.origin;
+  /** Whether Fetch Metadata and `Origin` agree the request (or handshake) comes from this site. */
+  protected sameOrigin(headers: IncomingHttpHeaders): boolean {
+    const site = headers['sec-fetch-site'];
+    const origin = headers.origin;
     if (site === 'cross-site') return false;
     if (origin === undefined) return site !== 'same-site';
     if (origin === 'null') return false;
     if (this.options.csrf.allowedOrigins.has(origin)) return true;
     try {
-      return new URL(origin).host === request.headers.host;
+      return new URL(origin).host === headers.host;
     } catch {
       return false;
     }
   }
 
-  protected async reject(request: Request, denial: SessionSecurityException): Promise<never> {
+  protected async reject(call: GuardedCall, denial: SessionSecurityException): Promise<never> {
     await this.events.emit(
-      denialEvent(request, 'csrf.rejected', {
-        origin: request.headers.origin ?? null,
-        site: request.headers['sec-fetch-site'] ?? null,
+      denialEvent(call, 'csrf.rejected', {
+        origin: call.headers.origin ?? null,
+        site: call.headers['sec-fetch-site'] ?? null,
       }),
     );
     throw denial;
   }
 }
 
-function hasBody(request: Request): boolean {
-  const length = request.headers['content-length'];
-  return (
-    (length !== undefined && length !== '0') || request.headers['transfer-encoding'] !== undefined
-  );
+function hasBody(headers: IncomingHttpHeaders): boolean {
+  const length = headers['content-length'];
+  return (length !== undefined && length !== '0') || headers['transfer-encoding'] !== undefined;
+}
+
+/** Whether the body's media type is `application/json` (parameters such as charset allowed). */
+function isJson(headers: IncomingHttpHeaders): boolean {
+  return headers['content-type']?.split(';')[0].trim().toLowerCase() === 'application/json';
 }

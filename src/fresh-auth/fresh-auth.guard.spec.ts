@@ -1,6 +1,9 @@
 import type { ExecutionContext, Type } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { ReauthRequiredException } from '../errors/session-security.exception.js';
+import {
+  ReauthRequiredException,
+  SessionRequiredException,
+} from '../errors/session-security.exception.js';
 import type { ResolvedOptions } from '../options/resolve-options.js';
 import { requestState } from '../session/request-state.js';
 import { SessionEvents, type SessionEvent } from '../session/session-events.js';
@@ -61,7 +64,9 @@ function setup(options: { authLevel?: string; authenticatedAt?: number } = {}) {
       getType: () => type,
       getHandler: () => handler,
       getClass: () => controller,
-      switchToHttp: () => ({ getRequest: () => request }),
+      getArgs: () => [request, {}],
+      switchToHttp: () => ({ getRequest: () => request, getResponse: () => ({}) }),
+      switchToRpc: () => ({ getContext: () => request, getData: () => ({}) }),
     }) as unknown as ExecutionContext;
   return { guard, clock, request, context, emitted };
 }
@@ -153,21 +158,31 @@ describe('FreshAuthGuard', () => {
     ).resolves.toBe(true);
   });
 
-  it('leaves requests without a session to the session guard', async () => {
+  it('answers 401 session_required on a fresh-auth route without a session, even used alone', async () => {
     const { guard, clock, context, request } = setup();
     delete requestState(request).session;
     clock.freeze(T0 + 24 * 60 * MINUTE);
     await expect(
       guard.canActivate(context(PlainController, PlainController.prototype.changePassword)),
-    ).resolves.toBe(true);
+    ).rejects.toBeInstanceOf(SessionRequiredException);
   });
 
-  it('ignores non-http contexts', async () => {
+  it('judges RPC calls like HTTP requests: a stale session is refused', async () => {
     const { guard, clock, context } = setup();
     clock.freeze(T0 + 24 * 60 * MINUTE);
-    await expect(
+    const error = await denial(
       guard.canActivate(context(PlainController, PlainController.prototype.changePassword, 'rpc')),
-    ).resolves.toBe(true);
+    );
+    expect(error.reason).toBe('stale_authentication');
+  });
+
+  it('denies a fresh-auth handler of a context type it cannot read', async () => {
+    const { guard, context } = setup();
+    await expect(
+      guard.canActivate(
+        context(PlainController, PlainController.prototype.changePassword, 'kafka-ish'),
+      ),
+    ).rejects.toBeInstanceOf(SessionRequiredException);
   });
 
   it('fails with a configuration error, not a 401, for a level missing from freshAuth.levels', async () => {

@@ -6,23 +6,28 @@ import {
   type ExecutionContext,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { Request } from 'express';
 import { Clock } from '../common/clock.js';
 import { RESOLVED_OPTIONS } from '../common/tokens.js';
-import { ReauthRequiredException } from '../errors/session-security.exception.js';
+import {
+  ReauthRequiredException,
+  SessionRequiredException,
+} from '../errors/session-security.exception.js';
 import type { ResolvedOptions } from '../options/resolve-options.js';
 import { requestState } from '../session/request-state.js';
 import { denialEvent } from '../http/denial-event.js';
 import { SessionEvents } from '../session/session-events.js';
+import { resolveCall, type GuardedCall } from '../surfaces/guarded-call.js';
 import { decideFreshAuth, type FreshAuthRequirement } from './fresh-auth-decision.js';
 import { FreshAuthMetadata } from './require-fresh-auth.decorator.js';
 
 /**
- * Enforces `@RequireFreshAuth()`; routes without it pass untouched. Runs after the session guard
- * and reads the validated session from the request state. Without a session it lets the request
- * through: the session guard owns 401 `session_required`, and a `@Public()` route has no session
- * to judge. A stale or too weak authentication is denied with 401 `reauth_required`, a `reason`
- * (`stale_authentication` or `insufficient_level`) and a `WWW-Authenticate` header.
+ * Enforces `@RequireFreshAuth()` on every surface (HTTP, GraphQL, WebSocket, RPC); handlers
+ * without it pass untouched. Runs after the session guard and reads the validated session from
+ * the call's state. A handler that requires fresh authentication is denied with 401
+ * `session_required` when there is no session (also when this guard is used without the session
+ * guard), and with 401 `reauth_required`, a `reason` (`stale_authentication` or
+ * `insufficient_level`) and a `WWW-Authenticate` header when the authentication is stale or
+ * too weak.
  *
  * @example
  * @UseGuards(FreshAuthGuard)
@@ -40,12 +45,11 @@ export class FreshAuthGuard implements CanActivate {
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    if (context.getType() !== 'http') return true;
     const requirement = this.getRequirement(context);
     if (!requirement) return true;
-    const request = context.switchToHttp().getRequest<Request>();
-    const session = requestState(request).session;
-    if (!session) return true;
+    const call = resolveCall(context);
+    const session = call ? requestState(call.carrier).session : undefined;
+    if (!session) throw new SessionRequiredException();
     const decision = decideFreshAuth(
       session,
       requirement,
@@ -56,7 +60,7 @@ export class FreshAuthGuard implements CanActivate {
     const details = decision.level
       ? { maxAge: decision.maxAge, level: decision.level }
       : { maxAge: decision.maxAge };
-    return this.onDenied(request, new ReauthRequiredException(decision.reason, details));
+    return this.onDenied(call, new ReauthRequiredException(decision.reason, details));
   }
 
   /**
@@ -75,9 +79,12 @@ export class FreshAuthGuard implements CanActivate {
   }
 
   /** Records and throws the denial; override to customise. */
-  protected async onDenied(request: Request, exception: ReauthRequiredException): Promise<never> {
+  protected async onDenied(
+    call: GuardedCall | null,
+    exception: ReauthRequiredException,
+  ): Promise<never> {
     await this.events?.emit(
-      denialEvent(request, 'access.denied', { code: exception.code, reason: exception.reason }),
+      denialEvent(call, 'access.denied', { code: exception.code, reason: exception.reason }),
     );
     throw exception;
   }

@@ -1,29 +1,30 @@
-import type { Request } from 'express';
 import { requestState } from '../session/request-state.js';
 import type { SessionEvent } from '../session/session-events.js';
+import type { GuardedCall } from '../surfaces/guarded-call.js';
 
 /**
- * The audit event of a refused request: who (session, IP, user agent), which route, and why.
+ * The audit event of a refused call: who (session, IP, user agent), what (route, GraphQL field,
+ * WebSocket event or RPC pattern), and why. Calls off HTTP name their surface in `details`.
  *
- * @example await events.emit(denialEvent(request, 'access.denied', { code: 'session_expired' }));
+ * @example await events.emit(denialEvent(call, 'access.denied', { code: 'session_expired' }));
  */
 export function denialEvent(
-  request: Request,
+  call: GuardedCall | null,
   type: string,
   details: Record<string, unknown>,
   target: { action?: string; resource?: string } = {},
 ): SessionEvent {
-  const state = requestState(request);
+  const state = call ? requestState(call.carrier) : undefined;
+  const agent = call?.headers['user-agent'];
   return {
     type,
-    userId: state.session?.userId ?? null,
-    sessionId: state.session?.id ?? null,
-    ip: state.clientIp || null,
-    userAgent: request.headers?.['user-agent'] ?? null,
+    userId: state?.session?.userId ?? null,
+    sessionId: state?.session?.id ?? null,
+    ip: state?.clientIp || null,
+    userAgent: typeof agent === 'string' ? agent : null,
     outcome: 'denied',
-    action:
-      target.action ?? `${request.method} ${request.route?.path ?? request.path ?? ''}`.trim(),
+    action: target.action ?? call?.action ?? 'unknown surface',
     ...(target.resource ? { resource: target.resource } : {}),
-    details,
+    details: call?.type === 'http' ? details : { ...details, surface: call?.type ?? 'unknown' },
   };
 }

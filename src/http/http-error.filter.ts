@@ -1,7 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
-import type { Response } from 'express';
 import type { ErrorCode } from '../errors/denial-codes.js';
 import { SessionSecurityException } from '../errors/session-security.exception.js';
+import { replyOnSurface, type ErrorBody } from '../surfaces/surface-reply.js';
 
 const CODES: Record<number, ErrorCode> = {
   401: 'session_required',
@@ -13,7 +13,8 @@ const CODES: Record<number, ErrorCode> = {
 /**
  * App-wide filter that gives every error the module's body shape
  * `{ statusCode, error: CODE, message }`: framework exceptions, body-parser errors (malformed
- * JSON, oversized bodies) and unexpected errors (500, logged, no details leaked).
+ * JSON, oversized bodies) and unexpected errors (500, logged, no details leaked). It answers on
+ * every surface: HTTP on Express and Fastify, GraphQL, WebSocket and RPC.
  *
  * @example app.useGlobalFilters(new HttpErrorFilter());
  */
@@ -21,27 +22,24 @@ const CODES: Record<number, ErrorCode> = {
 export class HttpErrorFilter implements ExceptionFilter {
   private readonly logger = new Logger('HttpError');
 
-  catch(exception: unknown, host: ArgumentsHost): void {
-    const response = host.switchToHttp().getResponse<Response>();
-    if (response.headersSent) return;
+  catch(exception: unknown, host: ArgumentsHost): unknown {
     if (exception instanceof SessionSecurityException) {
-      for (const [name, value] of Object.entries(exception.headers))
-        response.setHeader(name, value);
-      response.status(exception.getStatus()).json(exception.getResponse());
-      return;
+      return replyOnSurface(host, exception.getResponse() as ErrorBody, exception.headers);
     }
     const status = statusOf(exception);
     if (status >= 500) {
       this.logger.error((exception as Error)?.stack ?? String(exception));
-      response
-        .status(500)
-        .json({ statusCode: 500, error: 'internal_error', message: 'Internal error' });
-      return;
+      return replyOnSurface(host, {
+        statusCode: 500,
+        error: 'internal_error',
+        message: 'Internal error',
+      });
     }
-    const error = CODES[status] ?? 'invalid_request';
-    response
-      .status(status)
-      .json({ statusCode: status, error, message: messageOf(exception, status) });
+    return replyOnSurface(host, {
+      statusCode: status,
+      error: CODES[status] ?? 'invalid_request',
+      message: messageOf(exception, status),
+    });
   }
 }
 
@@ -59,8 +57,12 @@ function messageOf(exception: unknown, status: number): string {
     const message = typeof body === 'string' ? body : (body as { message?: unknown }).message;
     return Array.isArray(message) ? message.join('; ') : String(message ?? exception.message);
   }
-  const type = (exception as { type?: string })?.type;
+  const type = (exception as { type?: string; code?: string })?.type;
   if (type === 'entity.parse.failed') return 'Malformed JSON body';
   if (type === 'entity.too.large') return 'Request body too large';
+  const code = (exception as { code?: string })?.code;
+  if (code === 'FST_ERR_CTP_INVALID_JSON_BODY' || code === 'FST_ERR_CTP_EMPTY_JSON_BODY')
+    return 'Malformed JSON body';
+  if (code === 'FST_ERR_CTP_BODY_TOO_LARGE') return 'Request body too large';
   return status === 415 ? 'Unsupported media type' : 'Invalid request';
 }

@@ -1,6 +1,5 @@
 import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { Request, Response } from 'express';
 import { RESOLVED_OPTIONS } from '../common/tokens.js';
 import {
   ReauthRequiredException,
@@ -15,13 +14,23 @@ import { requestState } from '../session/request-state.js';
 import { clearedSessionCookie, readSessionCookie } from '../session/session-cookie.js';
 import { SessionEvents } from '../session/session-events.js';
 import { SessionService, SessionValidation } from '../session/session.service.js';
+import { resolveCall, type GuardedCall } from '../surfaces/guarded-call.js';
+import { appendHeader, setHeader } from '../surfaces/http-reply.js';
 import { denialEvent } from './denial-event.js';
 import { AllowPendingReauth, Public } from './public.decorator.js';
 
+/** A presented token and how it came. */
+export interface FoundToken {
+  token: string;
+  via: 'cookie' | 'bearer' | 'rpc';
+}
+
 /**
  * Global guard: finds the session token (cookie; bearer only when enabled; never the URL),
- * validates it against server-side state and puts the session on the request. Routes without
- * `@Public()` are denied without a valid session.
+ * validates it against server-side state and puts the session on the call's state. Calls without
+ * `@Public()` are denied without a valid session — on every surface: HTTP (Express and Fastify),
+ * GraphQL, WebSocket messages (the handshake's cookie) and RPC (the app's token extractor). A
+ * surface the module cannot read a credential from is denied, never passed.
  */
 @Injectable()
 export class SessionGuard implements CanActivate {
@@ -33,45 +42,64 @@ export class SessionGuard implements CanActivate {
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    if (context.getType() !== 'http') return true;
-    const request = context.switchToHttp().getRequest<Request>();
-    const response = context.switchToHttp().getResponse<Response>();
-    const state = requestState(request);
-    state.clientIp = this.getClientIp(request);
     const targets = [context.getHandler(), context.getClass()];
     const isPublic = this.reflector.getAllAndOverride(Public, targets) ?? false;
+    const call = resolveCall(context);
+    if (!call) {
+      if (isPublic) return true;
+      return this.onDenied(null, new SessionRequiredException());
+    }
+    const state = requestState(call.carrier);
+    if (call.type === 'ws' || call.type === 'rpc') clearCallState(state);
+    state.clientIp = this.getClientIp(call);
 
-    const found = this.getToken(request);
+    const found = this.getToken(call);
     if (!found) {
       if (isPublic) return true;
-      return this.onDenied(request, new SessionRequiredException());
+      return this.onDenied(call, new SessionRequiredException());
     }
-    const result = await this.sessions.validate(found.token);
+    const result = await this.validateOnce(call, found.token);
     if (!result.ok) {
-      if (found.via === 'cookie') response.append('Set-Cookie', clearedSessionCookie(this.options));
+      if (found.via === 'cookie' && call.response) {
+        appendHeader(call.response, 'Set-Cookie', clearedSessionCookie(this.options));
+      }
       if (isPublic) return true;
-      return this.onDenied(request, this.denialFor(result));
+      return this.onDenied(call, this.denialFor(result));
     }
     state.session = result.session;
     state.tokenHash = result.tokenHash;
-    state.via = found.via;
+    state.via = found.via === 'rpc' ? 'bearer' : found.via;
     state.pendingReauth = result.reauth;
-    response.setHeader('Cache-Control', 'no-store');
+    if (call.response) setHeader(call.response, 'Cache-Control', 'no-store');
     if (
       result.reauth &&
       !isPublic &&
       !this.reflector.getAllAndOverride(AllowPendingReauth, targets)
     ) {
-      return this.onDenied(request, new ReauthRequiredException(result.reauth));
+      return this.onDenied(call, new ReauthRequiredException(result.reauth));
     }
     return true;
   }
 
-  /** The token and how it came: the session cookie, or a bearer header when enabled. */
-  protected getToken(request: Request): { token: string; via: 'cookie' | 'bearer' } | null {
-    const cookie = readSessionCookie(request.headers.cookie, this.options.cookie.name);
+  /**
+   * The token and how it came: the session cookie (of the request, or of the WebSocket
+   * handshake), a bearer header when enabled, or the app's RPC extractor.
+   */
+  protected getToken(call: GuardedCall): FoundToken | null {
+    if (call.type === 'rpc') {
+      const extract = this.options.surfaces.rpcToken;
+      const token = extract?.(call.args[0], call.args[1]);
+      return typeof token === 'string' && token.length > 0 && token.length < 256
+        ? { token, via: 'rpc' }
+        : null;
+    }
+    const cookieHeader = call.headers.cookie;
+    const cookie = readSessionCookie(
+      typeof cookieHeader === 'string' ? cookieHeader : undefined,
+      this.options.cookie.name,
+    );
     if (cookie) return { token: cookie, via: 'cookie' };
-    const header = request.headers.authorization;
+    const header = call.headers.authorization;
     if (this.options.allowBearer && header?.startsWith('Bearer ') && header.length < 256) {
       return { token: header.slice(7).trim(), via: 'bearer' };
     }
@@ -79,18 +107,36 @@ export class SessionGuard implements CanActivate {
   }
 
   /** The client's address: the socket peer unless it is a trusted proxy. */
-  protected getClientIp(request: Request): string {
+  protected getClientIp(call: GuardedCall): string {
     return resolveClientIp(
-      request.socket?.remoteAddress,
-      request.headers['x-forwarded-for'],
+      call.peerAddress,
+      call.headers['x-forwarded-for'],
       this.options.trustProxy,
     );
   }
 
   /** Records and throws a denial; override to customise. */
-  protected async onDenied(request: Request, denial: SessionSecurityException): Promise<never> {
-    await this.events.emit(denialEvent(request, 'access.denied', { code: denial.code }));
+  protected async onDenied(
+    call: GuardedCall | null,
+    denial: SessionSecurityException,
+  ): Promise<never> {
+    await this.events.emit(denialEvent(call, 'access.denied', { code: denial.code }));
     throw denial;
+  }
+
+  /**
+   * Validates the token once per HTTP request: the fields of one GraphQL operation share the
+   * outcome instead of asking the session store again for each resolver.
+   */
+  private validateOnce(call: GuardedCall, token: string): Promise<SessionValidation> {
+    if (call.type !== 'graphql') return this.sessions.validate(token);
+    const state = requestState(call.carrier);
+    const cached = state.validation as
+      { token: string; result: Promise<SessionValidation> } | undefined;
+    if (cached?.token === token) return cached.result;
+    const result = this.sessions.validate(token);
+    state.validation = { token, result };
+    return result;
   }
 
   private denialFor(result: Extract<SessionValidation, { ok: false }>): SessionSecurityException {
@@ -98,4 +144,14 @@ export class SessionGuard implements CanActivate {
     if (result.code === 'session_revoked') return new SessionRevokedException();
     return new SessionRequiredException();
   }
+}
+
+/** A WebSocket or RPC carrier lives across messages: each message is judged afresh. */
+function clearCallState(state: ReturnType<typeof requestState>): void {
+  state.session = undefined;
+  state.tokenHash = undefined;
+  state.via = undefined;
+  state.pendingReauth = undefined;
+  state.ability = undefined;
+  state.policySubject = undefined;
 }

@@ -62,6 +62,19 @@ export const optionsSchema = z
     policy: z.unknown().optional(),
     audit: z.unknown().optional(),
     permissionChanges: z.unknown().optional(),
+    surfaces: z
+      .object({
+        rpc: z
+          .object({
+            token: z
+              .custom<unknown>((value) => typeof value === 'function', 'must be a function')
+              .optional(),
+          })
+          .strict()
+          .optional(),
+      })
+      .strict()
+      .optional(),
     clock: z.unknown().optional(),
   })
   .strict();

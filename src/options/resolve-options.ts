@@ -11,6 +11,7 @@ import type { SessionUserDirectory } from '../session/session-user-directory.int
 import { SessionSecurityOptionsError } from './options-error.js';
 import { describeIssues, optionsSchema } from './options.schema.js';
 import type { SessionSecurityModuleOptions } from './session-security-options.interface.js';
+import type { RpcTokenExtractor } from '../surfaces/guarded-call.js';
 
 /** The options after validation, with every default filled in and every duration in ms. */
 export interface ResolvedOptions {
@@ -25,6 +26,7 @@ export interface ResolvedOptions {
   throttle: { maxAttempts: number; windowMs: number };
   trustProxy: CidrSet;
   allowBearer: boolean;
+  surfaces: { rpcToken: RpcTokenExtractor | null };
   users?: SessionUserDirectory;
   clock: Clock;
   policy: ResolvedPolicyConfig;
@@ -117,6 +119,7 @@ export function resolveOptions(options: SessionSecurityModuleOptions): ResolvedO
     },
     trustProxy,
     allowBearer: options.allowBearer ?? false,
+    surfaces: { rpcToken: options.surfaces?.rpc?.token ?? null },
     users: options.users,
     clock: options.clock ?? new SystemClock(),
     policy: policy!,

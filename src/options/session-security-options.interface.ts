@@ -7,6 +7,7 @@ import type { PolicyDocument, DefineAbilityHook } from '../policy/policy.types.j
 import type { SessionUserDirectory } from '../session/session-user-directory.interface.js';
 import type { GeoResolver } from '../policy/geo-resolver.interface.js';
 import type { PermissionChangeOptions } from '../permission-changes/permission-change.options.js';
+import type { RpcTokenExtractor } from '../surfaces/guarded-call.js';
 
 /**
  * Options of `SessionSecurityModule.forRoot()` / `forRootAsync()`. Everything but `dataSource`
@@ -44,8 +45,22 @@ export interface SessionSecurityModuleOptions {
   audit?: AuditOptions;
   /** Permission-change jobs and the opt-in TypeORM watcher (see `docs/permission-changes.md`). */
   permissionChanges?: PermissionChangeOptions;
+  /** Surfaces beyond HTTP: how RPC messages carry a session (see `docs/surfaces.md`). */
+  surfaces?: SurfaceOptions;
   /** Replace the wall clock, e.g. in tests. */
   clock?: Clock;
+}
+
+export interface SurfaceOptions {
+  rpc?: {
+    /**
+     * Reads the session token of a microservice message (`data`, transport context). Without it
+     * every RPC handler that is not `@Public()` is denied: a message carries no cookie.
+     *
+     * @example token: (data) => (data as { sessionToken?: string })?.sessionToken
+     */
+    token?: RpcTokenExtractor;
+  };
 }
 
 export interface SessionOptions {

@@ -1,4 +1,4 @@
-import type { Type } from '@nestjs/common';
+import type { ExecutionContext, Type } from '@nestjs/common';
 import type { PolicyAbility } from './policy.types.js';
 
 /**
@@ -6,7 +6,11 @@ import type { PolicyAbility } from './policy.types.js';
  *
  * @example const canReadReports: PolicyHandlerFn = (ability) => ability.can('read', 'Report');
  */
-export type PolicyHandlerFn = (ability: PolicyAbility, request: any) => boolean | Promise<boolean>;
+export type PolicyHandlerFn = (
+  ability: PolicyAbility,
+  request: any,
+  context: ExecutionContext,
+) => boolean | Promise<boolean>;
 
 /**
  * A policy check as an object; as a class it is resolved through DI, so it can inject services.
@@ -18,7 +22,11 @@ export type PolicyHandlerFn = (ability: PolicyAbility, request: any) => boolean 
  * }
  */
 export interface PolicyHandler {
-  handle(ability: PolicyAbility, request: any): boolean | Promise<boolean>;
+  handle(
+    ability: PolicyAbility,
+    request: any,
+    context: ExecutionContext,
+  ): boolean | Promise<boolean>;
 }
 
 /**
@@ -30,7 +38,9 @@ export type PolicyHandlerLike = PolicyHandlerFn | PolicyHandler | Type<PolicyHan
 
 /**
  * Loads the instance a `@Can()` check is about, e.g. the article of `PATCH /articles/:id`, so its
- * conditions are evaluated. Register it as a provider; `null` means "not found" (404).
+ * conditions are evaluated. Register it as a provider; `null` means "not found" (404). It gets
+ * the call's request-like object (the HTTP request, the WebSocket client, the RPC context) and
+ * the `ExecutionContext`: a GraphQL loader reads its arguments from `context.getArgs()[1]`.
  *
  * @example
  * @Injectable()
@@ -40,5 +50,5 @@ export type PolicyHandlerLike = PolicyHandlerFn | PolicyHandler | Type<PolicyHan
  * }
  */
 export interface SubjectLoader {
-  load(request: any): Promise<object | null> | object | null;
+  load(request: any, context: ExecutionContext): Promise<object | null> | object | null;
 }

@@ -114,9 +114,11 @@ function setup(geo?: GeoResolver) {
     if (who) requestState(request).session = who;
     requestState(request).clientIp = '203.0.113.9';
     const context = {
+      getType: () => 'http',
+      getArgs: () => [request, {}],
       getHandler: () => (controller.prototype as Record<string, unknown>)[method],
       getClass: () => controller,
-      switchToHttp: () => ({ getRequest: () => request }),
+      switchToHttp: () => ({ getRequest: () => request, getResponse: () => ({}) }),
     } as unknown as ExecutionContext;
     return { allowed: await guard.canActivate(context), request };
   };

@@ -9,17 +9,21 @@ import {
 import { ModuleRef, Reflector } from '@nestjs/core';
 import { subject as tagSubject, detectSubjectType } from '@casl/ability';
 import { Clock } from '../common/clock.js';
-import { ForbiddenException } from '../errors/session-security.exception.js';
-import type { Request } from 'express';
+import {
+  ForbiddenException,
+  SessionRequiredException,
+} from '../errors/session-security.exception.js';
 import { denialEvent } from '../http/denial-event.js';
 import { SessionEvents } from '../session/session-events.js';
 import { requestState } from '../session/request-state.js';
 import type { ActiveSession } from '../session/session.types.js';
+import { resolveCall, type GuardedCall } from '../surfaces/guarded-call.js';
 import { CanMetadata, type CanRequirement } from './can.decorator.js';
 import { PolicyHandlers } from './check-policies.decorator.js';
 import { GeoResolver } from './geo-resolver.interface.js';
 import type {
   PolicyHandler,
+  PolicyHandlerFn,
   PolicyHandlerLike,
   SubjectLoader,
 } from './policy-handler.interface.js';
@@ -30,11 +34,14 @@ import type { PolicyAbility, PolicyContext, PolicyUser } from './policy.types.js
 import { SubjectNotFoundException } from './subject-not-found.exception.js';
 
 /**
- * Enforces `@Can()` and `@CheckPolicies()`; routes without them pass untouched. Runs after the
- * session guard: it reads the session and client address from the request state, builds the
- * policy context once, stores the ability on the request state (`@CurrentAbility()`), and denies
+ * Enforces `@Can()` and `@CheckPolicies()` on every surface (HTTP, GraphQL queries, mutations
+ * and field resolvers, WebSocket messages, RPC); handlers without them pass untouched. Runs after
+ * the session guard: it reads the session and client address from the call's state, builds the
+ * policy context once, stores the ability on the call's state (`@CurrentAbility()`), and denies
  * with 403 `forbidden` plus a `reason` when the policy gives one. Without a session the user has
- * no roles, so every check is denied (the session guard owns 401).
+ * no roles, so every check is denied (the session guard owns 401). Subject loaders and handlers
+ * get the call's request-like object (the HTTP request, the WebSocket client, the RPC context)
+ * and the `ExecutionContext`, so a GraphQL loader can read its arguments.
  *
  * @example
  * @UseGuards(SessionGuard, PolicyGuard)
@@ -60,18 +67,20 @@ export class PolicyGuard implements CanActivate {
     const requirement = this.reflector.getAllAndOverride(CanMetadata, targets);
     const handlers = this.reflector.getAllAndOverride(PolicyHandlers, targets);
     if (!requirement && !handlers?.length) return true;
-    const request = context.switchToHttp().getRequest<object>();
+    const call = resolveCall(context);
+    if (!call) throw new SessionRequiredException();
+    const request = call.carrier;
     const state = requestState(request);
     const evaluation = this.policy.evaluate(
       this.getUser(state.session),
-      await this.getContext(request, state.session),
+      await this.getContext(call, state.session),
     );
     state.ability = evaluation.ability;
     if (requirement) {
-      const decision = await this.checkRequirement(requirement, request, evaluation);
+      const decision = await this.checkRequirement(requirement, call, context, evaluation);
       if (!decision.allowed) {
         const checked = state.policySubject ?? requirement.subject;
-        await this.onDenied(request, decision.reason, {
+        await this.onDenied(call, decision.reason, {
           action: requirement.action,
           subject: requirement.subject,
           rule: decision.decidingRule?.id ?? null,
@@ -80,9 +89,10 @@ export class PolicyGuard implements CanActivate {
       }
     }
     if (handlers?.length) {
-      const passes = (ability: PolicyAbility) => this.runHandlers(handlers, ability, request);
+      const passes = (ability: PolicyAbility) =>
+        this.runHandlers(handlers, ability, request, context);
       if (!(await passes(evaluation.ability))) {
-        await this.onDenied(request, await evaluation.whenReason(passes), { action: 'handlers' });
+        await this.onDenied(call, await evaluation.whenReason(passes), { action: 'handlers' });
       }
     }
     return true;
@@ -96,11 +106,11 @@ export class PolicyGuard implements CanActivate {
 
   /** Builds the request context once: time, client address, country (only if rules use it). */
   protected async getContext(
-    request: object,
+    call: GuardedCall,
     session: ActiveSession | undefined,
   ): Promise<PolicyContext> {
-    const peer = (request as { socket?: { remoteAddress?: string } }).socket?.remoteAddress;
-    const ip = requestState(request).clientIp || peer || '';
+    const ip = requestState(call.carrier).clientIp || call.peerAddress || '';
+    const request = call.request ?? { headers: call.headers };
     return {
       now: this.clock.now(),
       ip,
@@ -116,14 +126,13 @@ export class PolicyGuard implements CanActivate {
    * throws the 403; override to change it.
    */
   protected async onDenied(
-    request: object,
+    call: GuardedCall,
     reason: string | null,
     details: { action: string; subject?: string; rule?: string | null; failedWhen?: FailedWhen[] },
   ): Promise<never> {
-    requestState(request).policyDenial = { reason };
     await this.events?.emit(
       denialEvent(
-        request as Request,
+        call,
         'policy.denied',
         {
           reason,
@@ -150,13 +159,15 @@ export class PolicyGuard implements CanActivate {
 
   private async checkRequirement(
     { action, subject, load }: CanRequirement,
-    request: object,
+    call: GuardedCall,
+    context: ExecutionContext,
     evaluation: PolicyEvaluation,
   ): Promise<PolicyDecision> {
     if (!load) return evaluation.check(action, subject);
     const possible = evaluation.checkAny(action, subject);
     if (!possible.allowed) return possible;
-    const instance = await (await this.resolve<SubjectLoader>(load)).load(request);
+    const request = call.carrier;
+    const instance = await (await this.resolve<SubjectLoader>(load)).load(request, context);
     if (instance === null || instance === undefined) {
       throw new SubjectNotFoundException(`${subject} not found`);
     }
@@ -169,16 +180,14 @@ export class PolicyGuard implements CanActivate {
     handlers: PolicyHandlerLike[],
     ability: PolicyAbility,
     request: object,
+    context: ExecutionContext,
   ): Promise<boolean> {
     for (const handler of handlers) {
       const result = isHandlerClass(handler)
-        ? (await this.resolve<PolicyHandler>(handler)).handle(ability, request)
+        ? (await this.resolve<PolicyHandler>(handler)).handle(ability, request, context)
         : typeof handler === 'function'
-          ? (handler as (a: PolicyAbility, r: object) => boolean | Promise<boolean>)(
-              ability,
-              request,
-            )
-          : handler.handle(ability, request);
+          ? (handler as PolicyHandlerFn)(ability, request, context)
+          : handler.handle(ability, request, context);
       if ((await result) !== true) return false;
     }
     return true;

@@ -1,0 +1,96 @@
+import type { ArgumentsHost } from '@nestjs/common';
+import { throwError, type Observable } from 'rxjs';
+import { sendJson, setHeader } from './http-reply.js';
+
+/** The body of every error the module answers: `{ statusCode, error, message, ...extra }`. */
+export interface ErrorBody {
+  statusCode: number;
+  error: string;
+  message: string;
+  [key: string]: unknown;
+}
+
+/** WebSocket close codes: 4000 + the HTTP status of the denial that ended the connection. */
+export const WS_CLOSE_UNAUTHORIZED = 4401;
+export const WS_CLOSE_FORBIDDEN = 4403;
+
+/** Denial codes after which a long-lived connection cannot go on: it must sign in again. */
+const ENDS_CONNECTION = new Set(['session_required', 'session_expired', 'session_revoked']);
+
+/**
+ * An error GraphQL servers show as-is: the denial code in `extensions.code` (`session_required`,
+ * `forbidden`, …), the status and any `reason` beside it, and nothing else.
+ */
+export class SurfaceGraphqlError extends Error {
+  readonly extensions: Record<string, unknown>;
+
+  constructor(body: ErrorBody) {
+    super(body.message);
+    const { statusCode, error, message: _message, ...extra } = body;
+    this.name = 'SessionSecurityError';
+    this.extensions = { code: error, statusCode, ...extra };
+  }
+}
+
+/** Whether a denial means the session is gone (the connection it backs must close). */
+export function endsConnection(body: { error: string; reason?: unknown }): boolean {
+  return (
+    ENDS_CONNECTION.has(body.error) ||
+    (body.error === 'reauth_required' && body.reason === 'permissions_changed')
+  );
+}
+
+interface WsClient {
+  send?: (data: string) => unknown;
+  close?: (code?: number, reason?: string) => unknown;
+  emit?: (event: string, data: unknown) => unknown;
+  disconnect?: (close?: boolean) => unknown;
+  readyState?: number;
+}
+
+/**
+ * Tells a WebSocket client why its message was refused (`{"event":"error","data":body}`) and,
+ * when the session is gone, closes the connection with 4401 and the denial code as reason.
+ * socket.io clients get an `exception` event and are disconnected instead.
+ */
+export function denyWebSocket(client: unknown, body: ErrorBody): void {
+  const socket = client as WsClient | undefined;
+  if (!socket) return;
+  const closing = endsConnection(body);
+  if (typeof socket.send === 'function' && typeof socket.close === 'function') {
+    if (socket.readyState !== undefined && socket.readyState !== 1) return;
+    socket.send(JSON.stringify({ event: 'error', data: body }));
+    if (closing) socket.close(WS_CLOSE_UNAUTHORIZED, body.error);
+    return;
+  }
+  if (typeof socket.emit === 'function') {
+    socket.emit('exception', body);
+    if (closing) socket.disconnect?.(true);
+  }
+}
+
+/**
+ * Answers an error on the surface it happened on: JSON with headers over HTTP, a
+ * {@link SurfaceGraphqlError} for GraphQL (returned, so the resolver's field fails with it), an
+ * error message (and a 4401 close when the session is gone) on WebSockets, an error
+ * Observable carrying the body for RPC.
+ */
+export function replyOnSurface(
+  host: ArgumentsHost,
+  body: ErrorBody,
+  headers: Record<string, string> = {},
+): Observable<never> | Error | undefined {
+  const type = host.getType<string>();
+  if (type === 'http') {
+    const response = host.switchToHttp().getResponse<object>();
+    for (const [name, value] of Object.entries(headers)) setHeader(response, name, value);
+    sendJson(response, body.statusCode, body);
+    return undefined;
+  }
+  if (type === 'graphql') return new SurfaceGraphqlError(body);
+  if (type === 'ws') {
+    denyWebSocket(host.switchToWs().getClient(), body);
+    return undefined;
+  }
+  return throwError(() => body);
+}
