@@ -15,6 +15,7 @@ import {
 import type { ResolvedOptions } from '../options/resolve-options.js';
 import { requestState } from '../session/request-state.js';
 import { denialEvent } from '../http/denial-event.js';
+import { Public } from '../http/public.decorator.js';
 import { SessionEvents } from '../session/session-events.js';
 import { resolveCall, type GuardedCall } from '../surfaces/guarded-call.js';
 import { decideFreshAuth, type FreshAuthRequirement } from './fresh-auth-decision.js';
@@ -25,7 +26,7 @@ import { FreshAuthMetadata } from './require-fresh-auth.decorator.js';
  * without it pass untouched. Runs after the session guard and reads the validated session from
  * the call's state. A handler that requires fresh authentication is denied with 401
  * `session_required` when there is no session (also when this guard is used without the session
- * guard), and with 401 `reauth_required`, a `reason` (`stale_authentication` or
+ * guard; a `@Public()` handler without a session has nothing to judge and passes), and with 401 `reauth_required`, a `reason` (`stale_authentication` or
  * `insufficient_level`) and a `WWW-Authenticate` header when the authentication is stale or
  * too weak.
  *
@@ -49,7 +50,11 @@ export class FreshAuthGuard implements CanActivate {
     if (!requirement) return true;
     const call = resolveCall(context);
     const session = call ? requestState(call.carrier).session : undefined;
-    if (!session) throw new SessionRequiredException();
+    if (!session) {
+      if (this.reflector.getAllAndOverride(Public, [context.getHandler(), context.getClass()]))
+        return true;
+      throw new SessionRequiredException();
+    }
     const decision = decideFreshAuth(
       session,
       requirement,
