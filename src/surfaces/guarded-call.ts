@@ -34,6 +34,8 @@ export interface GuardedCall {
 export type RpcTokenExtractor = (data: unknown, context: unknown) => string | null | undefined;
 
 const HANDSHAKE = Symbol.for('nestjs-session-security.ws-handshake');
+/** HTTP calls by request: the four guards and the interceptor of one request share one view. */
+const httpCalls = new WeakMap<object, GuardedCall>();
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 interface HttpLike {
@@ -76,7 +78,12 @@ export function resolveCall(context: ExecutionContext): GuardedCall | null {
   const type = context.getType<string>();
   if (type === 'http') {
     const http = context.switchToHttp();
-    return fromHttp('http', http.getRequest(), http.getResponse(), context.getArgs());
+    const request = http.getRequest<HttpLike | undefined>();
+    const known = request && typeof request === 'object' ? httpCalls.get(request) : undefined;
+    if (known) return known;
+    const call = fromHttp('http', request, http.getResponse(), context.getArgs());
+    if (call) httpCalls.set(call.carrier, call);
+    return call;
   }
   if (type === 'graphql') return fromGraphql(context.getArgs());
   if (type === 'ws') return fromWs(context);
