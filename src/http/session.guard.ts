@@ -50,7 +50,7 @@ export class SessionGuard implements CanActivate {
       return this.onDenied(null, new SessionRequiredException());
     }
     const state = requestState(call.carrier);
-    if (call.type === 'ws' || call.type === 'rpc') clearCallState(state);
+    if (call.type === 'rpc') clearCallState(state);
     state.clientIp = this.getClientIp(call);
 
     const found = this.getToken(call);
@@ -146,7 +146,11 @@ export class SessionGuard implements CanActivate {
   }
 }
 
-/** A WebSocket or RPC carrier lives across messages: each message is judged afresh. */
+/**
+ * An RPC carrier may be shared by several messages: each is judged afresh. (A WebSocket client is
+ * not cleared: messages on one socket may run concurrently, and each one's validation overwrites
+ * the state or refuses the message.)
+ */
 function clearCallState(state: ReturnType<typeof requestState>): void {
   state.session = undefined;
   state.tokenHash = undefined;
