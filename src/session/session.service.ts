@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/comm
 import { randomUUID } from 'node:crypto';
 import { In, IsNull } from 'typeorm';
 import { Clock } from '../common/clock.js';
+import { SessionRevokedException } from '../errors/session-security.exception.js';
 import { RESOLVED_OPTIONS } from '../common/tokens.js';
 import type { ResolvedOptions } from '../options/resolve-options.js';
 import type { SessionEpochs } from './session-cache.interface.js';
@@ -130,6 +131,9 @@ export class SessionService implements OnApplicationBootstrap {
   /**
    * Issues a new token for the same session (same id and data); the old token is dead at once.
    * `changes` are applied in the same write (re-authentication, privilege change).
+   *
+   * @throws SessionRevokedException (401 `session_revoked`) when the token is no longer live —
+   * ended, or already rotated by a concurrent request
    */
   async rotate(
     tokenHash: string,
@@ -153,7 +157,9 @@ export class SessionService implements OnApplicationBootstrap {
       { tokenHash, revokedAt: IsNull() },
       { ...changes, tokenHash: newHash, lastSeenAt: now },
     );
-    if (!result.affected) throw new Error('session is no longer live');
+    if (!result.affected) {
+      throw new SessionRevokedException('The session ended or was renewed by another request');
+    }
     await this.store.endTokens([tokenHash]);
     const row = await this.store.sessions.findOneByOrFail({ tokenHash: newHash });
     const session = toActiveSession(row);
