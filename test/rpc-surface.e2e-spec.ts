@@ -154,6 +154,7 @@ describe.each(['microservice', 'hybrid'] as const)('RPC message handlers (%s)', 
         expect.objectContaining({
           type: 'access.denied',
           action: 'rpc whoami',
+          ip: expect.stringContaining('127.0.0.1'),
           outcome: 'denied',
           details: expect.objectContaining({ code: 'session_required', surface: 'rpc' }),
         }),
