@@ -3,6 +3,7 @@ import type { DataSource } from 'typeorm';
 import { AuditService, RevocationService, SessionService } from '../src/index.js';
 import { createSchema } from './support/database.js';
 import { openRpcDataSource, startRpcApp, type RpcApp } from './support/rpc-app.js';
+import { receivedNotes } from './support/rpc-handlers.js';
 
 const denial = (statusCode: number, error: string, extra: object = {}) =>
   expect.objectContaining({ statusCode, error, message: expect.any(String), ...extra });
@@ -160,5 +161,30 @@ describe.each(['microservice', 'hybrid'] as const)('RPC message handlers (%s)', 
         }),
       ]),
     );
+  });
+
+  it('drops a denied event unhandled and audits it; a valid one is handled', async () => {
+    const { token } = await signIn(['editor'], 'u-events');
+    const audit = rpc.app.get(AuditService);
+    const before = (await audit.tail(1))[0]?.seq ?? 0;
+    await rpc.emit('note', { text: `denied-${mode}` });
+    await rpc.emit('note', { text: `allowed-${mode}`, sessionToken: token });
+    const denialAudited = async () =>
+      (await audit.list({ limit: 20 })).some(
+        (e) =>
+          e.seq > before &&
+          e.type === 'access.denied' &&
+          e.action === 'rpc note' &&
+          e.details.code === 'session_required' &&
+          e.details.surface === 'rpc',
+      );
+    const allowedArrived = () =>
+      receivedNotes.some((n) => (n as { text?: string }).text === `allowed-${mode}`);
+    const deadline = Date.now() + 5000;
+    while (!(allowedArrived() && (await denialAudited()))) {
+      if (Date.now() > deadline) throw new Error('the valid event or the denial audit is missing');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(receivedNotes).not.toContainEqual({ text: `denied-${mode}` });
   });
 });

@@ -34,6 +34,8 @@ export interface RpcApp {
   clock: ManualClock;
   /** Sends a message and resolves with the reply, or rejects with what the client received. */
   send<T = unknown>(pattern: string, data?: unknown): Promise<T>;
+  /** Emits an event (no reply). */
+  emit(pattern: string, data: unknown): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -116,6 +118,9 @@ export async function startRpcApp(
     clock,
     send: <T>(pattern: string, data: unknown = {}) =>
       firstValueFrom(client.send<T>(pattern, data).pipe(timeout(5000))),
+    emit: async (pattern: string, data: unknown) => {
+      await firstValueFrom(client.emit(pattern, data), { defaultValue: undefined });
+    },
     close: async () => {
       await client.close();
       await app.close();

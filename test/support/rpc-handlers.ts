@@ -1,5 +1,5 @@
 import { Controller, Get, Injectable, Post, UseGuards } from '@nestjs/common';
-import { Ctx, MessagePattern, Payload } from '@nestjs/microservices';
+import { Ctx, EventPattern, MessagePattern, Payload } from '@nestjs/microservices';
 import {
   Can,
   CsrfGuard,
@@ -39,9 +39,17 @@ export class RpcArticleLoader implements SubjectLoader {
   }
 }
 
+/** Events the `note` handler received, by app: a denied event must never land here. */
+export const receivedNotes: unknown[] = [];
+
 /** The message handlers every RPC test app serves; each answers what it saw. */
 @Controller()
 export class RpcHandlers {
+  @EventPattern('note')
+  note(@Payload() data: unknown) {
+    receivedNotes.push(data);
+  }
+
   @MessagePattern('whoami')
   whoami(@CurrentSession() session: ActiveSession) {
     return { userId: session.userId };
