@@ -81,6 +81,16 @@ export type { SessionSecurityHealthReport } from './health/session-security-heal
 export { requestState } from './session/request-state.js';
 export type { SessionRequestState } from './session/request-state.js';
 
+// Surfaces (GraphQL, WebSockets, microservices; see docs/surfaces.md)
+export { resolveCall, attachHandshake } from './surfaces/guarded-call.js';
+export type { GuardedCall, SurfaceType, RpcTokenExtractor } from './surfaces/guarded-call.js';
+export {
+  SurfaceGraphqlError,
+  WS_CLOSE_UNAUTHORIZED,
+  WS_CLOSE_FORBIDDEN,
+} from './surfaces/surface-reply.js';
+export type { SurfaceOptions } from './options/session-security-options.interface.js';
+
 // Re-authentication
 export { RequireFreshAuth } from './fresh-auth/require-fresh-auth.decorator.js';
 export type { RequireFreshAuthOptions } from './fresh-auth/require-fresh-auth.decorator.js';

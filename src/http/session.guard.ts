@@ -74,7 +74,7 @@ export class SessionGuard implements CanActivate {
     if (
       result.reauth &&
       !isPublic &&
-      !this.reflector.getAllAndOverride(AllowPendingReauth, targets)
+      !this.reflector.get(AllowPendingReauth, context.getHandler())
     ) {
       return this.onDenied(call, new ReauthRequiredException(result.reauth));
     }
@@ -87,8 +87,7 @@ export class SessionGuard implements CanActivate {
    */
   protected getToken(call: GuardedCall): FoundToken | null {
     if (call.type === 'rpc') {
-      const extract = this.options.surfaces.rpcToken;
-      const token = extract?.(call.args[0], call.args[1]);
+      const token = this.extractRpcToken(call);
       return typeof token === 'string' && token.length > 0 && token.length < 256
         ? { token, via: 'rpc' }
         : null;
@@ -104,6 +103,17 @@ export class SessionGuard implements CanActivate {
       return { token: header.slice(7).trim(), via: 'bearer' };
     }
     return null;
+  }
+
+  /** The app's RPC extractor on the message; one that throws on a malformed message finds none. */
+  private extractRpcToken(call: GuardedCall): unknown {
+    const extract = this.options.surfaces.rpcToken;
+    if (!extract) return null;
+    try {
+      return extract(call.args[0], call.args[1]);
+    } catch {
+      return null;
+    }
   }
 
   /** The client's address: the socket peer unless it is a trusted proxy. */

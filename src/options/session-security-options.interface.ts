@@ -51,6 +51,12 @@ export interface SessionSecurityModuleOptions {
   clock?: Clock;
 }
 
+/**
+ * How calls off HTTP carry a session. HTTP, GraphQL and WebSocket handshakes use the cookie;
+ * RPC messages only what `rpc.token` reads from them.
+ *
+ * @example surfaces: { rpc: { token: (data) => (data as { sessionToken?: string })?.sessionToken } }
+ */
 export interface SurfaceOptions {
   rpc?: {
     /**

@@ -171,6 +171,12 @@ function fromWs(context: ExecutionContext): GuardedCall | null {
   };
 }
 
+/** What RPC transport contexts may offer: the pattern, and for TCP the socket of the peer. */
+interface RpcContextLike {
+  getPattern?: () => unknown;
+  getSocketRef?: () => { socket?: { remoteAddress?: string } } | undefined;
+}
+
 function fromRpc(context: ExecutionContext): GuardedCall {
   const rpc = context.switchToRpc();
   const rpcContext = rpc.getContext<unknown>();
@@ -181,7 +187,8 @@ function fromRpc(context: ExecutionContext): GuardedCall {
       : data && typeof data === 'object'
         ? data
         : {};
-  const pattern = (rpcContext as { getPattern?: () => unknown } | undefined)?.getPattern?.();
+  const transport = rpcContext as RpcContextLike | undefined;
+  const pattern = transport?.getPattern?.();
   return {
     type: 'rpc',
     carrier,
@@ -189,7 +196,7 @@ function fromRpc(context: ExecutionContext): GuardedCall {
     headers: {},
     method: null,
     unsafe: true,
-    peerAddress: undefined,
+    peerAddress: transport?.getSocketRef?.()?.socket?.remoteAddress,
     action: `rpc ${String(pattern ?? context.getHandler()?.name ?? '')}`.trim(),
     response: null,
     args: context.getArgs(),

@@ -10,8 +10,18 @@ export interface ErrorBody {
   [key: string]: unknown;
 }
 
-/** WebSocket close codes: 4000 + the HTTP status of the denial that ended the connection. */
+/**
+ * WebSocket close code (4000 + HTTP status) of a connection whose session is gone; the close
+ * reason is the denial code (`session_revoked`, ...).
+ *
+ * @example if (event.code === WS_CLOSE_UNAUTHORIZED) showSignIn(event.reason);
+ */
 export const WS_CLOSE_UNAUTHORIZED = 4401;
+/**
+ * WebSocket close code of a refused handshake: a cross-site `Origin` or no way to check it.
+ *
+ * @example if (event.code === WS_CLOSE_FORBIDDEN) console.warn('refused origin');
+ */
 export const WS_CLOSE_FORBIDDEN = 4403;
 
 /** Denial codes after which a long-lived connection cannot go on: it must sign in again. */
