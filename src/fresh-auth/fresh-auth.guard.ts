@@ -17,6 +17,7 @@ import { requestState } from '../session/request-state.js';
 import { denialEvent } from '../http/denial-event.js';
 import { SessionEvents } from '../session/session-events.js';
 import { resolveCall, type GuardedCall } from '../surfaces/guarded-call.js';
+import { errorOnSurface } from '../surfaces/surface-reply.js';
 import { decideFreshAuth, type FreshAuthRequirement } from './fresh-auth-decision.js';
 import { FreshAuthMetadata } from './require-fresh-auth.decorator.js';
 
@@ -44,7 +45,13 @@ export class FreshAuthGuard implements CanActivate {
     @Optional() protected readonly events?: SessionEvents,
   ) {}
 
-  async canActivate(context: ExecutionContext): Promise<boolean> {
+  canActivate(context: ExecutionContext): Promise<boolean> {
+    return this.check(context).catch((error: unknown) => {
+      throw errorOnSurface(context, error);
+    });
+  }
+
+  private async check(context: ExecutionContext): Promise<boolean> {
     const requirement = this.getRequirement(context);
     if (!requirement) return true;
     const call = resolveCall(context);
