@@ -124,6 +124,28 @@ describe.each(['express', 'fastify'] as const)('GraphQL in an app of its own on 
     });
   });
 
+  describe('cookies and headers on GraphQL responses', () => {
+    const cookiesOf = (response: { headers: Record<string, unknown> }) =>
+      ([] as string[]).concat((response.headers['set-cookie'] as string[] | undefined) ?? []);
+
+    it('writes the cookie a resolver issued, and that session is then accepted', async () => {
+      const response = await gql('mutation { signIn(userId: "u-gql-login") }').expect(200);
+      expect(response.body).toEqual({ data: { signIn: true } });
+      const cookie = cookiesOf(response).find((c) => c.startsWith('__Host-t='));
+      expect(cookie).toMatch(/HttpOnly/i);
+      expect(cookie).toMatch(/Secure/i);
+      const secret = await gql('{ secret }', { cookie: cookie!.split(';')[0] }).expect(200);
+      expect(secret.body).toEqual({ data: { secret: 'the secret of u-gql-login' } });
+    });
+
+    it('clears the cookie of a session that is no longer valid', async () => {
+      const client = await g.signIn('u-clear', ['editor']);
+      await g.app.get(SessionService).end(client.tokenHash);
+      const response = await gql('{ secret }', client).expect(200);
+      expect(cookiesOf(response).some((c) => /^__Host-t=;.*Max-Age=0/i.test(c))).toBe(true);
+    });
+  });
+
   describe('CSRF on mutations', () => {
     it('refuses a cookie-authenticated mutation without X-CSRF-Token, and does not run it', async () => {
       const editor = await g.signIn('u-csrf', ['editor']);

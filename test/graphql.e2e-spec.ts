@@ -66,6 +66,16 @@ describe('the example app at POST /graphql', () => {
     const response = await gql('{ me { id } }', bob).expect(200);
     expect(codes(response.body)).toEqual(['session_revoked']);
     expect(response.body.data).toBeNull();
+    const cookies = ([] as string[]).concat(response.headers['set-cookie'] ?? []);
+    expect(cookies.some((c) => /^__Host-t=;.*Max-Age=0/i.test(c))).toBe(true);
+  });
+
+  it('refuses an expired session with session_expired', async () => {
+    const carol = await login(suite.app, 'carol');
+    suite.app.clock.advance('13h');
+    const response = await gql('{ articles { id } }', carol).expect(200);
+    expect(codes(response.body)).toEqual(['session_expired']);
+    expect(response.body.data).toBeNull();
   });
 
   describe('renameArticle (the policy of PATCH /articles/:id)', () => {

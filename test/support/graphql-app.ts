@@ -4,6 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import {
   Args,
+  Context,
   Field,
   GraphQLModule,
   ID,
@@ -26,6 +27,7 @@ import {
   RequireFreshAuth,
   SessionService,
   SessionSecurityModule,
+  setSessionCookie,
   sessionSecurityEntities,
   sessionSecurityMigrations,
   type ActiveSession,
@@ -59,6 +61,8 @@ export class NoteLoader implements SubjectLoader {
 /** The resolvers of the test app: one of each guarded shape the issue lists. */
 @Resolver(() => Note)
 export class NotesResolver {
+  constructor(private readonly sessions: SessionService) {}
+
   @Public()
   @Query(() => String)
   ping(): string {
@@ -101,6 +105,17 @@ export class NotesResolver {
 
   /** How many times `touchNote` ran: a refused mutation must not run. */
   static touched = 0;
+
+  /** A GraphQL sign-in: the cookie interceptor must write the new session's cookie. */
+  @Public()
+  @Mutation(() => Boolean)
+  async signIn(
+    @Args('userId', { type: () => String }) userId: string,
+    @Context('req') req: object,
+  ): Promise<boolean> {
+    setSessionCookie(req, await this.sessions.create({ id: userId, roles: ['editor'] }));
+    return true;
+  }
 
   @Mutation(() => Note, { nullable: true })
   touchNote(@Args('id', { type: () => ID }) id: string): Note | undefined {
@@ -183,6 +198,9 @@ export async function startGraphqlApp(
         graphiql: false,
         includeStacktraceInErrorResponses: false,
         parseOptions: { maxTokens: 5000 },
+        // Express passes `{ req, res }`; Fastify passes `(request, reply)`: keep both.
+        context: (first: { req?: object }, reply?: object) =>
+          first.req ? first : { req: first, reply },
       }),
     ],
     providers: [NotesResolver, NoteLoader],
