@@ -31,6 +31,10 @@ export class ExampleGraphqlModule {
           includeStacktraceInErrorResponses: false,
           parseOptions: { maxTokens: 2000 },
           validationRules: [depthLimit(8)],
+          // Express passes `{ req, res }`, Fastify `(request, reply)`: the module writes cookies
+          // and headers to either.
+          context: (first: { req?: object }, reply?: object) =>
+            first.req ? first : { req: first, reply },
         }),
       ],
       providers: [MeResolver, ArticlesResolver, ArticleArgsLoader],
