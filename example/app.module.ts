@@ -19,6 +19,7 @@ import { PasswordController } from './me/password.controller.js';
 import { LocalStrategy } from './auth/local.strategy.js';
 import type { ExampleConfig } from './config.js';
 import { HealthController } from './health/health.controller.js';
+import { ExampleGraphqlModule } from './graphql/example-graphql.module.js';
 import { MeController } from './me/me.controller.js';
 import { NotificationsController } from './me/notifications.controller.js';
 import { UsersService } from './users/users.service.js';
@@ -94,6 +95,7 @@ export class ExampleAppModule {
         }),
         // bull-board behind the module's guards (admin, fresh auth, internal network).
         QueueDashboardModule.register({ route: 'admin/queues' }),
+        ExampleGraphqlModule.register(users),
       ],
       controllers: [
         AuthController,

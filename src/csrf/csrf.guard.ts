@@ -14,6 +14,7 @@ import type { ResolvedOptions } from '../options/resolve-options.js';
 import { requestState } from '../session/request-state.js';
 import { SessionEvents } from '../session/session-events.js';
 import { resolveCall, type GuardedCall } from '../surfaces/guarded-call.js';
+import { errorOnSurface } from '../surfaces/surface-reply.js';
 import { CsrfService } from './csrf.service.js';
 
 /**
@@ -32,7 +33,13 @@ export class CsrfGuard implements CanActivate {
     @Inject(RESOLVED_OPTIONS) protected readonly options: ResolvedOptions,
   ) {}
 
-  async canActivate(context: ExecutionContext): Promise<boolean> {
+  canActivate(context: ExecutionContext): Promise<boolean> {
+    return this.check(context).catch((error: unknown) => {
+      throw errorOnSurface(context, error);
+    });
+  }
+
+  private async check(context: ExecutionContext): Promise<boolean> {
     const isPublic =
       this.reflector.getAllAndOverride(Public, [context.getHandler(), context.getClass()]) ?? false;
     const call = resolveCall(context);

@@ -18,6 +18,7 @@ import { denialEvent } from '../http/denial-event.js';
 import { Public } from '../http/public.decorator.js';
 import { SessionEvents } from '../session/session-events.js';
 import { resolveCall, type GuardedCall } from '../surfaces/guarded-call.js';
+import { errorOnSurface } from '../surfaces/surface-reply.js';
 import { decideFreshAuth, type FreshAuthRequirement } from './fresh-auth-decision.js';
 import { FreshAuthMetadata } from './require-fresh-auth.decorator.js';
 
@@ -45,7 +46,13 @@ export class FreshAuthGuard implements CanActivate {
     @Optional() protected readonly events?: SessionEvents,
   ) {}
 
-  async canActivate(context: ExecutionContext): Promise<boolean> {
+  canActivate(context: ExecutionContext): Promise<boolean> {
+    return this.check(context).catch((error: unknown) => {
+      throw errorOnSurface(context, error);
+    });
+  }
+
+  private async check(context: ExecutionContext): Promise<boolean> {
     const requirement = this.getRequirement(context);
     if (!requirement) return true;
     const call = resolveCall(context);

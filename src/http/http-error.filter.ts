@@ -1,7 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { ErrorCode } from '../errors/denial-codes.js';
 import { SessionSecurityException } from '../errors/session-security.exception.js';
-import { replyOnSurface, type ErrorBody } from '../surfaces/surface-reply.js';
+import { replyOnSurface, SurfaceGraphqlError, type ErrorBody } from '../surfaces/surface-reply.js';
 
 const CODES: Record<number, ErrorCode> = {
   401: 'session_required',
@@ -23,6 +23,7 @@ export class HttpErrorFilter implements ExceptionFilter {
   private readonly logger = new Logger('HttpError');
 
   catch(exception: unknown, host: ArgumentsHost): unknown {
+    if (exception instanceof SurfaceGraphqlError) return exception;
     if (exception instanceof SessionSecurityException) {
       return replyOnSurface(host, exception.getResponse() as ErrorBody, exception.headers);
     }

@@ -15,6 +15,7 @@ import { clearedSessionCookie, readSessionCookie } from '../session/session-cook
 import { SessionEvents } from '../session/session-events.js';
 import { SessionService, SessionValidation } from '../session/session.service.js';
 import { resolveCall, type GuardedCall } from '../surfaces/guarded-call.js';
+import { errorOnSurface } from '../surfaces/surface-reply.js';
 import { appendHeader, setHeader } from '../surfaces/http-reply.js';
 import { denialEvent } from './denial-event.js';
 import { AllowPendingReauth, Public } from './public.decorator.js';
@@ -41,7 +42,13 @@ export class SessionGuard implements CanActivate {
     @Inject(RESOLVED_OPTIONS) protected readonly options: ResolvedOptions,
   ) {}
 
-  async canActivate(context: ExecutionContext): Promise<boolean> {
+  canActivate(context: ExecutionContext): Promise<boolean> {
+    return this.check(context).catch((error: unknown) => {
+      throw errorOnSurface(context, error);
+    });
+  }
+
+  private async check(context: ExecutionContext): Promise<boolean> {
     const targets = [context.getHandler(), context.getClass()];
     const isPublic = this.reflector.getAllAndOverride(Public, targets) ?? false;
     const call = resolveCall(context);

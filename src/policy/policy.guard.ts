@@ -18,6 +18,7 @@ import { SessionEvents } from '../session/session-events.js';
 import { requestState } from '../session/request-state.js';
 import type { ActiveSession } from '../session/session.types.js';
 import { resolveCall, type GuardedCall } from '../surfaces/guarded-call.js';
+import { errorOnSurface } from '../surfaces/surface-reply.js';
 import { CanMetadata, type CanRequirement } from './can.decorator.js';
 import { PolicyHandlers } from './check-policies.decorator.js';
 import { GeoResolver } from './geo-resolver.interface.js';
@@ -62,7 +63,13 @@ export class PolicyGuard implements CanActivate {
     @Optional() protected readonly events?: SessionEvents,
   ) {}
 
-  async canActivate(context: ExecutionContext): Promise<boolean> {
+  canActivate(context: ExecutionContext): Promise<boolean> {
+    return this.check(context).catch((error: unknown) => {
+      throw errorOnSurface(context, error);
+    });
+  }
+
+  private async check(context: ExecutionContext): Promise<boolean> {
     const targets = [context.getHandler(), context.getClass()];
     const requirement = this.reflector.getAllAndOverride(CanMetadata, targets);
     const handlers = this.reflector.getAllAndOverride(PolicyHandlers, targets);

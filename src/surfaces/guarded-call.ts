@@ -132,7 +132,9 @@ function fromGraphql(args: unknown[]): GuardedCall | null {
       }
     | undefined;
   const request = context?.req ?? context?.request ?? context?.extra?.request;
-  const call = fromHttp('graphql', request, context?.res ?? context?.reply, args);
+  // Express links the response to its request; a Fastify reply must be put in the context.
+  const response = context?.res ?? context?.reply ?? (request as { res?: object } | undefined)?.res;
+  const call = fromHttp('graphql', request, response, args);
   if (!call) return null;
   const info = args[3] as GraphqlInfo | undefined;
   const operation = info?.operation?.operation ?? 'query';

@@ -1,5 +1,6 @@
 import type { ArgumentsHost } from '@nestjs/common';
 import { throwError, type Observable } from 'rxjs';
+import { SessionSecurityException } from '../errors/session-security.exception.js';
 import { sendJson, setHeader } from './http-reply.js';
 
 /** The body of every error the module answers: `{ statusCode, error, message, ...extra }`. */
@@ -34,12 +35,30 @@ const ENDS_CONNECTION = new Set(['session_required', 'session_expired', 'session
 export class SurfaceGraphqlError extends Error {
   readonly extensions: Record<string, unknown>;
 
-  constructor(body: ErrorBody) {
+  /** `exception`: the module's denial this error stands for, for filters that inspect it. */
+  constructor(
+    body: ErrorBody,
+    readonly exception?: SessionSecurityException,
+  ) {
     super(body.message);
     const { statusCode, error, message: _message, ...extra } = body;
     this.name = 'SessionSecurityError';
     this.extensions = { code: error, statusCode, ...extra };
   }
+}
+
+/**
+ * What a guard throws for a denial on this surface: on GraphQL a {@link SurfaceGraphqlError}, so
+ * the denial code reaches `extensions.code` even where the app runs guards but no filters (field
+ * resolvers with `fieldResolverEnhancers: ['guards']`); elsewhere the error itself.
+ *
+ * @example catch (error) { throw errorOnSurface(context, error); }
+ */
+export function errorOnSurface(host: ArgumentsHost, error: unknown): unknown {
+  if (host.getType<string>() !== 'graphql' || !(error instanceof SessionSecurityException)) {
+    return error;
+  }
+  return new SurfaceGraphqlError(error.getResponse() as ErrorBody, error);
 }
 
 /** Whether a denial means the session is gone (the connection it backs must close). */
