@@ -73,7 +73,6 @@ export { Public, AllowPendingReauth } from './http/public.decorator.js';
 export { CurrentSession, CurrentUser } from './http/current-session.decorator.js';
 export { SessionCookieInterceptor } from './http/session-cookie.interceptor.js';
 export { HttpErrorFilter } from './http/http-error.filter.js';
-export { SurfaceGraphqlError } from './surfaces/surface-reply.js';
 export { CsrfGuard } from './csrf/csrf.guard.js';
 export { CsrfService } from './csrf/csrf.service.js';
 export { LoginThrottleService } from './throttle/login-throttle.service.js';

@@ -16,6 +16,7 @@ import { SessionEvents, type SessionEvent } from '../session/session-events.js';
 import type { SessionService, SessionValidation } from '../session/session.service.js';
 import type { ActiveSession } from '../session/session.types.js';
 import { ManualClock } from '../testing/manual-clock.js';
+import { SurfaceGraphqlError } from './surface-reply.js';
 
 class Handlers {
   @RequireFreshAuth('5m')
@@ -84,7 +85,12 @@ const on = (type: string, args: unknown[], method: keyof Handlers) =>
 const outcome = (result: Promise<boolean>) =>
   result.then(
     (allowed) => (allowed ? 'allowed' : 'refused'),
-    (error: unknown) => (error instanceof SessionSecurityException ? error.code : String(error)),
+    (error: unknown) => {
+      if (error instanceof SessionSecurityException) return error.code;
+      // On GraphQL the guards throw the GraphQL-shaped denial (code in extensions).
+      if (error instanceof SurfaceGraphqlError) return String(error.extensions.code);
+      return String(error);
+    },
   );
 
 describe('deny by default on a surface the module cannot read', () => {
