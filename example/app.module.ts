@@ -24,6 +24,8 @@ import { NotificationsController } from './me/notifications.controller.js';
 import { UsersService } from './users/users.service.js';
 import { ArticleLoader } from './articles/article.loader.js';
 import { builtInPolicy } from './policy.js';
+import { LiveGateway } from './live/live.gateway.js';
+import { MeEventsController } from './live/me-events.controller.js';
 
 /** What the example app runs on: an open database, Redis (or `false`) and optionally a clock. */
 export interface ExampleRuntime {
@@ -106,8 +108,9 @@ export class ExampleAppModule {
         AdminUsersController,
         AdminAuditController,
         AdminSessionRevocationsController,
+        MeEventsController,
       ],
-      providers: [LocalStrategy, ArticleLoader],
+      providers: [LocalStrategy, ArticleLoader, LiveGateway],
     };
   }
 }

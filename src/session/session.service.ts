@@ -128,6 +128,25 @@ export class SessionService implements OnApplicationBootstrap {
   }
 
   /**
+   * Judges a session by its token hash against server-side state without counting as activity:
+   * the idle timeout is not extended. Background re-checks of live connections use it.
+   *
+   * @example if (!(await sessions.inspect(connection.tokenHash)).ok) connection.end();
+   */
+  async inspect(tokenHash: string): Promise<SessionValidation> {
+    const found = await this.store.find(tokenHash);
+    if (found === null) return { ok: false, code: 'session_required' };
+    if (found === 'dead') return { ok: false, code: 'session_revoked' };
+    const verdict = judgeSession(found.session, found.revokedAt, found.epochs, this.clock.now());
+    if (verdict.status === 'revoked') return { ok: false, code: 'session_revoked' };
+    if (verdict.status === 'expired') {
+      await this.expire(tokenHash, found.session, verdict.why);
+      return { ok: false, code: 'session_expired' };
+    }
+    return { ok: true, session: found.session, tokenHash, reauth: verdict.reauth };
+  }
+
+  /**
    * Issues a new token for the same session (same id and data); the old token is dead at once.
    * `changes` are applied in the same write (re-authentication, privilege change).
    */
