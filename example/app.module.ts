@@ -91,6 +91,7 @@ export class ExampleAppModule {
             session: { idleTimeout: config.idleTimeout, absoluteTimeout: config.absoluteTimeout },
             freshAuth: { maxAge: config.freshAuthMaxAge },
             throttle: { maxAttempts: config.loginMaxAttempts },
+            live: { sweepInterval: config.liveSweepInterval },
             policy: config.policyFile ? { file: config.policyFile } : { document: builtInPolicy },
           }),
         }),
