@@ -3,6 +3,7 @@ import { IoAdapter } from '@nestjs/platform-socket.io';
 import type { Namespace, Server, ServerOptions, Socket } from 'socket.io';
 import { LIVE_SHUTDOWN } from '../live/live-connection.types.js';
 import { DEFAULT_WS_MAX_PAYLOAD } from './ws-frames.js';
+import { answerDenialsOnGateways } from './gateway-filters.js';
 import { HandshakeGate, refusalBody, type AcceptedHandshake } from './handshake-gate.js';
 
 const ACCEPTED = Symbol('nestjs-session-security.io-accepted');
@@ -21,6 +22,7 @@ export class SessionIoAdapter extends IoAdapter {
 
   constructor(private readonly app: INestApplicationContext) {
     super(app);
+    answerDenialsOnGateways(app);
   }
 
   override create(

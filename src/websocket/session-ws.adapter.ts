@@ -18,6 +18,7 @@ import type { WebSocket, WebSocketServer } from 'ws';
 import { LIVE_SHUTDOWN } from '../live/live-connection.types.js';
 import { attachHandshake } from '../surfaces/guarded-call.js';
 import { WS_CLOSE_UNAUTHORIZED } from '../surfaces/surface-reply.js';
+import { answerDenialsOnGateways } from './gateway-filters.js';
 import { HandshakeGate, refusalBody, type AcceptedHandshake } from './handshake-gate.js';
 import { DEFAULT_WS_MAX_PAYLOAD, invalidFrame, parseFrame } from './ws-frames.js';
 
@@ -37,6 +38,7 @@ export class SessionWsAdapter extends WsAdapter {
 
   constructor(private readonly app: INestApplicationContext) {
     super(app);
+    answerDenialsOnGateways(app);
   }
 
   override create(port: number, options: Record<string, unknown> = {}): WebSocketServer {
