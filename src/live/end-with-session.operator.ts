@@ -33,7 +33,6 @@ export function endWithSession<T>(
         subscriber.complete();
         return undefined;
       }
-      let inner: Subscription | undefined;
       const handle = live.register({
         sessionId: state.session.id,
         userId: state.session.userId,
@@ -42,13 +41,13 @@ export function endWithSession<T>(
         tokenHash: state.tokenHash,
         kind: 'sse',
         end: (why) => {
-          inner?.unsubscribe();
+          inner.unsubscribe();
           if (why.code !== LIVE_SHUTDOWN)
             subscriber.next({ type: 'session-ended', data: why.code });
           subscriber.complete();
         },
       });
-      inner = source.subscribe({
+      const inner: Subscription = source.subscribe({
         next: (value) => subscriber.next(value),
         error: (error: unknown) => {
           handle.release();
@@ -61,7 +60,7 @@ export function endWithSession<T>(
       });
       return () => {
         handle.release();
-        inner?.unsubscribe();
+        inner.unsubscribe();
       };
     });
 }
