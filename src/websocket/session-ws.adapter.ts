@@ -57,7 +57,11 @@ export class SessionWsAdapter extends WsAdapter {
     server.on('connection', (socket: WebSocket, request: IncomingMessage) => {
       const accepted = this.accepted.get(request);
       if (!accepted) return socket.close(WS_CLOSE_UNAUTHORIZED, 'session_required');
-      attachHandshake(socket, request);
+      attachHandshake(socket, {
+        headers: request.headers,
+        url: request.url,
+        socket: { remoteAddress: request.socket?.remoteAddress },
+      });
       const handle = this.handshakes().register(accepted, 'ws', (why) => {
         if (why.code === LIVE_SHUTDOWN) return socket.close(1001, 'server shutting down');
         if (socket.readyState === socket.OPEN) {
