@@ -108,6 +108,10 @@ describe('GET /ws on two instances sharing PostgreSQL and Redis', () => {
     const closed = await closedWithin(live.closed);
     expect(closed).toMatchObject({ code: 4401, reason: 'session_revoked' });
     expect(closed.at - returned).toBeLessThan(1_000);
+    expect(JSON.parse(live.received.at(-1) ?? '{}')).toMatchObject({
+      event: 'error',
+      data: { statusCode: 401, error: 'session_revoked' },
+    });
   });
 
   it('closes the socket of one session ended from another session, and only that one', async () => {

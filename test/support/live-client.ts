@@ -22,6 +22,8 @@ export interface LiveSocket {
   socket: WebSocket;
   /** Resolves with the close code and reason (and when it closed, `performance.now()`). */
   closed: Promise<{ code: number; reason: string; at: number }>;
+  /** Every message received, in order. */
+  received: string[];
   /** Sends a JSON (or raw) message and resolves with the next message received. */
   ask(message: unknown, raw?: boolean): Promise<{ event: string; data: Record<string, unknown> }>;
 }
@@ -40,7 +42,11 @@ export function openSocket(
   return new Promise((resolve, reject) => {
     const socket = new WebSocket(`ws://127.0.0.1:${port}/ws`, { headers });
     const inbox: Array<(data: string) => void> = [];
-    socket.on('message', (data) => inbox.shift()?.(String(data)));
+    const received: string[] = [];
+    socket.on('message', (data) => {
+      received.push(String(data));
+      inbox.shift()?.(String(data));
+    });
     const closed = new Promise<{ code: number; reason: string; at: number }>((done) =>
       socket.once('close', (code, reason) =>
         done({ code, reason: reason.toString(), at: performance.now() }),
@@ -64,6 +70,7 @@ export function openSocket(
       resolve({
         socket,
         closed,
+        received,
         ask: (message, raw = false) =>
           new Promise((answer) => {
             inbox.push((data) => answer(JSON.parse(data)));
