@@ -1,3 +1,4 @@
+import { liveLines, type LiveResult } from './live.js';
 import type { MemoryResult } from './memory.js';
 import type { RevocationResults } from './revocation.js';
 import type { VariantResult } from './throughput.js';
@@ -21,11 +22,13 @@ export interface BenchResults {
       permissionSamples: number;
       notifiedSessions: number;
     };
+    live: { samples: number; idleSockets: number };
   };
   throughput: VariantResult[];
   memory: MemoryResult[];
   policy: unknown;
   revocation: RevocationResults | null;
+  live: LiveResult | null;
   targets: Array<{ target: string; measured: string; verdict: 'met' | 'not met' | 'not measured' }>;
 }
 
@@ -256,6 +259,8 @@ export function formatReport(results: BenchResults): string {
     ...policyLines(results.policy),
     '',
     ...revocationLines(results.revocation),
+    '',
+    ...liveLines(results.live),
     '',
     'Targets:',
     ...results.targets.map((t) => `  ${t.target}: ${t.measured} — ${t.verdict}`),

@@ -7,15 +7,18 @@ import { formatReport, judgeTargets, MEMORY_TARGET_REQUESTS, type BenchResults }
 import { measureRevocation, type RevocationResults } from './revocation.js';
 import { ServerProcess } from './server-process.js';
 import { measureThroughput, VARIANTS, type VariantResult } from './throughput.js';
+import { liveTarget, measureLive, type LiveResult } from './live.js';
 
 /**
- * `npm run bench [-- --quick] [-- --only=throughput,memory,policy,revocation]`: throughput and
- * p99 of variants (a)–(d) side by side, memory growth, policy decision time, permission change
- * and bulk revocation timings. Prints the report and writes `bench/results.json`.
+ * `npm run bench [-- --quick] [-- --only=throughput,memory,policy,revocation,live]`: throughput
+ * and p99 of variants (a)–(d) side by side, memory growth, policy decision time, permission change
+ * and bulk revocation timings, and revocation → WebSocket close on a second instance. Prints the report and writes `bench/results.json`.
  */
 const quick = process.argv.includes('--quick');
 const only = process.argv.find((arg) => arg.startsWith('--only='))?.slice('--only='.length);
-const parts = new Set(only ? only.split(',') : ['throughput', 'memory', 'policy', 'revocation']);
+const parts = new Set(
+  only ? only.split(',') : ['throughput', 'memory', 'policy', 'revocation', 'live'],
+);
 const plan = quick
   ? {
       rounds: 1,
@@ -24,6 +27,7 @@ const plan = quick
       connections: 50,
       memoryRequests: 10_000,
       revocation: { sessions: 100_000, sample: 100, permissionSamples: 5, notifiedSessions: 2_000 },
+      live: { samples: 50, idleSockets: 2_000 },
     }
   : {
       rounds: 5,
@@ -37,6 +41,7 @@ const plan = quick
         permissionSamples: 9,
         notifiedSessions: 10_000,
       },
+      live: { samples: 100, idleSockets: 10_000 },
     };
 // --rounds=N overrides the number of throughput rounds (to compare two builds more steadily).
 const rounds = Number(process.argv.find((arg) => arg.startsWith('--rounds='))?.slice(9));
@@ -81,6 +86,9 @@ try {
   const revocation: RevocationResults | null = parts.has('revocation')
     ? await measureRevocation(plan.revocation, environment.env)
     : null;
+  const live: LiveResult | null = parts.has('live')
+    ? await measureLive(plan.live, environment.env)
+    : null;
   const results: BenchResults = {
     date: new Date().toISOString(),
     mode: quick ? 'quick' : 'full',
@@ -92,7 +100,8 @@ try {
     memory,
     policy,
     revocation,
-    targets: judgeTargets(throughput, memory, revocation),
+    live,
+    targets: [...judgeTargets(throughput, memory, revocation), liveTarget(live)],
   };
   console.log(`\n${formatReport(results)}`);
   writeFileSync(RESULTS, `${JSON.stringify(results, null, 2)}\n`);

@@ -5,6 +5,7 @@ import { startRevocationWorker } from './revocation-instance.js';
 import { startExpressSession } from './variants/express-session.js';
 import { startNoSession } from './variants/none.js';
 import { startSession } from './variants/session.js';
+import { startLive } from './variants/live.js';
 
 /**
  * One bench server in its own process: `node dist-bench/bench/server.js <variant>`, started by
@@ -13,7 +14,7 @@ import { startSession } from './variants/session.js';
  * `process.cpuUsage()`, and stops on `close`.
  */
 export type ServerVariant =
-  'none' | 'session' | 'session-policy' | 'express-session' | 'revocation-worker';
+  'none' | 'session' | 'session-policy' | 'express-session' | 'revocation-worker' | 'live';
 
 const starters: Record<ServerVariant, (settings: BenchSettings) => Promise<BenchServer>> = {
   none: startNoSession,
@@ -21,6 +22,7 @@ const starters: Record<ServerVariant, (settings: BenchSettings) => Promise<Bench
   'session-policy': (settings) => startSession(settings, 'session-policy'),
   'express-session': startExpressSession,
   'revocation-worker': startRevocationWorker,
+  live: startLive,
 };
 
 const variant = process.argv[2] as ServerVariant;

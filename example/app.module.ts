@@ -25,6 +25,8 @@ import { NotificationsController } from './me/notifications.controller.js';
 import { UsersService } from './users/users.service.js';
 import { ArticleLoader } from './articles/article.loader.js';
 import { builtInPolicy } from './policy.js';
+import { LiveGateway } from './live/live.gateway.js';
+import { MeEventsController } from './live/me-events.controller.js';
 
 /** What the example app runs on: an open database, Redis (or `false`) and optionally a clock. */
 export interface ExampleRuntime {
@@ -90,6 +92,7 @@ export class ExampleAppModule {
             session: { idleTimeout: config.idleTimeout, absoluteTimeout: config.absoluteTimeout },
             freshAuth: { maxAge: config.freshAuthMaxAge },
             throttle: { maxAttempts: config.loginMaxAttempts },
+            live: { sweepInterval: config.liveSweepInterval },
             policy: config.policyFile ? { file: config.policyFile } : { document: builtInPolicy },
           }),
         }),
@@ -108,8 +111,9 @@ export class ExampleAppModule {
         AdminUsersController,
         AdminAuditController,
         AdminSessionRevocationsController,
+        MeEventsController,
       ],
-      providers: [LocalStrategy, ArticleLoader],
+      providers: [LocalStrategy, ArticleLoader, LiveGateway],
     };
   }
 }

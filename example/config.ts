@@ -22,6 +22,8 @@ export interface ExampleConfig {
   revocationBatchSize: number | undefined;
   /** `SESSION_JOB_STALLED_AFTER`: when a dead worker's job is taken over (module default 30s). */
   jobStalledAfter: string | undefined;
+  /** `SESSION_LIVE_SWEEP_INTERVAL`: how often open WebSockets and SSE streams are re-checked. */
+  liveSweepInterval: string;
 }
 
 /** Reads and validates the environment; a bad value stops startup with a message naming it. */
@@ -73,6 +75,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ExampleConfig 
     worker: workerValue === 'true' || workerValue === '1',
     revocationBatchSize: batchSize === undefined ? undefined : Number(batchSize),
     jobStalledAfter: stalledAfter,
+    liveSweepInterval: duration('SESSION_LIVE_SWEEP_INTERVAL', '30s'),
   };
   if (problems.length > 0) throw new Error(`Invalid environment:\n  - ${problems.join('\n  - ')}`);
   return config;

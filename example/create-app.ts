@@ -4,6 +4,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { RequestHandler } from 'express';
 import helmet from 'helmet';
 import { HttpErrorFilter } from '../src/index.js';
+import { SessionWsAdapter } from '../src/websocket/index.js';
 import { ExampleAppModule, ExampleRuntime } from './app.module.js';
 import { ExampleConfig, exampleSecret } from './config.js';
 import { openExampleDatabase } from './data-source.js';
@@ -51,6 +52,7 @@ export async function createExampleApp(
     throw error;
   });
   configureHttp(app);
+  app.useWebSocketAdapter(new SessionWsAdapter(app));
   app.enableShutdownHooks();
   return app;
 }

@@ -180,3 +180,11 @@ export {
   WEBHOOK_ID_HEADER,
 } from './notifications/webhook-signature.js';
 export { SessionNotification } from './notifications/notification.entity.js';
+export { LiveConnections } from './live/live-connections.service.js';
+export type {
+  LiveConnectionEnd,
+  LiveConnectionHandle,
+  LiveConnectionInit,
+} from './live/live-connection.types.js';
+export type { LiveConnectionOptions } from './live/live-options.js';
+export { endWithSession, type SessionEndedEvent } from './live/end-with-session.operator.js';

@@ -58,6 +58,8 @@ import { SessionEvents } from './session/session-events.js';
 import { SessionStore } from './session/session-store.js';
 import { SessionService } from './session/session.service.js';
 import { LoginThrottleService } from './throttle/login-throttle.service.js';
+import { LiveConnections } from './live/live-connections.service.js';
+import { liveProviders } from './live/live.providers.js';
 
 const OWNED_REDIS = Symbol('SESSION_SECURITY_OWNED_REDIS');
 
@@ -132,6 +134,7 @@ const coreProviders: Provider[] = [
   SessionStore,
   SessionCookieInterceptor,
   ...services,
+  ...liveProviders,
 ];
 
 const globalProviders: Provider[] = [
@@ -150,6 +153,7 @@ const exported = [
   SESSION_SECURITY_REDIS,
   GeoResolver,
   ...services,
+  LiveConnections,
 ];
 
 /**

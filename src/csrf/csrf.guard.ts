@@ -16,6 +16,7 @@ import { SessionEvents } from '../session/session-events.js';
 import { resolveCall, type GuardedCall } from '../surfaces/guarded-call.js';
 import { errorOnSurface } from '../surfaces/surface-reply.js';
 import { CsrfService } from './csrf.service.js';
+import { isSameOrigin } from './same-origin.js';
 
 /**
  * Global guard for state-changing calls: unsafe HTTP methods and GraphQL mutations. It refuses
@@ -65,17 +66,7 @@ export class CsrfGuard implements CanActivate {
 
   /** Whether Fetch Metadata and `Origin` agree the request (or handshake) comes from this site. */
   protected sameOrigin(headers: IncomingHttpHeaders): boolean {
-    const site = headers['sec-fetch-site'];
-    const origin = headers.origin;
-    if (site === 'cross-site') return false;
-    if (origin === undefined) return site !== 'same-site';
-    if (origin === 'null') return false;
-    if (this.options.csrf.allowedOrigins.has(origin)) return true;
-    try {
-      return new URL(origin).host === headers.host;
-    } catch {
-      return false;
-    }
+    return isSameOrigin(headers, this.options.csrf.allowedOrigins);
   }
 
   protected async reject(call: GuardedCall, denial: SessionSecurityException): Promise<never> {

@@ -75,6 +75,7 @@ export const optionsSchema = z
       })
       .strict()
       .optional(),
+    live: z.unknown().optional(),
     clock: z.unknown().optional(),
   })
   .strict();

@@ -8,6 +8,7 @@ import type { SessionUserDirectory } from '../session/session-user-directory.int
 import type { GeoResolver } from '../policy/geo-resolver.interface.js';
 import type { PermissionChangeOptions } from '../permission-changes/permission-change.options.js';
 import type { RpcTokenExtractor } from '../surfaces/guarded-call.js';
+import type { LiveConnectionOptions } from '../live/live-options.js';
 
 /**
  * Options of `SessionSecurityModule.forRoot()` / `forRootAsync()`. Everything but `dataSource`
@@ -47,6 +48,8 @@ export interface SessionSecurityModuleOptions {
   permissionChanges?: PermissionChangeOptions;
   /** Surfaces beyond HTTP: how RPC messages carry a session (see `docs/surfaces.md`). */
   surfaces?: SurfaceOptions;
+  /** Open WebSocket and SSE connections: how often they are re-checked (see `docs/surfaces-websockets.md`). */
+  live?: LiveConnectionOptions;
   /** Replace the wall clock, e.g. in tests. */
   clock?: Clock;
 }

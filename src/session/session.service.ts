@@ -129,6 +129,26 @@ export class SessionService implements OnApplicationBootstrap {
   }
 
   /**
+   * Judges a session by its token hash against server-side state without counting as activity:
+   * the idle timeout is not extended. Background re-checks of live connections use it; a session
+   * that ended by timing out is reported `session_expired`.
+   *
+   * @example if (!(await sessions.inspect(connection.tokenHash)).ok) connection.end();
+   */
+  async inspect(tokenHash: string): Promise<SessionValidation> {
+    const found = await this.store.find(tokenHash);
+    if (found === null) return { ok: false, code: 'session_required' };
+    if (found === 'dead') return { ok: false, code: await this.endedAs(tokenHash) };
+    const verdict = judgeSession(found.session, found.revokedAt, found.epochs, this.clock.now());
+    if (verdict.status === 'revoked') return { ok: false, code: await this.endedAs(tokenHash) };
+    if (verdict.status === 'expired') {
+      await this.expire(tokenHash, found.session, verdict.why);
+      return { ok: false, code: 'session_expired' };
+    }
+    return { ok: true, session: found.session, tokenHash, reauth: verdict.reauth };
+  }
+
+  /**
    * Issues a new token for the same session (same id and data); the old token is dead at once.
    * `changes` are applied in the same write (re-authentication, privilege change).
    *
@@ -304,6 +324,14 @@ export class SessionService implements OnApplicationBootstrap {
   /** The per-user state row (permission version, disable marker), if any. */
   userState(userId: string): Promise<SessionUserStateEntity | null> {
     return this.store.dataSourceRef.getRepository(SessionUserStateEntity).findOneBy({ userId });
+  }
+
+  /** How a dead token's session ended, from its row: expired, or revoked. */
+  private async endedAs(tokenHash: string): Promise<'session_expired' | 'session_revoked'> {
+    const row = await this.store.sessions
+      .findOne({ select: { id: true, revokedReason: true }, where: { tokenHash } })
+      .catch(() => null);
+    return row?.revokedReason?.startsWith('expired_') ? 'session_expired' : 'session_revoked';
   }
 
   private async markRevoked(rows: SessionEntity[], reason: string, actor?: string): Promise<void> {

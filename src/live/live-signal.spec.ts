@@ -1,0 +1,84 @@
+import fc from 'fast-check';
+import { parseLiveSignal } from './live-signal.js';
+import { liveSignalFor } from './live-triggers.js';
+import { resolveLiveOptions } from './live-options.js';
+
+describe('parseLiveSignal', () => {
+  it('reads the signals instances send each other', () => {
+    expect(parseLiveSignal('{"scope":"session","value":"s-1","from":"i"}')).toEqual({
+      scope: 'session',
+      value: 's-1',
+      from: 'i',
+    });
+    expect(parseLiveSignal('{"scope":"all"}')).toEqual({ scope: 'all' });
+  });
+
+  it.each([
+    '',
+    'nope',
+    '[]',
+    'null',
+    '{"scope":"everyone"}',
+    '{"scope":"user"}',
+    '{"scope":"user","value":7}',
+  ])('ignores the malformed message %j', (raw) => expect(parseLiveSignal(raw)).toBeNull());
+
+  it('never throws, whatever arrives on the channel', () => {
+    fc.assert(fc.property(fc.string(), (raw) => void parseLiveSignal(raw)));
+  });
+});
+
+describe('liveSignalFor', () => {
+  it.each([
+    [
+      { type: 'logout', sessionId: 's' },
+      { scope: 'session', value: 's' },
+    ],
+    [
+      { type: 'session.revoked', sessionId: 's' },
+      { scope: 'session', value: 's' },
+    ],
+    [
+      { type: 'session.expired', sessionId: 's' },
+      { scope: 'session', value: 's' },
+    ],
+    [
+      { type: 'session.rotated', sessionId: 's' },
+      { scope: 'session', value: 's' },
+    ],
+    [
+      { type: 'permissions.changed', userId: 'u' },
+      { scope: 'user', value: 'u' },
+    ],
+    [
+      { type: 'user.disabled', userId: 'u' },
+      { scope: 'user', value: 'u' },
+    ],
+    [{ type: 'revocation.started' }, { scope: 'all' }],
+  ])('asks for a re-check on %j', (event, signal) => {
+    expect(liveSignalFor({ outcome: 'success', ...event })).toEqual(signal);
+  });
+
+  it('ignores denials and events that end nothing', () => {
+    expect(liveSignalFor({ type: 'access.denied', outcome: 'denied', sessionId: 's' })).toBeNull();
+    expect(liveSignalFor({ type: 'session.created', sessionId: 's' })).toBeNull();
+    expect(liveSignalFor({ type: 'logout' })).toBeNull();
+  });
+});
+
+describe('resolveLiveOptions', () => {
+  it('sweeps every 30 seconds by default', () => {
+    expect(resolveLiveOptions(undefined)).toEqual({ sweepIntervalMs: 30_000 });
+    expect(resolveLiveOptions({ sweepInterval: '5s' })).toEqual({ sweepIntervalMs: 5_000 });
+  });
+
+  it.each([
+    [{ sweepInterval: '10ms' }, /live.sweepInterval: must be from 1s to 1h/],
+    [{ sweepInterval: '2d' }, /live.sweepInterval: must be from 1s to 1h/],
+    [{ sweepInterval: 'soon' }, /live.sweepInterval/],
+    [{ sweep: '5s' }, /live: unknown option\(s\) 'sweep'/],
+    ['5s', /live: must be an object/],
+  ])('refuses %j at startup', (raw, message) => {
+    expect(() => resolveLiveOptions(raw)).toThrow(message);
+  });
+});
