@@ -19,6 +19,12 @@ const common = {
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
 };
 
+/**
+ * Suites that never start the example's HTTP server, so the adapter does not change them.
+ * (Populated below as suites are checked; every HTTP-contract suite runs on both adapters.)
+ */
+const FASTIFY_IGNORED = ['/node_modules/'];
+
 module.exports = {
   testTimeout: 30000,
   // With one worker (2 cores) every suite runs in this process; an intermittent late timer in a
@@ -39,6 +45,22 @@ module.exports = {
       roots: ['<rootDir>/test'],
       testMatch: ['**/*.e2e-spec.ts'],
       ...common,
+    },
+    {
+      // The same end-to-end suites with the example app on @nestjs/platform-fastify.
+      displayName: 'e2e-fastify',
+      testEnvironment: 'node',
+      roots: ['<rootDir>/test'],
+      testMatch: ['**/*.e2e-spec.ts'],
+      testPathIgnorePatterns: FASTIFY_IGNORED,
+      setupFiles: ['<rootDir>/test/support/fastify-adapter.setup.cjs'],
+      ...common,
+      moduleNameMapper: {
+        ...common.moduleNameMapper,
+        // @fastify/static requires content-disposition 3, which is ESM only: Jest's module
+        // runtime cannot require() it on Node 20. Version 2 (CommonJS) has the same `create`.
+        '^content-disposition$': '<rootDir>/node_modules/content-disposition/dist/index.js',
+      },
     },
   ],
 };

@@ -22,7 +22,12 @@ export interface ExampleConfig {
   revocationBatchSize: number | undefined;
   /** `SESSION_JOB_STALLED_AFTER`: when a dead worker's job is taken over (module default 30s). */
   jobStalledAfter: string | undefined;
+  /** `HTTP_ADAPTER`: the Nest platform the app runs on, `express` (default) or `fastify`. */
+  httpAdapter: HttpAdapterName;
 }
+
+/** The HTTP platforms the example runs on. */
+export type HttpAdapterName = 'express' | 'fastify';
 
 /** Reads and validates the environment; a bad value stops startup with a message naming it. */
 export function readConfig(env: NodeJS.ProcessEnv = process.env): ExampleConfig {
@@ -55,6 +60,10 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ExampleConfig 
   if (!['true', 'false', '1', '0'].includes(workerValue)) {
     problems.push(`SESSION_WORKER: must be true or false, got '${env.SESSION_WORKER}'`);
   }
+  const adapter = (env.HTTP_ADAPTER ?? 'express').trim().toLowerCase();
+  if (adapter !== 'express' && adapter !== 'fastify') {
+    problems.push(`HTTP_ADAPTER: must be express or fastify, got '${env.HTTP_ADAPTER}'`);
+  }
   const config: ExampleConfig = {
     port,
     databaseUrl: env.DATABASE_URL || null,
@@ -73,6 +82,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ExampleConfig 
     worker: workerValue === 'true' || workerValue === '1',
     revocationBatchSize: batchSize === undefined ? undefined : Number(batchSize),
     jobStalledAfter: stalledAfter,
+    httpAdapter: adapter === 'fastify' ? 'fastify' : 'express',
   };
   if (problems.length > 0) throw new Error(`Invalid environment:\n  - ${problems.join('\n  - ')}`);
   return config;
