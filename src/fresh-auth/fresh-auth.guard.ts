@@ -15,6 +15,7 @@ import {
 import type { ResolvedOptions } from '../options/resolve-options.js';
 import { requestState } from '../session/request-state.js';
 import { denialEvent } from '../http/denial-event.js';
+import { Public } from '../http/public.decorator.js';
 import { SessionEvents } from '../session/session-events.js';
 import { resolveCall, type GuardedCall } from '../surfaces/guarded-call.js';
 import { decideFreshAuth, type FreshAuthRequirement } from './fresh-auth-decision.js';
@@ -49,7 +50,10 @@ export class FreshAuthGuard implements CanActivate {
     if (!requirement) return true;
     const call = resolveCall(context);
     const session = call ? requestState(call.carrier).session : undefined;
-    if (!session) throw new SessionRequiredException();
+    if (!session) {
+      if (this.isPublic(context)) return true;
+      throw new SessionRequiredException();
+    }
     const decision = decideFreshAuth(
       session,
       requirement,
@@ -61,6 +65,12 @@ export class FreshAuthGuard implements CanActivate {
       ? { maxAge: decision.maxAge, level: decision.level }
       : { maxAge: decision.maxAge };
     return this.onDenied(call, new ReauthRequiredException(decision.reason, details));
+  }
+
+  /** A `@Public()` handler without a session has nothing to judge (e.g. login on a fresh class). */
+  protected isPublic(context: ExecutionContext): boolean {
+    const targets = [context.getHandler(), context.getClass()];
+    return this.reflector.getAllAndOverride(Public, targets) ?? false;
   }
 
   /**
