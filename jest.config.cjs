@@ -16,7 +16,12 @@ const transform = {
 const common = {
   transform,
   extensionsToTreatAsEsm: ['.ts'],
-  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  moduleNameMapper: {
+    '^(\\.{1,2}/.*)\\.js$': '$1',
+    // @fastify/static requires content-disposition 3, which is ESM only: Jest's module runtime
+    // cannot require() it on Node 20. Version 2 (CommonJS) has the same `create`.
+    '^content-disposition$': '<rootDir>/node_modules/content-disposition/dist/index.js',
+  },
 };
 
 /**
@@ -55,12 +60,6 @@ module.exports = {
       testPathIgnorePatterns: FASTIFY_IGNORED,
       setupFiles: ['<rootDir>/test/support/fastify-adapter.setup.cjs'],
       ...common,
-      moduleNameMapper: {
-        ...common.moduleNameMapper,
-        // @fastify/static requires content-disposition 3, which is ESM only: Jest's module
-        // runtime cannot require() it on Node 20. Version 2 (CommonJS) has the same `create`.
-        '^content-disposition$': '<rootDir>/node_modules/content-disposition/dist/index.js',
-      },
     },
   ],
 };

@@ -1,7 +1,7 @@
 import { type DynamicModule, type INestApplication, Logger, LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { RequestHandler } from 'express';
 import helmet from 'helmet';
 import { HttpErrorFilter } from '../src/index.js';
@@ -13,7 +13,6 @@ import { redisAnswers } from './redis-probe.js';
 import { refuseNul } from './refuse-nul.js';
 import { servePages } from './pages/pages.middleware.js';
 import { webRoot } from './pages/web-root.js';
-import { BODY_LIMIT, configureFastify } from './fastify/configure-fastify.js';
 
 /** Options for building the app; tests pass a schema, a key prefix and a clock. */
 export interface CreateExampleAppOptions {
@@ -69,6 +68,9 @@ export async function createHttpApp(
 ): Promise<INestApplication> {
   const options = { logger, bodyParser: false, abortOnError: false };
   if (adapter === 'fastify') {
+    // Loaded only when asked for, so an Express app needs none of the Fastify packages.
+    const { FastifyAdapter } = await import('@nestjs/platform-fastify');
+    const { BODY_LIMIT, configureFastify } = await import('./fastify/configure-fastify.js');
     const platform = new FastifyAdapter({ bodyLimit: BODY_LIMIT, trustProxy: false });
     const app = await NestFactory.create<NestFastifyApplication>(module, platform, options);
     await configureFastify(app);

@@ -170,3 +170,6 @@ export {
   WEBHOOK_ID_HEADER,
 } from './notifications/webhook-signature.js';
 export { SessionNotification } from './notifications/notification.entity.js';
+
+// Adapter-neutral response writes (Express response, Fastify reply, or a Node response).
+export { appendHeader, headersSent, sendJson, setHeader } from './surfaces/http-reply.js';

@@ -35,7 +35,7 @@ export async function configureFastify(app: NestFastifyApplication): Promise<voi
     if (!path || path.endsWith('/') || path.split('/').some((part) => part.startsWith('.'))) {
       return reply.callNotFound();
     }
-    return reply.sendFile(path, assets, { acceptRanges: false, maxAge: 0, redirect: false });
+    return reply.sendFile(path, assets, { acceptRanges: false, maxAge: 0 });
   });
   for (const [path, file] of Object.entries(PAGES)) {
     fastify.get(path, (_request, reply) =>
