@@ -71,7 +71,12 @@ export async function createHttpApp(
     // Loaded only when asked for, so an Express app needs none of the Fastify packages.
     const { FastifyAdapter } = await import('@nestjs/platform-fastify');
     const { BODY_LIMIT, configureFastify } = await import('./fastify/configure-fastify.js');
-    const platform = new FastifyAdapter({ bodyLimit: BODY_LIMIT, trustProxy: false });
+    // Routes match with or without a trailing slash, as Express's non-strict router does.
+    const platform = new FastifyAdapter({
+      bodyLimit: BODY_LIMIT,
+      trustProxy: false,
+      routerOptions: { ignoreTrailingSlash: true },
+    });
     const app = await NestFactory.create<NestFastifyApplication>(module, platform, options);
     await configureFastify(app);
     return app;

@@ -38,11 +38,13 @@ export async function configureFastify(app: NestFastifyApplication): Promise<voi
     return reply.sendFile(path, assets, { acceptRanges: false, maxAge: 0 });
   });
   for (const [path, file] of Object.entries(PAGES)) {
-    fastify.get(path, (_request, reply) =>
-      reply
+    fastify.get(path, (request, reply) => {
+      // The router ignores trailing slashes; a page is only served at its exact path.
+      if (pathOf(request.url) !== path) return reply.callNotFound();
+      return reply
         .header('Cache-Control', 'no-cache')
-        .sendFile(file, webRoot(), { acceptRanges: false, cacheControl: false }),
-    );
+        .sendFile(file, webRoot(), { acceptRanges: false, cacheControl: false });
+    });
   }
   fastify.removeAllContentTypeParsers();
   fastify.addContentTypeParser('application/json', { parseAs: 'string' }, jsonBodyParser);
