@@ -25,10 +25,20 @@ const common = {
 };
 
 /**
- * Suites that never start the example's HTTP server, so the adapter does not change them.
- * (Populated below as suites are checked; every HTTP-contract suite runs on both adapters.)
+ * Suites the Fastify project skips because they never serve HTTP, so the adapter cannot change
+ * them: services and processors driven directly (audit, audit retention, notifications, session
+ * table updates) and the operations CLI and worker processes (cli, worker-kill). Every suite that
+ * talks HTTP to an app, browser suites included, runs on both adapters.
  */
-const FASTIFY_IGNORED = ['/node_modules/'];
+const FASTIFY_IGNORED = [
+  '/node_modules/',
+  '/test/audit\\.e2e-spec\\.ts$',
+  '/test/audit-retention\\.e2e-spec\\.ts$',
+  '/test/notifications\\.e2e-spec\\.ts$',
+  '/test/session-table-updates\\.e2e-spec\\.ts$',
+  '/test/cli\\.e2e-spec\\.ts$',
+  '/test/worker-kill\\.e2e-spec\\.ts$',
+];
 
 module.exports = {
   testTimeout: 30000,
