@@ -38,6 +38,8 @@ const FASTIFY_IGNORED = [
   '/test/session-table-updates\\.e2e-spec\\.ts$',
   '/test/cli\\.e2e-spec\\.ts$',
   '/test/worker-kill\\.e2e-spec\\.ts$',
+  // Starts its apps on Fastify whatever the project, so the e2e project already runs it.
+  '/test/fastify-adapter\\.e2e-spec\\.ts$',
 ];
 
 module.exports = {
