@@ -169,6 +169,7 @@ async function fastifyBoardAdapter() {
     throw new Error(
       `QueueDashboardModule on Fastify needs the package @bull-board/fastify (install it ` +
         `beside @bull-board/api): ${(error as Error).message}`,
+      { cause: error },
     );
   }
 }
