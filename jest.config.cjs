@@ -16,8 +16,31 @@ const transform = {
 const common = {
   transform,
   extensionsToTreatAsEsm: ['.ts'],
-  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  moduleNameMapper: {
+    '^(\\.{1,2}/.*)\\.js$': '$1',
+    // @fastify/static requires content-disposition 3, which is ESM only: Jest's module runtime
+    // cannot require() it on Node 20. Version 2 (CommonJS) has the same `create`.
+    '^content-disposition$': '<rootDir>/node_modules/content-disposition/dist/index.js',
+  },
 };
+
+/**
+ * Suites the Fastify project skips because they never serve HTTP, so the adapter cannot change
+ * them: services and processors driven directly (audit, audit retention, notifications, session
+ * table updates) and the operations CLI and worker processes (cli, worker-kill). Every suite that
+ * talks HTTP to an app, browser suites included, runs on both adapters.
+ */
+const FASTIFY_IGNORED = [
+  '/node_modules/',
+  '/test/audit\\.e2e-spec\\.ts$',
+  '/test/audit-retention\\.e2e-spec\\.ts$',
+  '/test/notifications\\.e2e-spec\\.ts$',
+  '/test/session-table-updates\\.e2e-spec\\.ts$',
+  '/test/cli\\.e2e-spec\\.ts$',
+  '/test/worker-kill\\.e2e-spec\\.ts$',
+  // Starts its apps on Fastify whatever the project, so the e2e project already runs it.
+  '/test/fastify-adapter\\.e2e-spec\\.ts$',
+];
 
 module.exports = {
   testTimeout: 30000,
@@ -38,6 +61,16 @@ module.exports = {
       testEnvironment: 'node',
       roots: ['<rootDir>/test'],
       testMatch: ['**/*.e2e-spec.ts'],
+      ...common,
+    },
+    {
+      // The same end-to-end suites with the example app on @nestjs/platform-fastify.
+      displayName: 'e2e-fastify',
+      testEnvironment: 'node',
+      roots: ['<rootDir>/test'],
+      testMatch: ['**/*.e2e-spec.ts'],
+      testPathIgnorePatterns: FASTIFY_IGNORED,
+      setupFiles: ['<rootDir>/test/support/fastify-adapter.setup.cjs'],
       ...common,
     },
   ],

@@ -40,3 +40,20 @@ describe('example config: bulk revocation knobs', () => {
     expect(() => readConfig(env)).toThrow(name);
   });
 });
+
+describe('example config: HTTP_ADAPTER', () => {
+  it('runs on Express unless told otherwise', () => {
+    expect(readConfig({}).httpAdapter).toBe('express');
+    expect(readConfig({ HTTP_ADAPTER: 'express' }).httpAdapter).toBe('express');
+  });
+
+  it('runs on Fastify with HTTP_ADAPTER=fastify', () => {
+    expect(readConfig({ HTTP_ADAPTER: 'fastify' }).httpAdapter).toBe('fastify');
+  });
+
+  it('refuses any other platform, naming the variable', () => {
+    expect(() => readConfig({ HTTP_ADAPTER: 'koa' })).toThrow(
+      "HTTP_ADAPTER: must be express or fastify, got 'koa'",
+    );
+  });
+});

@@ -24,7 +24,12 @@ export interface ExampleConfig {
   jobStalledAfter: string | undefined;
   /** `SESSION_LIVE_SWEEP_INTERVAL`: how often open WebSockets and SSE streams are re-checked. */
   liveSweepInterval: string;
+  /** `HTTP_ADAPTER`: the Nest platform the app runs on, `express` (default) or `fastify`. */
+  httpAdapter: HttpAdapterName;
 }
+
+/** The HTTP platforms the example runs on. */
+export type HttpAdapterName = 'express' | 'fastify';
 
 /** Reads and validates the environment; a bad value stops startup with a message naming it. */
 export function readConfig(env: NodeJS.ProcessEnv = process.env): ExampleConfig {
@@ -57,6 +62,10 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ExampleConfig 
   if (!['true', 'false', '1', '0'].includes(workerValue)) {
     problems.push(`SESSION_WORKER: must be true or false, got '${env.SESSION_WORKER}'`);
   }
+  const adapter = (env.HTTP_ADAPTER ?? 'express').trim().toLowerCase();
+  if (adapter !== 'express' && adapter !== 'fastify') {
+    problems.push(`HTTP_ADAPTER: must be express or fastify, got '${env.HTTP_ADAPTER}'`);
+  }
   const config: ExampleConfig = {
     port,
     databaseUrl: env.DATABASE_URL || null,
@@ -76,6 +85,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ExampleConfig 
     revocationBatchSize: batchSize === undefined ? undefined : Number(batchSize),
     jobStalledAfter: stalledAfter,
     liveSweepInterval: duration('SESSION_LIVE_SWEEP_INTERVAL', '30s'),
+    httpAdapter: adapter === 'fastify' ? 'fastify' : 'express',
   };
   if (problems.length > 0) throw new Error(`Invalid environment:\n  - ${problems.join('\n  - ')}`);
   return config;

@@ -1,12 +1,13 @@
-import { Logger, LoggerService } from '@nestjs/common';
+import { type DynamicModule, type INestApplication, Logger, LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { RequestHandler } from 'express';
 import helmet from 'helmet';
 import { HttpErrorFilter } from '../src/index.js';
 import { SessionWsAdapter } from '../src/websocket/index.js';
 import { ExampleAppModule, ExampleRuntime } from './app.module.js';
-import { ExampleConfig, exampleSecret } from './config.js';
+import { ExampleConfig, exampleSecret, type HttpAdapterName } from './config.js';
 import { openExampleDatabase } from './data-source.js';
 import { seed } from './seed.js';
 import { redisAnswers } from './redis-probe.js';
@@ -29,7 +30,7 @@ export interface CreateExampleAppOptions {
 export async function createExampleApp(
   config: ExampleConfig,
   options: CreateExampleAppOptions = {},
-): Promise<NestExpressApplication> {
+): Promise<INestApplication> {
   const dataSource = await openExampleDatabase(config, options.schema);
   await seed(dataSource);
   const redis = (await redisAnswers(config.redisUrl)) ? config.redisUrl : false;
@@ -38,22 +39,65 @@ export async function createExampleApp(
       `no Redis answers at ${config.redisUrl}: running in single-instance mode (in-memory cache)`,
     );
   }
-  const app = await NestFactory.create<NestExpressApplication>(
-    ExampleAppModule.register({
-      config: { ...config, secret: exampleSecret(config) },
-      dataSource,
-      redis,
-      redisKeyPrefix: options.redisKeyPrefix,
-      clock: options.clock,
-    }),
-    { logger: options.logger ?? ['error', 'warn'], bodyParser: false, abortOnError: false },
-  ).catch(async (error: unknown) => {
-    await dataSource.destroy();
-    throw error;
+  const module = ExampleAppModule.register({
+    config: { ...config, secret: exampleSecret(config) },
+    dataSource,
+    redis,
+    redisKeyPrefix: options.redisKeyPrefix,
+    clock: options.clock,
   });
-  configureHttp(app);
+  const app = await createHttpApp(module, config.httpAdapter, options.logger).catch(
+    async (error: unknown) => {
+      await dataSource.destroy();
+      throw error;
+    },
+  );
   app.useWebSocketAdapter(new SessionWsAdapter(app));
   app.enableShutdownHooks();
+  return app;
+}
+
+/**
+ * Creates the Nest app of `module` on the chosen platform (`HTTP_ADAPTER`) with the example's
+ * HTTP hardening ({@link configureHttp} on Express, `configureFastify` on Fastify).
+ *
+ * @example const app = await createHttpApp(ExampleAppModule.register(runtime), 'fastify');
+ */
+export async function createHttpApp(
+  module: DynamicModule,
+  adapter: HttpAdapterName,
+  logger: CreateExampleAppOptions['logger'] = ['error', 'warn'],
+): Promise<INestApplication> {
+  const options = { logger, bodyParser: false, abortOnError: false };
+  if (adapter === 'fastify') {
+    // Loaded only when asked for, so an Express app needs none of the Fastify packages.
+    const { FastifyAdapter } = await import('@nestjs/platform-fastify');
+    const { BODY_LIMIT, configureFastify } = await import('./fastify/configure-fastify.js');
+    // Routes match with or without a trailing slash, as Express's non-strict router does.
+    const platform = new FastifyAdapter({
+      bodyLimit: BODY_LIMIT,
+      trustProxy: false,
+      routerOptions: { ignoreTrailingSlash: true },
+    });
+    const app = await NestFactory.create<NestFastifyApplication>(module, platform, options);
+    await configureFastify(app);
+    return app;
+  }
+  const app = await NestFactory.create<NestExpressApplication>(module, options);
+  configureHttp(app);
+  return app;
+}
+
+/**
+ * Initialises the app and, on Fastify, waits until its plugins and routes are loaded, so a
+ * test client (supertest on `getHttpServer()`) can send requests without `listen()`.
+ *
+ * @example const app = await createExampleApp(config); await initExampleApp(app);
+ */
+export async function initExampleApp(app: INestApplication): Promise<INestApplication> {
+  await app.init();
+  const instance = app.getHttpAdapter().getInstance() as { ready?: () => PromiseLike<unknown> };
+  if (app.getHttpAdapter().getType() === 'fastify') await instance.ready?.();
   return app;
 }
 

@@ -18,8 +18,12 @@ export function refuseNul(): RequestHandler {
   };
 }
 
-/** Whether a parsed JSON value holds a NUL in any string, key included. */
-function holdsNul(value: unknown): boolean {
+/**
+ * Whether a parsed JSON value holds a NUL in any string, key included.
+ *
+ * @example holdsNul({ title: 'a\u0000b' }) // true
+ */
+export function holdsNul(value: unknown): boolean {
   if (typeof value === 'string') return value.includes('\u0000');
   if (Array.isArray(value)) return value.some(holdsNul);
   if (value && typeof value === 'object') {

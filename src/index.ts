@@ -188,3 +188,6 @@ export type {
 } from './live/live-connection.types.js';
 export type { LiveConnectionOptions } from './live/live-options.js';
 export { endWithSession, type SessionEndedEvent } from './live/end-with-session.operator.js';
+
+// Adapter-neutral response writes (Express response, Fastify reply, or a Node response).
+export { appendHeader, headersSent, sendJson, setHeader } from './surfaces/http-reply.js';

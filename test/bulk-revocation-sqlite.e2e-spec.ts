@@ -4,11 +4,11 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import request from 'supertest';
 import { readConfig } from '../example/config.js';
-import { createExampleApp } from '../example/create-app.js';
+import { createExampleApp, initExampleApp } from '../example/create-app.js';
 import type { DataSource } from 'typeorm';
 import { ManualClock, SessionNotification, SessionService } from '../src/index.js';
 import { SESSION_SECURITY_DATA_SOURCE } from '../src/common/tokens.js';
-import { login, type ExampleInstance } from './support/example-app.js';
+import { adapterEnv, login, type ExampleInstance } from './support/example-app.js';
 
 /** `npm start` without DATABASE_URL and without Redis: SQLite, jobs in the app process. */
 describe('bulk revocation on the embedded SQLite store, single-instance mode', () => {
@@ -21,10 +21,11 @@ describe('bulk revocation on the embedded SQLite store, single-instance mode', (
       REDIS_URL: 'redis://127.0.0.1:1',
       SESSION_SECRET: randomBytes(32).toString('base64url'),
       SESSION_REVOCATION_BATCH_SIZE: '7',
+      ...adapterEnv(),
     });
     const clock = new ManualClock();
     const nest = await createExampleApp(config, { clock, logger: false });
-    await nest.init();
+    await initExampleApp(nest);
     app = { app: nest, http: request(nest.getHttpServer()), clock, close: () => nest.close() };
   });
   afterAll(async () => {

@@ -1,6 +1,5 @@
 import { Controller, Get, Module, Post, Req, UseGuards } from '@nestjs/common';
 import { AuthGuard, PassportModule } from '@nestjs/passport';
-import { NestFactory } from '@nestjs/core';
 import type { INestApplication } from '@nestjs/common';
 import type { Request } from 'express';
 import request from 'supertest';
@@ -18,6 +17,7 @@ import {
 } from '../src/index.js';
 import { TEST_DATABASE_URL, TEST_REDIS_URL, createSchema } from './support/database.js';
 import { tokenFrom } from './support/example-app.js';
+import { startNestApp } from './support/nest-app.js';
 
 @RequireFreshAuth('1h')
 @Controller('vault')
@@ -93,8 +93,7 @@ describe('@RequireFreshAuth in an app of its own (levels, method over class)', (
       providers: [SessionTokenStrategy],
     })
     class VaultModule {}
-    app = await NestFactory.create(VaultModule, { logger: false });
-    await app.init();
+    app = await startNestApp(VaultModule, { logger: false });
   });
   afterAll(async () => {
     await app?.close();

@@ -1,26 +1,36 @@
 import { Controller, Get, Res } from '@nestjs/common';
-import type { Response } from 'express';
+import { HttpAdapterHost } from '@nestjs/core';
 import { Public, SessionSecurityHealth } from '../../src/index.js';
+
+/** The part of an Express response or a Fastify reply the health check uses. */
+interface StatusReply {
+  status(code: number): unknown;
+}
 
 @Controller('health')
 export class HealthController {
-  constructor(private readonly health: SessionSecurityHealth) {}
+  constructor(
+    private readonly health: SessionSecurityHealth,
+    private readonly adapterHost: HttpAdapterHost,
+  ) {}
 
-  /** 200 when the database and Redis answer; 503 naming what does not. */
+  /** 200 when the database and Redis answer; 503 naming what does not. Says which platform runs. */
   @Public()
   @Get()
-  async check(@Res() response: Response): Promise<void> {
+  async check(@Res({ passthrough: true }) response: StatusReply) {
     const report = await this.health.check();
     const down = [
       report.database === 'down' && 'database',
       report.redis === 'down' && 'redis',
     ].filter(Boolean);
-    response.status(report.ok ? 200 : 503).json({
+    response.status(report.ok ? 200 : 503);
+    return {
       status: report.ok ? 'ok' : 'unavailable',
       ...(down.length ? { message: `unreachable: ${down.join(', ')}` } : {}),
       database: report.database,
       redis: report.redis,
       cacheFallbackSince: report.cacheFallbackSince,
-    });
+      adapter: this.adapterHost.httpAdapter.getType() === 'fastify' ? 'fastify' : 'express',
+    };
   }
 }

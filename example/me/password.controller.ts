@@ -1,5 +1,5 @@
 import { Body, Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
-import type { Request, Response } from 'express';
+import type { Request } from 'express';
 import { z } from 'zod';
 import {
   CsrfService,
@@ -10,6 +10,7 @@ import {
   SessionService,
   requestState,
   setSessionCookie,
+  setHeader,
 } from '../../src/index.js';
 import { UsersService } from '../users/users.service.js';
 
@@ -40,7 +41,7 @@ export class PasswordController {
   @HttpCode(204)
   async change(
     @Req() request: Request,
-    @Res({ passthrough: true }) response: Response,
+    @Res({ passthrough: true }) response: object,
     @Body() input: unknown,
   ) {
     const parsed = body.safeParse(input);
@@ -63,6 +64,6 @@ export class PasswordController {
       endOtherSessions: parsed.data.endOtherSessions !== false,
       ip: state.clientIp,
     });
-    response.setHeader('X-CSRF-Token', this.csrf.tokenFor(issued.tokenHash));
+    setHeader(response, 'X-CSRF-Token', this.csrf.tokenFor(issued.tokenHash));
   }
 }

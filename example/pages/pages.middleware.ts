@@ -2,7 +2,7 @@ import type { RequestHandler } from 'express';
 import { webRoot } from './web-root.js';
 
 /** Page path → its HTML file in `example/web`. */
-const PAGES: Record<string, string> = {
+export const PAGES: Record<string, string> = {
   '/': 'index.html',
   '/app/security': 'security.html',
   '/app/notifications': 'notifications.html',

@@ -12,6 +12,7 @@ import { ManualClock } from '../testing/manual-clock.js';
 import { FreshAuthConfigurationError } from './fresh-auth-decision.js';
 import { FreshAuthGuard } from './fresh-auth.guard.js';
 import { RequireFreshAuth } from './require-fresh-auth.decorator.js';
+import { Public } from '../http/public.decorator.js';
 
 const MINUTE = 60_000;
 const T0 = 1_750_000_000_000;
@@ -28,6 +29,9 @@ class AdminController {
 
   @RequireFreshAuth({ level: 'hardware-key' })
   misconfigured() {}
+
+  @Public()
+  signIn() {}
 }
 
 class PlainController {
@@ -165,6 +169,14 @@ describe('FreshAuthGuard', () => {
     await expect(
       guard.canActivate(context(PlainController, PlainController.prototype.changePassword)),
     ).rejects.toBeInstanceOf(SessionRequiredException);
+  });
+
+  it('lets a @Public() handler of a fresh-auth class through without a session (sign-in)', async () => {
+    const { guard, context, request } = setup();
+    delete requestState(request).session;
+    await expect(
+      guard.canActivate(context(AdminController, AdminController.prototype.signIn)),
+    ).resolves.toBe(true);
   });
 
   it('judges RPC calls like HTTP requests: a stale session is refused', async () => {

@@ -58,8 +58,7 @@ export class FreshAuthGuard implements CanActivate {
     const call = resolveCall(context);
     const session = call ? requestState(call.carrier).session : undefined;
     if (!session) {
-      if (this.reflector.getAllAndOverride(Public, [context.getHandler(), context.getClass()]))
-        return true;
+      if (this.isPublic(context)) return true;
       throw new SessionRequiredException();
     }
     const decision = decideFreshAuth(
@@ -73,6 +72,12 @@ export class FreshAuthGuard implements CanActivate {
       ? { maxAge: decision.maxAge, level: decision.level }
       : { maxAge: decision.maxAge };
     return this.onDenied(call, new ReauthRequiredException(decision.reason, details));
+  }
+
+  /** A `@Public()` handler without a session has nothing to judge (e.g. login on a fresh class). */
+  protected isPublic(context: ExecutionContext): boolean {
+    const targets = [context.getHandler(), context.getClass()];
+    return this.reflector.getAllAndOverride(Public, targets) ?? false;
   }
 
   /**

@@ -13,7 +13,13 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
  * @example consumer.apply(guards, refuseChanges, adapter.getRouter()).forRoutes('/admin/queues');
  */
 export function refuseChanges(request: Request, _response: Response, next: NextFunction): void {
-  if (SAFE_METHODS.has(request.method)) return next();
+  assertReadOnly(request.method);
+  next();
+}
+
+/** Throws 403 `forbidden` "The queue dashboard is read-only" for an unsafe method. */
+export function assertReadOnly(method: string): void {
+  if (SAFE_METHODS.has(method)) return;
   throw new SessionSecurityException(403, 'forbidden', 'The queue dashboard is read-only');
 }
 
@@ -28,17 +34,33 @@ const CODES: Record<number, ErrorCode> = { 403: 'forbidden', 404: 'not_found', 4
 export function contractErrors(logger: Logger) {
   return (request: Request, response: Response, next: NextFunction): void => {
     const json = response.json.bind(response);
-    response.json = (body: unknown) => {
-      const status = response.statusCode;
-      if (status < 400 || isModuleError(body)) return json(body);
-      if (status >= 500) {
-        logger.error(`${request.method} ${request.path}: ${messageOf(body)}`);
-        return json({ statusCode: 500, error: 'internal_error', message: 'Internal error' });
-      }
-      const error = CODES[status] ?? 'invalid_request';
-      return json({ statusCode: status, error, message: messageOf(body) });
-    };
+    response.json = (body: unknown) =>
+      json(contractBody(response.statusCode, body, logger, `${request.method} ${request.path}`));
     next();
+  };
+}
+
+/**
+ * The module's shape of a dashboard answer: a success or a module error as it is, a bull-board
+ * error as `{statusCode, error, message}`, and a 5xx as `internal_error` (logged with `where`).
+ *
+ * @example reply.send(contractBody(reply.statusCode, body, logger, 'GET /admin/queues/api'));
+ */
+export function contractBody(
+  status: number,
+  body: unknown,
+  logger: Logger,
+  where: string,
+): unknown {
+  if (status < 400 || isModuleError(body)) return body;
+  if (status >= 500) {
+    logger.error(`${where}: ${messageOf(body)}`);
+    return { statusCode: 500, error: 'internal_error', message: 'Internal error' };
+  }
+  return {
+    statusCode: status,
+    error: CODES[status] ?? 'invalid_request',
+    message: messageOf(body),
   };
 }
 

@@ -18,18 +18,29 @@ export function guardsAsMiddleware(
   target: Type<{ handle(): void }>,
 ): (request: Request, response: Response, next: NextFunction) => Promise<void> {
   return async (request, response, next) => {
-    const context = httpContext(request, response, next, target);
-    for (const guard of guards) {
-      if (!(await guard.canActivate(context))) throw new ForbiddenException();
-    }
+    await runGuards(guards, httpContext(request, response, next, target));
     next();
   };
 }
 
-function httpContext(
-  request: Request,
-  response: Response,
-  next: NextFunction,
+/** Runs `guards` in order on `context`; a guard that returns `false` is 403 `forbidden`. */
+export async function runGuards(guards: CanActivate[], context: ExecutionContext): Promise<void> {
+  for (const guard of guards) {
+    if (!(await guard.canActivate(context))) throw new ForbiddenException();
+  }
+}
+
+/**
+ * An HTTP `ExecutionContext` (also an `ArgumentsHost` for exception filters) of a request and
+ * its response — Express objects, or a Fastify request and reply — whose class and handler are
+ * `target` and its `handle` method.
+ *
+ * @example await runGuards(guards, httpContext(request, reply, undefined, Gate));
+ */
+export function httpContext(
+  request: object,
+  response: object,
+  next: unknown,
   target: Type<{ handle(): void }>,
 ): ExecutionContext {
   const args = [request, response, next];

@@ -7,7 +7,7 @@ import {
   type NestModule,
   type Type,
 } from '@nestjs/common';
-import { DiscoveryModule } from '@nestjs/core';
+import { DiscoveryModule, HttpAdapterHost } from '@nestjs/core';
 import { createBullBoard } from '@bull-board/api';
 import { ExpressAdapter } from '@bull-board/express';
 import type { NextFunction, Request, Response } from 'express';
@@ -18,7 +18,8 @@ import { RequireFreshAuth } from '../fresh-auth/require-fresh-auth.decorator.js'
 import { SessionGuard } from '../http/session.guard.js';
 import { Can } from '../policy/can.decorator.js';
 import { PolicyGuard } from '../policy/policy.guard.js';
-import { contractErrors, refuseChanges } from './dashboard-responses.js';
+import { assertReadOnly, contractErrors, refuseChanges } from './dashboard-responses.js';
+import { fastifyDashboardPlugin } from './fastify-dashboard.js';
 import { guardsAsMiddleware } from './guards-middleware.js';
 import {
   QUEUE_DASHBOARD,
@@ -53,8 +54,9 @@ const ACCESS = Symbol('SESSION_SECURITY_QUEUE_DASHBOARD_ACCESS');
  * which Nest guards never see, so the module's own guards run in front of it as middleware:
  * valid session, CSRF on unsafe methods, fresh authentication, and the policy (`manage` on
  * `Session` by default, with its network rules such as "internal only"). Without Redis there
- * are no Bull queues and the route answers 404 `not_found` saying so. Needs the Express
- * platform and `SessionSecurityModule` imported globally (the default).
+ * are no Bull queues and the route answers 404 `not_found` saying so. Runs on Express and,
+ * with `@bull-board/fastify` installed, on Fastify (a plugin under the route, the same guards
+ * in a hook). Needs `SessionSecurityModule` imported globally (the default).
  *
  * @example
  * imports: [SessionSecurityModule.forRoot({...}), QueueDashboardModule.register({ route: 'admin/queues' })]
@@ -63,13 +65,14 @@ const ACCESS = Symbol('SESSION_SECURITY_QUEUE_DASHBOARD_ACCESS');
 export class QueueDashboardModule implements NestModule {
   constructor(
     @Inject(QUEUE_DASHBOARD)
-    private readonly state: QueueDashboardState & { adapter: ExpressAdapter },
+    private readonly state: QueueDashboardState & { adapter: BoardAdapter },
     @Inject(ROUTE) private readonly route: string,
     @Inject(ACCESS) private readonly access: Type<{ handle(): void }>,
     private readonly sessionGuard: SessionGuard,
     private readonly csrfGuard: CsrfGuard,
     private readonly freshAuthGuard: FreshAuthGuard,
     private readonly policyGuard: PolicyGuard,
+    private readonly adapterHost: HttpAdapterHost,
   ) {}
 
   static register(options: QueueDashboardOptions = {}): DynamicModule {
@@ -88,8 +91,9 @@ export class QueueDashboardModule implements NestModule {
         { provide: ACCESS, useValue: QueueDashboardAccess },
         {
           provide: QUEUE_DASHBOARD,
-          useFactory: () => {
-            const adapter = new ExpressAdapter();
+          inject: [HttpAdapterHost],
+          useFactory: async (host: HttpAdapterHost) => {
+            const adapter = onFastify(host) ? await fastifyBoardAdapter() : new ExpressAdapter();
             adapter.setBasePath(route);
             const board = createBullBoard({
               queues: [],
@@ -106,8 +110,8 @@ export class QueueDashboardModule implements NestModule {
 
   configure(consumer: MiddlewareConsumer): void {
     const guards = [this.sessionGuard, this.csrfGuard, this.freshAuthGuard, this.policyGuard];
-    const available = (_request: Request, _response: Response, next: NextFunction) => {
-      if (this.state.queues.length > 0) return next();
+    const assertAvailable = () => {
+      if (this.state.queues.length > 0) return;
       throw new SessionSecurityException(
         404,
         'not_found',
@@ -115,14 +119,57 @@ export class QueueDashboardModule implements NestModule {
       );
     };
     const logger = new Logger('SessionSecurityQueueDashboard');
+    if (onFastify(this.adapterHost)) {
+      const check = (method: string) => {
+        assertAvailable();
+        if (this.state.readOnly) assertReadOnly(method);
+      };
+      const gate = { guards, target: this.access, check, logger };
+      const plugin = fastifyDashboardPlugin(this.state.adapter.registerPlugin!(), gate);
+      const fastify = this.adapterHost.httpAdapter.getInstance<FastifyRegistrar>();
+      void fastify.register(plugin, { prefix: this.route });
+      return;
+    }
+    const available = (_request: Request, _response: Response, next: NextFunction) => {
+      assertAvailable();
+      next();
+    };
     consumer
       .apply(
         guardsAsMiddleware(guards, this.access),
         available,
         ...(this.state.readOnly ? [refuseChanges] : []),
         contractErrors(logger),
-        this.state.adapter.getRouter(),
+        this.state.adapter.getRouter!(),
       )
       .forRoutes(this.route);
+  }
+}
+
+/** bull-board's server adapter: Express (`getRouter`) or Fastify (`registerPlugin`). */
+interface BoardAdapter {
+  setBasePath(path: string): unknown;
+  getRouter?: () => (request: Request, response: Response, next: NextFunction) => void;
+  registerPlugin?: () => unknown;
+}
+
+interface FastifyRegistrar {
+  register(plugin: unknown, options: { prefix: string }): unknown;
+}
+
+function onFastify(host: HttpAdapterHost): boolean {
+  return host.httpAdapter?.getType() === 'fastify';
+}
+
+async function fastifyBoardAdapter() {
+  try {
+    const { FastifyAdapter } = await import('@bull-board/fastify');
+    return new FastifyAdapter();
+  } catch (error) {
+    throw new Error(
+      `QueueDashboardModule on Fastify needs the package @bull-board/fastify (install it ` +
+        `beside @bull-board/api): ${(error as Error).message}`,
+      { cause: error },
+    );
   }
 }

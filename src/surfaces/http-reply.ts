@@ -1,7 +1,8 @@
 /**
- * Adapter-neutral writes to an HTTP response: an Express `Response` or a Fastify `FastifyReply`
- * (whose `raw` is the Node response). The guards, interceptor and filters use these so the module
- * runs unchanged on either adapter.
+ * Adapter-neutral writes to an HTTP response: an Express `Response`, a Fastify `FastifyReply`
+ * (whose `raw` is the Node response), or a bare Node `ServerResponse` (what middleware and
+ * their exception filters get on Fastify). The guards, interceptor and filters use these so the
+ * module runs unchanged on either adapter.
  */
 
 interface ExpressLike {
@@ -18,6 +19,25 @@ interface FastifyLike {
   header: (name: string, value: string) => unknown;
   getHeader: (name: string) => unknown;
   code: (status: number) => { send: (body: unknown) => unknown };
+}
+
+interface NodeLike {
+  headersSent: boolean;
+  statusCode: number;
+  getHeader: (name: string) => unknown;
+  setHeader: (name: string, value: string | string[]) => unknown;
+  end: (body: string) => unknown;
+}
+
+/** A Node `ServerResponse` without Express's helpers (Express adds `status` and `json`). */
+function isNode(response: object): response is NodeLike {
+  const node = response as Partial<NodeLike> & { status?: unknown };
+  return (
+    typeof node.end === 'function' &&
+    typeof node.setHeader === 'function' &&
+    typeof node.statusCode === 'number' &&
+    typeof node.status !== 'function'
+  );
 }
 
 function isFastify(response: object): response is FastifyLike {
@@ -51,6 +71,12 @@ export function appendHeader(response: object, name: string, value: string): voi
     else response.header(name, `${String(current)}, ${value}`);
     return;
   }
+  if (isNode(response)) {
+    const current = response.getHeader(name);
+    const values = current === undefined ? [value] : [current, value].flat().map(String);
+    response.setHeader(name, name.toLowerCase() === 'set-cookie' ? values : values.join(', '));
+    return;
+  }
   const express = response as ExpressLike;
   if (express.append) express.append(name, value);
   else express.setHeader?.(name, value);
@@ -62,6 +88,12 @@ export function sendJson(response: object, status: number, body: unknown): void 
   if (isFastify(response)) {
     response.header('content-type', 'application/json; charset=utf-8');
     response.code(status).send(JSON.stringify(body));
+    return;
+  }
+  if (isNode(response)) {
+    response.statusCode = status;
+    response.setHeader('content-type', 'application/json; charset=utf-8');
+    response.end(JSON.stringify(body));
     return;
   }
   (response as ExpressLike).status?.(status).json(body);

@@ -1,15 +1,13 @@
-import { NestFactory } from '@nestjs/core';
-import type { NestExpressApplication } from '@nestjs/platform-express';
 import { randomBytes } from 'node:crypto';
 import request from 'supertest';
 import { ExampleAppModule } from '../../example/app.module.js';
 import { readConfig } from '../../example/config.js';
-import { configureHttp } from '../../example/create-app.js';
+import { createHttpApp, initExampleApp } from '../../example/create-app.js';
 import { openExampleDatabase } from '../../example/data-source.js';
 import { seed } from '../../example/seed.js';
 import { type BulkRevocationOptions, ManualClock } from '../../src/index.js';
 import { TEST_DATABASE_URL, TEST_REDIS_URL } from './database.js';
-import type { ExampleEnvironment, ExampleInstance } from './example-app.js';
+import { adapterEnv, type ExampleEnvironment, type ExampleInstance } from './example-app.js';
 
 const SECRET = randomBytes(32).toString('base64url');
 
@@ -30,6 +28,7 @@ export async function startBulkExample(
     DATABASE_URL: TEST_DATABASE_URL,
     REDIS_URL: environment.redisUrl ?? TEST_REDIS_URL,
     SESSION_SECRET: SECRET,
+    ...adapterEnv(),
     ...environment.env,
   });
   const dataSource = await openExampleDatabase(config, environment.schema);
@@ -43,15 +42,12 @@ export async function startBulkExample(
     clock,
     bulkRevocation: options,
   });
-  const app = await NestFactory.create<NestExpressApplication>(example, {
-    logger: false,
-    bodyParser: false,
-    abortOnError: false,
-  }).catch(async (error: unknown) => {
-    await dataSource.destroy();
-    throw error;
-  });
-  configureHttp(app);
-  await app.init();
+  const app = await createHttpApp(example, config.httpAdapter, false).catch(
+    async (error: unknown) => {
+      await dataSource.destroy();
+      throw error;
+    },
+  );
+  await initExampleApp(app);
   return { app, http: request(app.getHttpServer()), clock, close: () => app.close() };
 }

@@ -1,15 +1,15 @@
 import { randomBytes } from 'node:crypto';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 
 import { readConfig, type ExampleConfig } from '../../example/config.js';
-import { createExampleApp } from '../../example/create-app.js';
+import { createExampleApp, initExampleApp } from '../../example/create-app.js';
 import { ManualClock } from '../../src/index.js';
 import { TEST_DATABASE_URL, TEST_REDIS_URL, createSchema } from './database.js';
 
 /** One running instance of the example app. */
 export interface ExampleInstance {
-  app: NestExpressApplication;
+  app: INestApplication;
   http: ReturnType<typeof request>;
   clock: ManualClock;
   close(): Promise<void>;
@@ -32,12 +32,21 @@ export function newEnvironment(
 
 const SECRET = randomBytes(32).toString('base64url');
 
+/**
+ * `HTTP_ADAPTER` of the test run (the `e2e-fastify` jest project sets `fastify`), for configs
+ * read from an explicit environment.
+ */
+export function adapterEnv(): Record<string, string> {
+  return process.env.HTTP_ADAPTER ? { HTTP_ADAPTER: process.env.HTTP_ADAPTER } : {};
+}
+
 /** Starts an instance of the example app on PostgreSQL and Redis, as `npm start` would. */
 export async function startExample(environment: ExampleEnvironment): Promise<ExampleInstance> {
   const config: ExampleConfig = readConfig({
     DATABASE_URL: TEST_DATABASE_URL,
     REDIS_URL: environment.redisUrl ?? TEST_REDIS_URL,
     SESSION_SECRET: SECRET,
+    ...adapterEnv(),
     ...environment.env,
   });
   const clock = new ManualClock();
@@ -47,7 +56,7 @@ export async function startExample(environment: ExampleEnvironment): Promise<Exa
     clock,
     logger: false,
   });
-  await app.init();
+  await initExampleApp(app);
   return { app, http: request(app.getHttpServer()), clock, close: () => app.close() };
 }
 

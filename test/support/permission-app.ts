@@ -1,6 +1,4 @@
-import { Controller, Get, Module, type Type } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import { Controller, Get, type INestApplication, Module, type Type } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import request from 'supertest';
 import type { DataSource } from 'typeorm';
@@ -13,6 +11,7 @@ import {
   type SessionSecurityModuleOptions,
 } from '../../src/index.js';
 import { TEST_REDIS_URL } from './database.js';
+import { startNestApp } from './nest-app.js';
 
 /** `GET /whoami`: 200 with the session's user for a valid session, the module's 401s otherwise. */
 @Controller()
@@ -25,7 +24,7 @@ export class WhoAmIController {
 
 /** A running test app with the module on a DataSource of the test's own. */
 export interface PermissionApp {
-  app: NestExpressApplication;
+  app: INestApplication;
   http: ReturnType<typeof request>;
   clock: ManualClock;
   close(): Promise<void>;
@@ -59,10 +58,6 @@ export async function startPermissionApp(
     controllers,
   })
   class PermissionTestModule {}
-  const app = await NestFactory.create<NestExpressApplication>(PermissionTestModule, {
-    logger: false,
-    abortOnError: false,
-  });
-  await app.init();
+  const app = await startNestApp(PermissionTestModule, { logger: false, abortOnError: false });
   return { app, http: request(app.getHttpServer()), clock, close: () => app.close() };
 }

@@ -1,11 +1,15 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
-import type { Response } from 'express';
 import { SessionSecurityException } from '../../errors/session-security.exception.js';
 import { RequireFreshAuth } from '../../fresh-auth/require-fresh-auth.decorator.js';
 import { CurrentSession } from '../../http/current-session.decorator.js';
 import type { ActiveSession } from '../../session/session.types.js';
 import { BulkRevocationService } from './bulk-revocation.service.js';
 import { parseRevocationRequest, RevocationFilterError } from './revocation-filter.js';
+
+/** The part of an Express response or a Fastify reply a dry run needs (both have `status`). */
+interface StatusReply {
+  status(code: number): unknown;
+}
 
 /**
  * 400 `invalid_request` naming the bad field of a revocation request (body also has `field`).
@@ -46,7 +50,7 @@ export class SessionRevocationsController {
   async start(
     @Body() body: unknown,
     @CurrentSession() session: ActiveSession | undefined,
-    @Res({ passthrough: true }) response: Response,
+    @Res({ passthrough: true }) response: StatusReply,
   ) {
     let request;
     try {
