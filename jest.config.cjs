@@ -26,7 +26,7 @@ const common = {
 
 /**
  * Suites the Fastify project skips because they never serve HTTP, so the adapter cannot change
- * them: services and processors driven directly (audit, audit retention, notifications, session
+ * them (or choose their platform themselves, see below): services and processors driven directly (audit, audit retention, notifications, session
  * table updates) and the operations CLI and worker processes (cli, worker-kill). Every suite that
  * talks HTTP to an app, browser suites included, runs on both adapters.
  */
@@ -38,8 +38,14 @@ const FASTIFY_IGNORED = [
   '/test/session-table-updates\\.e2e-spec\\.ts$',
   '/test/cli\\.e2e-spec\\.ts$',
   '/test/worker-kill\\.e2e-spec\\.ts$',
-  // Starts its apps on Fastify whatever the project, so the e2e project already runs it.
+  // Start their apps on the platform they choose whatever the project (fastify-adapter on
+  // Fastify, graphql-surface on both), so the e2e project already runs them on Fastify.
   '/test/fastify-adapter\\.e2e-spec\\.ts$',
+  '/test/graphql-surface\\.e2e-spec\\.ts$',
+  // No HTTP: the Redis signal bus, and gateways of a test app served by the ws/socket.io
+  // adapters (the example's /ws runs on both platforms in live-connections).
+  '/test/live-signal-bus\\.e2e-spec\\.ts$',
+  '/test/websocket-gateways\\.e2e-spec\\.ts$',
 ];
 
 module.exports = {

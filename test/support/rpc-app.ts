@@ -1,5 +1,6 @@
 import { Module, type INestApplication, type INestMicroservice, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { initExampleApp } from '../../example/create-app.js';
 import {
   ClientProxyFactory,
   Transport,
@@ -90,11 +91,20 @@ export async function startRpcApp(
   let app: INestApplication | INestMicroservice;
   let microservice: INestMicroservice;
   if (setup.mode === 'hybrid') {
-    const web = await NestFactory.create(RpcTestModule, { logger: false, abortOnError: false });
+    // The HTTP half runs on the run's platform (HTTP_ADAPTER=fastify in the e2e-fastify project).
+    const options = { logger: false as const, abortOnError: false as const };
+    const web =
+      process.env.HTTP_ADAPTER === 'fastify'
+        ? await NestFactory.create(
+            RpcTestModule,
+            new (await import('@nestjs/platform-fastify')).FastifyAdapter(),
+            options,
+          )
+        : await NestFactory.create(RpcTestModule, options);
     web.useGlobalFilters(new HttpErrorFilter());
     microservice = web.connectMicroservice(transport, { inheritAppConfig: true });
     await web.startAllMicroservices();
-    await web.init();
+    await initExampleApp(web);
     app = web;
   } else {
     microservice = await NestFactory.createMicroservice<MicroserviceOptions>(RpcTestModule, {
