@@ -9,11 +9,9 @@ import {
   Public,
   SessionSecurityModule,
   SessionService,
-  sessionSecurityEntities,
-  sessionSecurityMigrations,
   setSessionCookie,
 } from '../src/index.js';
-import { TEST_DATABASE_URL, TEST_REDIS_URL, createSchema } from './support/database.js';
+import { openModuleDatabase, TEST_REDIS_URL, createSchema } from './support/database.js';
 import { exampleSuite, login } from './support/example-app.js';
 
 /**
@@ -119,16 +117,7 @@ describe('several Set-Cookie headers on one Fastify reply', () => {
 
   beforeAll(async () => {
     schema = await createSchema('fastify_cookies');
-    dataSource = new DataSource({
-      type: 'postgres',
-      url: TEST_DATABASE_URL,
-      schema: schema.name,
-      extra: { options: `-c search_path=${schema.name}` },
-      entities: sessionSecurityEntities,
-      migrations: sessionSecurityMigrations,
-    });
-    await dataSource.initialize();
-    await dataSource.runMigrations();
+    dataSource = await openModuleDatabase(schema.name);
     @Module({
       imports: [
         SessionSecurityModule.forRoot({

@@ -11,11 +11,9 @@ import {
   SessionSecurityModule,
   SessionService,
   SessionTokenStrategy,
-  sessionSecurityEntities,
-  sessionSecurityMigrations,
   setSessionCookie,
 } from '../src/index.js';
-import { TEST_DATABASE_URL, TEST_REDIS_URL, createSchema } from './support/database.js';
+import { openModuleDatabase, TEST_REDIS_URL, createSchema } from './support/database.js';
 import { tokenFrom } from './support/example-app.js';
 import { startNestApp } from './support/nest-app.js';
 
@@ -67,16 +65,7 @@ describe('@RequireFreshAuth in an app of its own (levels, method over class)', (
 
   beforeAll(async () => {
     schema = await createSchema('levels');
-    dataSource = new DataSource({
-      type: 'postgres',
-      url: TEST_DATABASE_URL,
-      schema: schema.name,
-      extra: { options: `-c search_path=${schema.name}` },
-      entities: sessionSecurityEntities,
-      migrations: sessionSecurityMigrations,
-    });
-    await dataSource.initialize();
-    await dataSource.runMigrations();
+    dataSource = await openModuleDatabase(schema.name);
     @Module({
       imports: [
         SessionSecurityModule.forRoot({

@@ -8,7 +8,7 @@ import {
 } from '../src/migrations/1764200000000-session-fillfactor.js';
 import { SessionMatcher } from '../src/revocation/bulk/session-matcher.js';
 import { SessionEntity } from '../src/session/session.entity.js';
-import { createSchema, TEST_DATABASE_URL } from './support/database.js';
+import { createSchema, openModuleDatabase, TEST_DATABASE_URL } from './support/database.js';
 
 const NOW = Date.parse('2026-06-01T12:00:00Z');
 
@@ -42,16 +42,7 @@ describe('SessionMatcher.revokePage on PostgreSQL (one statement per batch)', ()
 
   beforeAll(async () => {
     schema = await createSchema('session_matcher');
-    dataSource = new DataSource({
-      type: 'postgres',
-      url: TEST_DATABASE_URL,
-      schema: schema.name,
-      extra: { options: `-c search_path=${schema.name}` },
-      entities: sessionSecurityEntities,
-      migrations: sessionSecurityMigrations,
-    });
-    await dataSource.initialize();
-    await dataSource.runMigrations({ transaction: 'each' });
+    dataSource = await openModuleDatabase(schema.name);
   });
 
   afterAll(async () => {

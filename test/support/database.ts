@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { DataSource } from 'typeorm';
+import { sessionSecurityEntities, sessionSecurityMigrations } from '../../src/index.js';
 
 /** PostgreSQL used by the end-to-end suites (a fresh schema per test file). */
 export const TEST_DATABASE_URL =
@@ -28,4 +30,23 @@ export async function query<T = Record<string, unknown>>(
   } finally {
     await client.end();
   }
+}
+
+/**
+ * A migrated PostgreSQL DataSource with only the module's entities, on a schema of the test's
+ * own: what a user's app passes to `SessionSecurityModule.forRoot`.
+ *
+ * @example const dataSource = await openModuleDatabase((await createSchema('mine')).name);
+ */
+export async function openModuleDatabase(schema: string): Promise<DataSource> {
+  const dataSource = await new DataSource({
+    type: 'postgres',
+    url: TEST_DATABASE_URL,
+    schema,
+    extra: { options: `-c search_path=${schema}` },
+    entities: sessionSecurityEntities,
+    migrations: sessionSecurityMigrations,
+  }).initialize();
+  await dataSource.runMigrations({ transaction: 'each' });
+  return dataSource;
 }

@@ -28,12 +28,10 @@ import {
   SessionService,
   SessionSecurityModule,
   setSessionCookie,
-  sessionSecurityEntities,
-  sessionSecurityMigrations,
   type ActiveSession,
   type SubjectLoader,
 } from '../../src/index.js';
-import { TEST_DATABASE_URL, TEST_REDIS_URL } from './database.js';
+import { openModuleDatabase, TEST_REDIS_URL } from './database.js';
 import { TEST_SECRET } from './permission-app.js';
 
 /** A note of the test app's domain: `ownerId` is the user who may read its `secret`. */
@@ -171,15 +169,7 @@ export async function startGraphqlApp(
   redisKeyPrefix: string,
 ): Promise<GraphqlApp> {
   const clock = new ManualClock();
-  const dataSource = await new DataSource({
-    type: 'postgres',
-    url: TEST_DATABASE_URL,
-    schema,
-    extra: { options: `-c search_path=${schema}` },
-    entities: sessionSecurityEntities,
-    migrations: sessionSecurityMigrations,
-  }).initialize();
-  await dataSource.runMigrations({ transaction: 'each' });
+  const dataSource = await openModuleDatabase(schema);
 
   @Module({
     imports: [

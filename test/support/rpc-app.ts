@@ -15,12 +15,10 @@ import {
   HttpErrorFilter,
   ManualClock,
   SessionSecurityModule,
-  sessionSecurityEntities,
-  sessionSecurityMigrations,
   type SessionSecurityExtras,
   type SessionSecurityModuleOptions,
 } from '../../src/index.js';
-import { TEST_DATABASE_URL, TEST_REDIS_URL } from './database.js';
+import { openModuleDatabase, TEST_REDIS_URL } from './database.js';
 import { TEST_SECRET } from './permission-app.js';
 import { RPC_POLICY, RpcArticleLoader, RpcHandlers } from './rpc-handlers.js';
 
@@ -41,17 +39,7 @@ export interface RpcApp {
 }
 
 /** Opens a migrated PostgreSQL data source on the test's own schema. */
-export function openRpcDataSource(schema: string): Promise<DataSource> {
-  return new DataSource({
-    type: 'postgres',
-    url: TEST_DATABASE_URL,
-    schema,
-    extra: { options: `-c search_path=${schema}` },
-    entities: sessionSecurityEntities,
-    migrations: sessionSecurityMigrations,
-    migrationsRun: true,
-  }).initialize();
-}
+export const openRpcDataSource = openModuleDatabase;
 
 /**
  * Starts the module on `dataSource` and Redis under `redisKeyPrefix` with {@link RpcHandlers}

@@ -2,21 +2,18 @@ import { Module, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
 import type { AddressInfo } from 'node:net';
-import { DataSource } from 'typeorm';
 import {
   Can,
   CurrentSession,
   ManualClock,
   RequireFreshAuth,
   SessionSecurityModule,
-  sessionSecurityEntities,
-  sessionSecurityMigrations,
   SessionService,
   type ActiveSession,
 } from '../../src/index.js';
 import { SessionWsAdapter } from '../../src/websocket/index.js';
 import { SessionIoAdapter } from '../../src/websocket/socket-io.js';
-import { createSchema, TEST_DATABASE_URL, TEST_REDIS_URL } from './database.js';
+import { createSchema, openModuleDatabase, TEST_REDIS_URL } from './database.js';
 
 /** A gateway of a user's app: a session route, a fresh-auth route and a policy route. */
 @WebSocketGateway({ path: '/ws' })
@@ -55,16 +52,7 @@ export interface WsApp {
  */
 export async function startWsApp(adapter: 'ws' | 'socket.io', label: string): Promise<WsApp> {
   const schema = await createSchema(label);
-  const dataSource = new DataSource({
-    type: 'postgres',
-    url: TEST_DATABASE_URL,
-    schema: schema.name,
-    extra: { options: `-c search_path=${schema.name}` },
-    entities: sessionSecurityEntities,
-    migrations: sessionSecurityMigrations,
-  });
-  await dataSource.initialize();
-  await dataSource.runMigrations();
+  const dataSource = await openModuleDatabase(schema.name);
   const clock = new ManualClock();
   @Module({
     imports: [
