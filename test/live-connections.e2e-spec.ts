@@ -1,6 +1,12 @@
 import { createSchema } from './support/database.js';
 import { login, newEnvironment, type Client } from './support/example-app.js';
-import { connect, listenInstance, openSocket, type LiveInstance } from './support/live-client.js';
+import {
+  connect,
+  listenInstance,
+  openSocket,
+  twoInstanceSuite,
+  type LiveInstance,
+} from './support/live-client.js';
 
 const END_WITHIN_MS = 2_000;
 
@@ -26,22 +32,10 @@ async function logout(instance: LiveInstance, client: Client): Promise<void> {
 }
 
 describe('GET /ws on two instances sharing PostgreSQL and Redis', () => {
-  let schema: Awaited<ReturnType<typeof createSchema>>;
+  const instances = twoInstanceSuite('live');
   let a: LiveInstance;
   let b: LiveInstance;
-
-  beforeAll(async () => {
-    schema = await createSchema('live');
-    // A sweep far in the future: only the fan-out can close a socket within the test's bound.
-    const environment = newEnvironment(schema.name, { SESSION_LIVE_SWEEP_INTERVAL: '1h' });
-    a = await listenInstance(environment);
-    b = await listenInstance(environment);
-  });
-  afterAll(async () => {
-    await a?.close();
-    await b?.close();
-    await schema?.drop();
-  });
+  beforeAll(() => void ({ a, b } = instances));
 
   it('refuses a handshake without a session cookie with 401 session_required', async () => {
     const refused = await openSocket(b.port);

@@ -1,24 +1,12 @@
 import { LiveConnections } from '../src/index.js';
-import { createSchema } from './support/database.js';
-import { login, newEnvironment } from './support/example-app.js';
-import { listenInstance, openEventStream, type LiveInstance } from './support/live-client.js';
+import { login } from './support/example-app.js';
+import { openEventStream, twoInstanceSuite, type LiveInstance } from './support/live-client.js';
 
 describe('GET /me/events on two instances', () => {
-  let schema: Awaited<ReturnType<typeof createSchema>>;
+  const instances = twoInstanceSuite('liveevents');
   let a: LiveInstance;
   let b: LiveInstance;
-
-  beforeAll(async () => {
-    schema = await createSchema('liveevents');
-    const environment = newEnvironment(schema.name, { SESSION_LIVE_SWEEP_INTERVAL: '1h' });
-    a = await listenInstance(environment);
-    b = await listenInstance(environment);
-  });
-  afterAll(async () => {
-    await a?.close();
-    await b?.close();
-    await schema?.drop();
-  });
+  beforeAll(() => void ({ a, b } = instances));
 
   it('refuses a stream without a session with 401 session_required', async () => {
     const denied = await b.http.get('/me/events').expect(401);

@@ -1,8 +1,9 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import WebSocket from 'ws';
+import { createSchema } from './database.js';
 import type { ExampleEnvironment, ExampleInstance } from './example-app.js';
-import { startExample } from './example-app.js';
+import { newEnvironment, startExample } from './example-app.js';
 
 /** An example instance listening on a loopback port, for WebSocket and SSE clients. */
 export interface LiveInstance extends ExampleInstance {
@@ -152,4 +153,25 @@ export function openEventStream(port: number, path: string, cookie: string): Pro
     );
     request.once('error', reject);
   });
+}
+
+/**
+ * Registers hooks that give a test file two listening example instances sharing one schema and
+ * Redis prefix, with the sweep an hour away: only the fan-out can end a connection in time.
+ */
+export function twoInstanceSuite(label: string): { a: LiveInstance; b: LiveInstance } {
+  const suite = {} as { a: LiveInstance; b: LiveInstance };
+  let schema: Awaited<ReturnType<typeof createSchema>> | undefined;
+  beforeAll(async () => {
+    schema = await createSchema(label);
+    const environment = newEnvironment(schema.name, { SESSION_LIVE_SWEEP_INTERVAL: '1h' });
+    suite.a = await listenInstance(environment);
+    suite.b = await listenInstance(environment);
+  });
+  afterAll(async () => {
+    await suite.a?.close();
+    await suite.b?.close();
+    await schema?.drop();
+  });
+  return suite;
 }
