@@ -34,11 +34,16 @@ export interface LiveResult {
   /** Growth of the second instance's RSS and used heap with the idle sockets, per 10,000. */
   rssMbPer10k: number;
   heapUsedMbPer10k: number;
+  /** The same growth on a plain Nest `ws` gateway without the module (the reference). */
+  bareRssMbPer10k: number;
+  bareHeapUsedMbPer10k: number;
 }
 
 const OPEN_CONCURRENCY = 200;
 const round = (value: number) => Math.round(value * 100) / 100;
 const mb = (bytes: number) => bytes / 2 ** 20;
+const ratio = (value: number, reference: number) =>
+  reference > 0 ? `${(value / reference).toFixed(2)}×` : 'n/a';
 
 function revokingRoot(settings: BenchSettings, dataSource: unknown) {
   @Module({
@@ -59,9 +64,10 @@ function revokingRoot(settings: BenchSettings, dataSource: unknown) {
   return LiveRevokingRoot;
 }
 
-function open(url: string, token: string): Promise<WebSocket> {
+function open(url: string, token?: string): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
-    const socket = new WebSocket(url, { headers: { Cookie: `__Host-t=${token}` } });
+    const headers = token ? { Cookie: `__Host-t=${token}` } : {};
+    const socket = new WebSocket(url, { headers });
     socket.once('open', () => resolve(socket));
     socket.once('unexpected-response', (_req, res) =>
       reject(new Error(`upgrade ${res.statusCode}`)),
@@ -109,26 +115,16 @@ export async function measureLive(plan: LivePlan, env: NodeJS.ProcessEnv): Promi
     const sorted = [...latencies].sort((x, y) => x - y);
     const sortedFromCall = [...fromCall].sort((x, y) => x - y);
 
-    const before = await server.settledMemory();
     const client = await connectSchema(env);
     const seed = `live-${settings.redisPrefix}`;
     await insertSessions(client, { count: plan.idleSockets, seed, now: Date.now() }).finally(() =>
       client.end(),
     );
-    const idle: WebSocket[] = [];
-    for (let i = 0; i < plan.idleSockets; i += OPEN_CONCURRENCY) {
-      const batch = Array.from(
-        { length: Math.min(OPEN_CONCURRENCY, plan.idleSockets - i) },
-        (_, k) => open(url, tokenOf(seed, i + k)),
-      );
-      idle.push(...(await Promise.all(batch)));
-    }
-    const after = await server.settledMemory();
-    await Promise.all(
-      idle.map(
-        (socket) => new Promise((resolve) => (socket.once('close', resolve), socket.close())),
-      ),
-    );
+    const guarded = await idleGrowth(server, plan.idleSockets, (i) => open(url, tokenOf(seed, i)));
+    await server.stop();
+    server = await ServerProcess.start('live-bare', env);
+    const bareUrl = `${server.url.replace('http', 'ws')}/ws`;
+    const bare = await idleGrowth(server, plan.idleSockets, () => open(bareUrl));
     const per10k = 10_000 / Math.max(1, plan.idleSockets);
     return {
       samples: latencies.length,
@@ -139,14 +135,35 @@ export async function measureLive(plan: LivePlan, env: NodeJS.ProcessEnv): Promi
       fromCallP99Ms: round(sortedFromCall[Math.ceil(sortedFromCall.length * 0.99) - 1]),
       closes: [...closes],
       idleSockets: plan.idleSockets,
-      rssMbPer10k: round(mb(after.rss - before.rss) * per10k),
-      heapUsedMbPer10k: round(mb(after.heapUsed - before.heapUsed) * per10k),
+      rssMbPer10k: round(mb(guarded.rss) * per10k),
+      heapUsedMbPer10k: round(mb(guarded.heapUsed) * per10k),
+      bareRssMbPer10k: round(mb(bare.rss) * per10k),
+      bareHeapUsedMbPer10k: round(mb(bare.heapUsed) * per10k),
     };
   } finally {
     await server?.stop();
     await app?.close();
     if (dataSource.isInitialized) await dataSource.destroy();
   }
+}
+
+/** How much a server's settled RSS and used heap grow while `count` sockets are open. */
+async function idleGrowth(
+  server: ServerProcess,
+  count: number,
+  openOne: (index: number) => Promise<WebSocket>,
+): Promise<{ rss: number; heapUsed: number }> {
+  const before = await server.settledMemory();
+  const idle: WebSocket[] = [];
+  for (let i = 0; i < count; i += OPEN_CONCURRENCY) {
+    const size = Math.min(OPEN_CONCURRENCY, count - i);
+    idle.push(...(await Promise.all(Array.from({ length: size }, (_, k) => openOne(i + k)))));
+  }
+  const after = await server.settledMemory();
+  await Promise.all(
+    idle.map((socket) => new Promise((resolve) => (socket.once('close', resolve), socket.close()))),
+  );
+  return { rss: after.rss - before.rss, heapUsed: after.heapUsed - before.heapUsed };
 }
 
 /** The live-connection results as Markdown lines. */
@@ -165,6 +182,8 @@ export function liveLines(live: LiveResult | null): string[] {
     `| close codes seen | ${live.closes.join(', ')} |`,
     `| RSS per 10,000 idle authenticated sockets (${live.idleSockets.toLocaleString('en-US')} open) | ${live.rssMbPer10k} MB |`,
     `| used heap per 10,000 idle authenticated sockets | ${live.heapUsedMbPer10k} MB |`,
+    `| the same on a plain Nest \`ws\` gateway without the module: RSS / heap | ${live.bareRssMbPer10k} / ${live.bareHeapUsedMbPer10k} MB |`,
+    `| RSS ratio, guarded vs plain | ${ratio(live.rssMbPer10k, live.bareRssMbPer10k)} |`,
     '',
     'A negative time: the socket was closed before the call returned.',
   ];

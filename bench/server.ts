@@ -6,6 +6,7 @@ import { startExpressSession } from './variants/express-session.js';
 import { startNoSession } from './variants/none.js';
 import { startSession } from './variants/session.js';
 import { startLive } from './variants/live.js';
+import { startBareLive } from './variants/live-bare.js';
 
 /**
  * One bench server in its own process: `node dist-bench/bench/server.js <variant>`, started by
@@ -14,7 +15,13 @@ import { startLive } from './variants/live.js';
  * `process.cpuUsage()`, and stops on `close`.
  */
 export type ServerVariant =
-  'none' | 'session' | 'session-policy' | 'express-session' | 'revocation-worker' | 'live';
+  | 'none'
+  | 'session'
+  | 'session-policy'
+  | 'express-session'
+  | 'revocation-worker'
+  | 'live'
+  | 'live-bare';
 
 const starters: Record<ServerVariant, (settings: BenchSettings) => Promise<BenchServer>> = {
   none: startNoSession,
@@ -23,6 +30,7 @@ const starters: Record<ServerVariant, (settings: BenchSettings) => Promise<Bench
   'express-session': startExpressSession,
   'revocation-worker': startRevocationWorker,
   live: startLive,
+  'live-bare': startBareLive,
 };
 
 const variant = process.argv[2] as ServerVariant;
