@@ -2,7 +2,7 @@ import { MigrationInterface, QueryRunner, Table, TableColumn, TableIndex } from 
 
 /**
  * The cache invalidation sequence: a `seq` on each outbox row and the one-row counter that
- * orders them (`ss_cache_invalidation`). Portable column types, for PostgreSQL and SQLite.
+ * orders them (`ss_cache_invalidation`, whose row the first writer creates). Portable column types, for PostgreSQL and SQLite.
  *
  * @example
  * new DataSource({ ..., migrations: sessionSecurityMigrations }); // includes it
@@ -28,7 +28,6 @@ export class CacheInvalidationSeq1764300000000 implements MigrationInterface {
         ],
       }),
     );
-    await queryRunner.query('INSERT INTO ss_cache_invalidation (id, seq) VALUES (1, 0)');
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
