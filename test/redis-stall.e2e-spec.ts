@@ -9,6 +9,7 @@ import {
   startExample,
 } from './support/example-app.js';
 import { PrivateRedis } from './support/private-redis.js';
+import { StallProxy } from './support/stall-proxy.js';
 
 type Freeze = 'SIGSTOP' | 'DEBUG SLEEP';
 
@@ -129,5 +130,54 @@ describe('revocations during a Redis stall, on two instances', () => {
     expect(count).toEqual({ ok: 0, total: count.total });
     const denied = await edit().expect(401);
     expect(denied.body).toMatchObject({ error: 'reauth_required', reason: 'permissions_changed' });
+  });
+});
+
+describe('a revocation on an instance whose own link to Redis stalls', () => {
+  let schema: Awaited<ReturnType<typeof createSchema>>;
+  let redis: PrivateRedis;
+  let proxy: StallProxy;
+  let a: ExampleInstance;
+  let b: ExampleInstance;
+
+  beforeAll(async () => {
+    schema = await createSchema('stall_link');
+    redis = await PrivateRedis.start();
+    proxy = await StallProxy.start(redis.port);
+    const environment = { ...newEnvironment(schema.name), redisUrl: redis.url };
+    a = await startExample({ ...environment, redisUrl: proxy.url });
+    b = await startExample(environment);
+  });
+  afterAll(async () => {
+    proxy?.resume();
+    await a?.close().catch(() => undefined);
+    await b?.close().catch(() => undefined);
+    await proxy?.close();
+    await redis?.stop();
+    await schema?.drop();
+  });
+
+  it('is enforced by an instance that kept Redis, while the writer is still cut off', async () => {
+    const bob = await login(a, 'bob');
+    for (const instance of [a, b, b]) {
+      await instance.http.get('/me').set('Cookie', bob.cookie).expect(200);
+    }
+    proxy.pause();
+    await a.http
+      .post('/auth/logout')
+      .set('Cookie', bob.cookie)
+      .set('X-CSRF-Token', bob.csrf)
+      .expect(204);
+    let served = 0;
+    let total = 0;
+    const until = Date.now() + 3_000;
+    while (Date.now() < until) {
+      total += 1;
+      if ((await b.http.get('/me').set('Cookie', bob.cookie)).status < 300) served += 1;
+    }
+    proxy.resume();
+    expect(total).toBeGreaterThan(2);
+    expect({ served, total }).toEqual({ served: 0, total });
+    await a.http.get('/me').set('Cookie', bob.cookie).expect(401);
   });
 });
