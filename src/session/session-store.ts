@@ -112,12 +112,16 @@ export class SessionStore implements OnApplicationBootstrap, OnModuleDestroy {
     await this.tryCache((cache) => cache.update(tokenHash, session, this.ttl(session)));
   }
 
-  /** Makes tokens dead in the cache; when the cache is unreachable the outbox remembers. */
-  async endTokens(tokenHashes: string[]): Promise<void> {
+  /**
+   * Makes tokens dead in the cache; when the cache is unreachable the outbox remembers, and this
+   * returns once every instance enforces it. `waitForEveryInstance: false` (expiry, bulk job
+   * batches) returns at once; every instance then enforces it within the freshness bound.
+   */
+  async endTokens(tokenHashes: string[], { waitForEveryInstance = true } = {}): Promise<void> {
     if (tokenHashes.length === 0) return;
     const ttlMs = this.options.session.absoluteTimeoutMs;
     const ok = await this.tryCache((cache) => cache.tombstone(tokenHashes, ttlMs));
-    if (!ok) await this.toOutbox('tombstone', { hashes: tokenHashes, ttlMs });
+    if (!ok) await this.toOutbox('tombstone', { hashes: tokenHashes, ttlMs }, waitForEveryInstance);
   }
 
   /** Raises epochs (revocation markers, permission versions) in the cache, or queues them. */
@@ -223,14 +227,18 @@ export class SessionStore implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   /** Durable in the database and, once this returns, enforced by every instance. */
-  private async toOutbox(kind: CacheOutboxEntity['kind'], payload: CacheOutboxEntity['payload']) {
+  private async toOutbox(
+    kind: CacheOutboxEntity['kind'],
+    payload: CacheOutboxEntity['payload'],
+    waitForEveryInstance = true,
+  ) {
     const row = { id: randomUUID(), createdAt: this.clock.now() };
     if (!this.watch) {
       await this.dataSource.getRepository(CacheOutboxEntity).insert({ ...row, kind, payload });
       return;
     }
     await this.watch.record(kind, payload, row);
-    await this.watch.outlast();
+    if (waitForEveryInstance) await this.watch.outlast();
   }
 
   /** Loads every marker and permission version into a cache that started empty. */
