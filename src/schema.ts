@@ -10,6 +10,8 @@ import { SessionFillfactor1764200000000 } from './migrations/1764200000000-sessi
 import { RevocationJobEntity } from './revocation/bulk/revocation-job.entity.js';
 import { PermissionChanges1764250000000 } from './migrations/1764250000000-permission-changes.js';
 import { PermissionChangeEntity } from './permission-changes/permission-change.entity.js';
+import { CacheInvalidationCounterEntity } from './session/cache-invalidation-counter.entity.js';
+import { CacheInvalidationSeq1764300000000 } from './migrations/1764300000000-cache-invalidation-seq.js';
 import { CacheOutboxEntity } from './session/cache-outbox.entity.js';
 import { RevocationMarkerEntity } from './session/revocation-marker.entity.js';
 import { SessionUserStateEntity } from './session/session-user-state.entity.js';
@@ -25,6 +27,7 @@ export const sessionSecurityEntities = [
   SessionUserStateEntity,
   RevocationMarkerEntity,
   CacheOutboxEntity,
+  CacheInvalidationCounterEntity,
   PermissionChangeEntity,
   ...auditEntities,
   ...notificationEntities,
@@ -43,4 +46,5 @@ export const sessionSecurityMigrations = [
   RevocationJobs1764100000000,
   SessionFillfactor1764200000000,
   PermissionChanges1764250000000,
+  CacheInvalidationSeq1764300000000,
 ];

@@ -126,7 +126,8 @@ describe('permission-change jobs on Bull, worker in the app', () => {
     const redelivered = await eventually(async () => {
       const job = await bull.getJob(again.id);
       expect(await job?.getState()).toBe('completed');
-      return job!;
+      // Read again: a job fetched while still active carries no return value yet.
+      return (await bull.getJob(again.id))!;
     });
     expect(redelivered.returnvalue).toBe('already_done');
 

@@ -2,8 +2,9 @@ import { Column, Entity, PrimaryColumn } from 'typeorm';
 import { epochMs } from '../common/epoch-ms.transformer.js';
 
 /**
- * A cache invalidation that could not reach Redis. It is replayed before any instance trusts
- * Redis again, so a store that comes back with old entries never revives an ended session.
+ * A cache invalidation that could not reach Redis. Every instance applies it to Redis within
+ * the freshness bound (see `CacheInvalidationWatch`) and at startup, and it is replayed before an
+ * instance that saw Redis fail trusts it again, so no stale snapshot revives an ended session.
  */
 @Entity('ss_cache_outbox')
 export class CacheOutboxEntity {
@@ -18,4 +19,8 @@ export class CacheOutboxEntity {
 
   @Column({ type: 'bigint', transformer: epochMs })
   createdAt!: number;
+
+  /** Position in the database's invalidation sequence; rows commit in this order. */
+  @Column({ type: 'bigint', nullable: true, transformer: epochMs })
+  seq!: number | null;
 }

@@ -47,6 +47,7 @@ type ScriptedRedis = Redis & {
  * every epoch that covers it. Keys share one hash tag so the scripts also run on Redis Cluster.
  */
 export class RedisSessionCache implements SessionCache {
+  readonly shared = true;
   private readonly redis: ScriptedRedis;
   private readonly epochsKey: string;
 

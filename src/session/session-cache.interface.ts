@@ -19,6 +19,8 @@ export type CacheLookup =
  * Every method may throw when the backing store is unreachable; callers fall back to the database.
  */
 export interface SessionCache {
+  /** Shared by several instances (Redis): reads are then bounded by the invalidation watch. */
+  readonly shared?: boolean;
   /** Session snapshot plus its epochs in one round trip. */
   lookup(tokenHash: string): Promise<CacheLookup>;
   /** Caches a session read from the database unless the token was ended meanwhile. */

@@ -1,9 +1,16 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+  OnModuleDestroy,
+} from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { Brackets, DataSource, LessThan } from 'typeorm';
 import { Clock } from '../common/clock.js';
 import { RESOLVED_OPTIONS, SESSION_SECURITY_DATA_SOURCE } from '../common/tokens.js';
 import type { ResolvedOptions } from '../options/resolve-options.js';
+import { CacheInvalidationWatch } from './cache-invalidation-watch.js';
 import { CacheOutboxEntity } from './cache-outbox.entity.js';
 import { RevocationMarkerEntity } from './revocation-marker.entity.js';
 import { SessionCache, SessionEpochs } from './session-cache.interface.js';
@@ -25,22 +32,36 @@ const RETRY_AFTER_MS = 1_000;
 /**
  * Reads sessions from the shared cache and falls back to the database whenever the cache cannot
  * answer; writes go to the database first. Invalidations the cache misses are kept in an outbox
- * and replayed before the cache is trusted again (fail safe, never fail open).
+ * and replayed before the cache is trusted again (fail safe, never fail open). A shared cache is
+ * trusted only while the {@link CacheInvalidationWatch} is fresh, so an invalidation another
+ * instance could not write to Redis is never outlived by a stale snapshot here.
  */
 @Injectable()
-export class SessionStore {
+export class SessionStore implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('SessionSecurity');
   private cacheDownSince: number | null = null;
   private nextProbeAt = 0;
   private recovering: Promise<boolean> | null = null;
   private rebuilding: Promise<void> | null = null;
+  private readonly watch: CacheInvalidationWatch | null;
 
   constructor(
     @Inject(SESSION_SECURITY_DATA_SOURCE) private readonly dataSource: DataSource,
     @Inject(SessionCache) private readonly cache: SessionCache,
     @Inject(Clock) private readonly clock: Clock,
     @Inject(RESOLVED_OPTIONS) private readonly options: ResolvedOptions,
-  ) {}
+  ) {
+    this.watch = cache.shared ? new CacheInvalidationWatch(dataSource, cache) : null;
+  }
+
+  /** Applies the outbox to Redis before the first request, then keeps checking it. */
+  async onApplicationBootstrap(): Promise<void> {
+    await this.watch?.start();
+  }
+
+  onModuleDestroy(): void {
+    this.watch?.stop();
+  }
 
   /** `null` when the cache is healthy, otherwise since when it is not. */
   get cacheUnavailableSince(): number | null {
@@ -57,7 +78,7 @@ export class SessionStore {
 
   /** Finds the session of a token hash: `'dead'` for an ended token, `null` for an unknown one. */
   async find(tokenHash: string): Promise<StoredSession | 'dead' | null> {
-    if (await this.cacheUsable()) {
+    if ((this.watch?.fresh() ?? true) && (await this.cacheUsable())) {
       try {
         const cached = await this.cache.lookup(tokenHash);
         if (cached.kind === 'tombstone') return 'dead';
@@ -91,12 +112,16 @@ export class SessionStore {
     await this.tryCache((cache) => cache.update(tokenHash, session, this.ttl(session)));
   }
 
-  /** Makes tokens dead in the cache; when the cache is unreachable the outbox remembers. */
-  async endTokens(tokenHashes: string[]): Promise<void> {
+  /**
+   * Makes tokens dead in the cache; when the cache is unreachable the outbox remembers, and this
+   * returns once every instance enforces it. `waitForEveryInstance: false` (expiry, bulk job
+   * batches) returns at once; every instance then enforces it within the freshness bound.
+   */
+  async endTokens(tokenHashes: string[], { waitForEveryInstance = true } = {}): Promise<void> {
     if (tokenHashes.length === 0) return;
     const ttlMs = this.options.session.absoluteTimeoutMs;
     const ok = await this.tryCache((cache) => cache.tombstone(tokenHashes, ttlMs));
-    if (!ok) await this.toOutbox('tombstone', { hashes: tokenHashes, ttlMs });
+    if (!ok) await this.toOutbox('tombstone', { hashes: tokenHashes, ttlMs }, waitForEveryInstance);
   }
 
   /** Raises epochs (revocation markers, permission versions) in the cache, or queues them. */
@@ -201,10 +226,19 @@ export class SessionStore {
     this.nextProbeAt = this.clock.now() + RETRY_AFTER_MS;
   }
 
-  private async toOutbox(kind: CacheOutboxEntity['kind'], payload: CacheOutboxEntity['payload']) {
-    await this.dataSource
-      .getRepository(CacheOutboxEntity)
-      .insert({ id: randomUUID(), kind, payload, createdAt: this.clock.now() });
+  /** Durable in the database and, once this returns, enforced by every instance. */
+  private async toOutbox(
+    kind: CacheOutboxEntity['kind'],
+    payload: CacheOutboxEntity['payload'],
+    waitForEveryInstance = true,
+  ) {
+    const row = { id: randomUUID(), createdAt: this.clock.now() };
+    if (!this.watch) {
+      await this.dataSource.getRepository(CacheOutboxEntity).insert({ ...row, kind, payload });
+      return;
+    }
+    await this.watch.record(kind, payload, row);
+    if (waitForEveryInstance) await this.watch.outlast();
   }
 
   /** Loads every marker and permission version into a cache that started empty. */

@@ -364,7 +364,9 @@ export class SessionService implements OnApplicationBootstrap {
         { tokenHash, revokedAt: IsNull() },
         { revokedAt: this.clock.now(), revokedReason: `expired_${why}` },
       );
-      await this.store.endTokens([tokenHash]);
+      // An expiry is no revocation: each instance judges the deadline itself; the tombstone
+      // reaches every instance within the cache freshness bound.
+      await this.store.endTokens([tokenHash], { waitForEveryInstance: false });
       if (result.affected)
         await this.events.emit({
           type: 'session.expired',

@@ -21,7 +21,10 @@ export class PrivateRedis {
   async start(): Promise<void> {
     this.process = spawn(
       'redis-server',
-      ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+      [
+        ...['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+        ...['--enable-debug-command', 'local'],
+      ],
       { stdio: 'ignore' },
     );
     for (let i = 0; i < 100; i++) {
@@ -50,18 +53,42 @@ export class PrivateRedis {
     if (!child || child.exitCode !== null) return;
     await new Promise<void>((resolve) => {
       child.once('exit', () => resolve());
+      child.kill('SIGCONT');
       child.kill('SIGKILL');
     });
+  }
+
+  /** Stops the server process (SIGSTOP): connections stay open, nothing is answered. */
+  pause(): void {
+    this.process?.kill('SIGSTOP');
+  }
+
+  /** Lets a paused server go on (SIGCONT); commands sent meanwhile are then executed. */
+  resume(): void {
+    this.process?.kill('SIGCONT');
+  }
+
+  /** Resolves once the server answers a PING again (after a freeze). */
+  async answering(): Promise<void> {
+    const client = new Redis(this.port, '127.0.0.1', { maxRetriesPerRequest: null });
+    client.on('error', () => undefined);
+    try {
+      await client.ping();
+    } finally {
+      client.disconnect();
+    }
   }
 
   /** Makes the server unresponsive for `seconds` while keeping its data (a network partition). */
   async freeze(seconds: number): Promise<void> {
     const client = new Redis(this.port, '127.0.0.1');
+    let refused: Error | null = null;
     client
       .call('DEBUG', 'SLEEP', String(seconds))
-      .catch(() => undefined)
+      .catch((error: Error) => (refused = error))
       .finally(() => client.disconnect());
     await new Promise((resolve) => setTimeout(resolve, 100));
+    if (refused) throw refused;
   }
 }
 

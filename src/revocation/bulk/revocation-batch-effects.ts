@@ -37,9 +37,16 @@ export class RevocationBatchEffects {
     await this.notify(job, batch);
   }
 
-  /** Ends the batch's cached tokens, so no instance serves them from its cache. */
+  /**
+   * Ends the batch's cached tokens, so no instance serves them from its cache (while Redis is
+   * unreachable: within the cache freshness bound, without holding up the next batch).
+   */
   async endTokens(batch: MatchedSession[]): Promise<void> {
-    if (batch.length > 0) await this.store.endTokens(batch.map((row) => row.tokenHash));
+    if (batch.length > 0)
+      await this.store.endTokens(
+        batch.map((row) => row.tokenHash),
+        { waitForEveryInstance: false },
+      );
   }
 
   /** Gives each session's user one `session_revoked` notification (unless `notify: false`). */
