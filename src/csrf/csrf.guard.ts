@@ -14,7 +14,7 @@ import type { ResolvedOptions } from '../options/resolve-options.js';
 import { requestState } from '../session/request-state.js';
 import { SessionEvents } from '../session/session-events.js';
 import { resolveCall, type GuardedCall } from '../surfaces/guarded-call.js';
-import { errorOnSurface } from '../surfaces/surface-reply.js';
+import { guardOnSurface } from '../surfaces/surface-reply.js';
 import { CsrfService } from './csrf.service.js';
 import { isSameOrigin } from './same-origin.js';
 
@@ -35,20 +35,18 @@ export class CsrfGuard implements CanActivate {
   ) {}
 
   canActivate(context: ExecutionContext): Promise<boolean> {
-    return this.check(context).catch((error: unknown) => {
-      throw errorOnSurface(context, error);
-    });
+    return guardOnSurface(context, () => this.check(context));
   }
 
   private async check(context: ExecutionContext): Promise<boolean> {
+    const call = resolveCall(context);
+    if (call && (call.type === 'rpc' || !call.unsafe)) return true;
     const isPublic =
       this.reflector.getAllAndOverride(Public, [context.getHandler(), context.getClass()]) ?? false;
-    const call = resolveCall(context);
     if (!call) {
       if (isPublic) return true;
       throw new SessionRequiredException();
     }
-    if (call.type === 'rpc' || !call.unsafe) return true;
     if (!this.sameOrigin(call.headers)) return this.reject(call, new CsrfRejectedException());
     if (call.type === 'ws') return true;
     if (this.options.csrf.jsonOnly && hasBody(call.headers) && !isJson(call.headers)) {

@@ -18,7 +18,7 @@ import { denialEvent } from '../http/denial-event.js';
 import { Public } from '../http/public.decorator.js';
 import { SessionEvents } from '../session/session-events.js';
 import { resolveCall, type GuardedCall } from '../surfaces/guarded-call.js';
-import { errorOnSurface } from '../surfaces/surface-reply.js';
+import { guardOnSurface } from '../surfaces/surface-reply.js';
 import { decideFreshAuth, type FreshAuthRequirement } from './fresh-auth-decision.js';
 import { FreshAuthMetadata } from './require-fresh-auth.decorator.js';
 
@@ -47,9 +47,7 @@ export class FreshAuthGuard implements CanActivate {
   ) {}
 
   canActivate(context: ExecutionContext): Promise<boolean> {
-    return this.check(context).catch((error: unknown) => {
-      throw errorOnSurface(context, error);
-    });
+    return guardOnSurface(context, () => this.check(context));
   }
 
   private async check(context: ExecutionContext): Promise<boolean> {

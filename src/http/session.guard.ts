@@ -15,7 +15,7 @@ import { clearedSessionCookie, readSessionCookie } from '../session/session-cook
 import { SessionEvents } from '../session/session-events.js';
 import { SessionService, SessionValidation } from '../session/session.service.js';
 import { resolveCall, type GuardedCall } from '../surfaces/guarded-call.js';
-import { errorOnSurface } from '../surfaces/surface-reply.js';
+import { guardOnSurface } from '../surfaces/surface-reply.js';
 import { appendHeader, setHeader } from '../surfaces/http-reply.js';
 import { denialEvent } from './denial-event.js';
 import { AllowPendingReauth, Public } from './public.decorator.js';
@@ -43,9 +43,7 @@ export class SessionGuard implements CanActivate {
   ) {}
 
   canActivate(context: ExecutionContext): Promise<boolean> {
-    return this.check(context).catch((error: unknown) => {
-      throw errorOnSurface(context, error);
-    });
+    return guardOnSurface(context, () => this.check(context));
   }
 
   private async check(context: ExecutionContext): Promise<boolean> {

@@ -18,7 +18,7 @@ import { SessionEvents } from '../session/session-events.js';
 import { requestState } from '../session/request-state.js';
 import type { ActiveSession } from '../session/session.types.js';
 import { resolveCall, type GuardedCall } from '../surfaces/guarded-call.js';
-import { errorOnSurface } from '../surfaces/surface-reply.js';
+import { guardOnSurface } from '../surfaces/surface-reply.js';
 import { CanMetadata, type CanRequirement } from './can.decorator.js';
 import { PolicyHandlers } from './check-policies.decorator.js';
 import { GeoResolver } from './geo-resolver.interface.js';
@@ -64,9 +64,7 @@ export class PolicyGuard implements CanActivate {
   ) {}
 
   canActivate(context: ExecutionContext): Promise<boolean> {
-    return this.check(context).catch((error: unknown) => {
-      throw errorOnSurface(context, error);
-    });
+    return guardOnSurface(context, () => this.check(context));
   }
 
   private async check(context: ExecutionContext): Promise<boolean> {

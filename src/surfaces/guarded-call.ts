@@ -34,8 +34,8 @@ export interface GuardedCall {
 export type RpcTokenExtractor = (data: unknown, context: unknown) => string | null | undefined;
 
 const HANDSHAKE = Symbol.for('nestjs-session-security.ws-handshake');
-/** HTTP calls by request: the four guards and the interceptor of one request share one view. */
-const httpCalls = new WeakMap<object, GuardedCall>();
+/** Where an HTTP request keeps its call: the four guards and the interceptor share one view. */
+const HTTP_CALL = Symbol.for('nestjs-session-security.http-call');
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 interface HttpLike {
@@ -78,11 +78,11 @@ export function resolveCall(context: ExecutionContext): GuardedCall | null {
   const type = context.getType<string>();
   if (type === 'http') {
     const http = context.switchToHttp();
-    const request = http.getRequest<HttpLike | undefined>();
-    const known = request && typeof request === 'object' ? httpCalls.get(request) : undefined;
+    const request = http.getRequest<(HttpLike & { [HTTP_CALL]?: GuardedCall }) | undefined>();
+    const known = request?.[HTTP_CALL];
     if (known) return known;
     const call = fromHttp('http', request, http.getResponse(), context.getArgs());
-    if (call) httpCalls.set(call.carrier, call);
+    if (call && request) request[HTTP_CALL] = call;
     return call;
   }
   if (type === 'graphql') return fromGraphql(context.getArgs());

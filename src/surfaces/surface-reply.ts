@@ -61,6 +61,22 @@ export function errorOnSurface(host: ArgumentsHost, error: unknown): unknown {
   return new SurfaceGraphqlError(error.getResponse() as ErrorBody, error);
 }
 
+/**
+ * Runs a guard's check so that its denials come out in the surface's shape: on GraphQL through
+ * {@link errorOnSurface}; elsewhere the check's own promise, with nothing added on the hot path.
+ *
+ * @example canActivate(context) { return guardOnSurface(context, () => this.check(context)); }
+ */
+export function guardOnSurface(
+  host: ArgumentsHost,
+  check: () => Promise<boolean>,
+): Promise<boolean> {
+  if (host.getType<string>() !== 'graphql') return check();
+  return check().catch((error: unknown) => {
+    throw errorOnSurface(host, error);
+  });
+}
+
 /** Whether a denial means the session is gone (the connection it backs must close). */
 export function endsConnection(body: { error: string; reason?: unknown }): boolean {
   return (
