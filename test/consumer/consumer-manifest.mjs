@@ -3,6 +3,8 @@
 // Usage: node consumer-manifest.mjs <lowest|latest> <tarball> <out-dir>
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import process from 'node:process';
+import { URL } from 'node:url';
 
 const [variant, tarball, outDir] = process.argv.slice(2);
 if (variant !== 'lowest' && variant !== 'latest') throw new Error(`unknown variant ${variant}`);
@@ -30,6 +32,12 @@ const devDependencies = {
   typescript: library.devDependencies.typescript,
   '@types/node': library.devDependencies['@types/node'],
 };
-const manifest = { name: `consumer-${variant}`, private: true, type: 'module', dependencies, devDependencies };
+const manifest = {
+  name: `consumer-${variant}`,
+  private: true,
+  type: 'module',
+  dependencies,
+  devDependencies,
+};
 writeFileSync(join(outDir, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
-console.log(JSON.stringify(dependencies));
+process.stdout.write(`${JSON.stringify(dependencies)}\n`);

@@ -11,10 +11,18 @@ async function main(): Promise<void> {
   const { port } = app.getHttpServer().address() as AddressInfo;
   const base = `http://127.0.0.1:${port}`;
   const failures: string[] = [];
-  const expectStatus = (step: string, res: Response, status: number, code?: string, body?: unknown) => {
+  const expectStatus = (
+    step: string,
+    res: Response,
+    status: number,
+    code?: string,
+    body?: unknown,
+  ) => {
     const error = (body as { error?: string } | undefined)?.error;
     if (res.status !== status || (code !== undefined && error !== code)) {
-      failures.push(`${step}: got ${res.status} ${JSON.stringify(body)}, want ${status} ${code ?? ''}`);
+      failures.push(
+        `${step}: got ${res.status} ${JSON.stringify(body)}, want ${status} ${code ?? ''}`,
+      );
     }
     console.log(`${step}: ${res.status}${error ? ` ${error}` : ''}`);
   };
@@ -30,14 +38,23 @@ async function main(): Promise<void> {
     if (!cookie.startsWith('__Host-')) failures.push(`login: no __Host- cookie (${cookie})`);
 
     const anonymous = await fetch(`${base}/profile`);
-    expectStatus('profile without a session', anonymous, 401, 'session_required', await anonymous.json());
+    expectStatus(
+      'profile without a session',
+      anonymous,
+      401,
+      'session_required',
+      await anonymous.json(),
+    );
 
     const profile = await fetch(`${base}/profile`, { headers: { cookie } });
     const me = (await profile.json()) as { userId?: string };
     expectStatus('profile', profile, 200, undefined, me);
     if (me.userId !== 'u-42') failures.push(`profile: userId ${me.userId}`);
 
-    const forged = await fetch(`${base}/sessions/revoke-all`, { method: 'POST', headers: { cookie } });
+    const forged = await fetch(`${base}/sessions/revoke-all`, {
+      method: 'POST',
+      headers: { cookie },
+    });
     expectStatus('revoke without CSRF token', forged, 403, 'csrf_rejected', await forged.json());
 
     const revoke = await fetch(`${base}/sessions/revoke-all`, {
