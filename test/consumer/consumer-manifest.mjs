@@ -1,5 +1,6 @@
 // Writes the package.json of a fresh consumer app: the packed tarball, and each required peer of
-// the library at the lowest version its range allows (`lowest`) or the newest one (`latest`).
+// the library at the lowest version its range allows (`lowest`) or the newest one (`latest`,
+// with the optional peers too).
 // Usage: node consumer-manifest.mjs <lowest|latest> <tarball> <out-dir>
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -32,6 +33,17 @@ const devDependencies = {
   typescript: library.devDependencies.typescript,
   '@types/node': library.devDependencies['@types/node'],
 };
+// The newest app also has the optional integrations the docs show (not the database drivers
+// beyond pg), and the types their declarations name, so the doc blocks compile against them.
+if (variant === 'latest') {
+  for (const name of optional) {
+    if (name !== 'better-sqlite3') dependencies[name] = library.peerDependencies[name];
+  }
+  dependencies['@nestjs/platform-fastify'] = library.devDependencies['@nestjs/platform-fastify'];
+  for (const name of ['@types/express', '@types/ws', '@types/passport-strategy']) {
+    devDependencies[name] = library.devDependencies[name];
+  }
+}
 const manifest = {
   name: `consumer-${variant}`,
   private: true,

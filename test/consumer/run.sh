@@ -3,6 +3,7 @@
 # version of every required peer, Nest 12.0 included, once with the newest), type-checks the app
 # strictly against the published declarations, then boots it on the real PostgreSQL (a schema of
 # its own) and Redis (a key prefix of its own) and drives login, a guarded request and a revocation.
+# The newest install also type-checks the ```ts blocks of README.md and docs/ (extract-doc-blocks.mjs).
 # Usage: test/consumer/run.sh [lowest] [latest]   (both by default)
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -36,6 +37,10 @@ for variant in "${variants[@]}"; do
   done
   npx tsc -p tsconfig.json --noEmit
   npx tsc -p tsconfig.json
+  if [ "$variant" = latest ]; then
+    node "$repo/test/consumer/extract-doc-blocks.mjs" doc-blocks
+    npx tsc -p tsconfig.docs.json
+  fi
   CONSUMER_SCHEMA="consumer_${variant}_$$" node dist/main.js
   echo "$variant: passed in $((SECONDS - started)) s"
   cd "$repo"

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
+import { Redis } from 'ioredis';
 import type { AddressInfo } from 'node:net';
 import { DataSource } from 'typeorm';
 import { AppModule } from './app.module.js';
@@ -70,6 +71,10 @@ async function main(): Promise<void> {
     await app.close();
     await dataSource.query(`DROP SCHEMA IF EXISTS "${process.env.CONSUMER_SCHEMA}" CASCADE`);
     await dataSource.destroy();
+    const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+    const keys = await redis.keys(`consumer:${process.env.CONSUMER_SCHEMA}:*`);
+    if (keys.length) await redis.del(...keys);
+    redis.disconnect();
   }
   if (failures.length) {
     console.error(failures.join('\n'));
