@@ -6,9 +6,9 @@ import {
   type BulkRevocationOptions,
   Clock,
   parseDuration,
-  QueueDashboardModule,
   SessionSecurityModule,
 } from '../src/index.js';
+import { QueueDashboardModule } from '../src/queue-dashboard/index.js';
 import { AdminAuditController } from './admin/admin-audit.controller.js';
 import { AdminSessionRevocationsController } from './admin/admin-session-revocations.controller.js';
 import { AdminUsersController } from './admin/admin-users.controller.js';

@@ -22,7 +22,6 @@ export type { SessionUserDirectory } from './session/session-user-directory.inte
 export { SessionEvents } from './session/session-events.js';
 export type { SessionEvent, SessionEventListener } from './session/session-events.js';
 export { setSessionCookie, clearSessionCookie } from './session/session-cookie.js';
-export { SessionTokenStrategy } from './session/session-token.strategy.js';
 export { SessionCache } from './session/session-cache.interface.js';
 export type { CacheLookup, SessionEpochs } from './session/session-cache.interface.js';
 
@@ -62,10 +61,8 @@ export {
   RevocationJobNotFoundException,
 } from './revocation/bulk/session-revocations.controller.js';
 
-// Queue dashboard (opt-in)
-export { QueueDashboardModule } from './queue-dashboard/queue-dashboard.module.js';
-export type { QueueDashboardOptions } from './queue-dashboard/queue-dashboard.module.js';
-export { guardsAsMiddleware } from './queue-dashboard/guards-middleware.js';
+// Optional integrations live behind subpaths, so their packages stay optional peers:
+// `nestjs-session-security/queue-dashboard`, `/passport`, `/websocket`, `/socket-io`, `/testing`.
 
 // HTTP pipeline
 export { SessionGuard } from './http/session.guard.js';
@@ -95,7 +92,7 @@ export type { SurfaceOptions } from './options/session-security-options.interfac
 export { RequireFreshAuth } from './fresh-auth/require-fresh-auth.decorator.js';
 export type { RequireFreshAuthOptions } from './fresh-auth/require-fresh-auth.decorator.js';
 export { FreshAuthGuard } from './fresh-auth/fresh-auth.guard.js';
-export { decideFreshAuth } from './fresh-auth/fresh-auth-decision.js';
+export { decideFreshAuth, FreshAuthConfigurationError } from './fresh-auth/fresh-auth-decision.js';
 export type { FreshAuthDecision, FreshAuthRequirement } from './fresh-auth/fresh-auth-decision.js';
 
 // Policies
@@ -107,7 +104,19 @@ export { CurrentAbility } from './policy/current-ability.decorator.js';
 export { GeoResolver } from './policy/geo-resolver.interface.js';
 export { HeaderGeoResolver } from './policy/header-geo-resolver.js';
 export type { SubjectLoader, PolicyHandler } from './policy/policy-handler.interface.js';
-export type { PolicyDocument, PolicyRule, WhenBlock } from './policy/policy.types.js';
+export type {
+  PolicyDocument,
+  PolicyRule,
+  WhenBlock,
+  PolicyAbility,
+  PolicyUser,
+  PolicyContext,
+  DefineAbilityHook,
+  HoursWindow,
+} from './policy/policy.types.js';
+export { PolicyEvaluation } from './policy/policy-evaluation.js';
+export type { PolicyExplanation } from './policy/policy-decision.types.js';
+export { PolicyValidationError } from './policy/policy-validation.error.js';
 
 // Errors
 export {
@@ -131,10 +140,10 @@ export { Clock, SystemClock } from './common/clock.js';
 export { parseDuration } from './common/duration.js';
 export type { Duration } from './common/duration.js';
 export { CidrSet, resolveClientIp } from './network/client-ip.js';
-export { ManualClock } from './testing/manual-clock.js';
 
 // Audit log
 export { AuditService } from './audit/audit.service.js';
+export { AuditDetailsError } from './audit/audit-details-guard.js';
 export type {
   AuditEventType,
   AuditEventInput,
@@ -156,6 +165,14 @@ export type { AuditRetentionSchedule } from './audit/audit-retention.schedule.js
 
 // Notifications
 export { NotificationService } from './notifications/notification.service.js';
+export {
+  notificationEntities,
+  notificationMigrations,
+} from './notifications/notification.schema.js';
+export {
+  notificationImports,
+  notificationProviders,
+} from './notifications/notification.providers.js';
 export type {
   NotifyOptions,
   NotifyResult,

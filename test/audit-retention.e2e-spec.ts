@@ -15,12 +15,12 @@ import { BullAuditRetentionSchedule } from '../src/audit/bull-audit-retention.sc
 import { TimerAuditRetentionSchedule } from '../src/audit/timer-audit-retention.schedule.js';
 import {
   AuditService,
-  ManualClock,
   SessionSecurityModule,
   SessionSecurityOptionsError,
   sessionSecurityEntities,
   sessionSecurityMigrations,
 } from '../src/index.js';
+import { ManualClock } from '../src/testing/index.js';
 import type { AuditOptions } from '../src/options/session-security-options.interface.js';
 import { TEST_DATABASE_URL, TEST_REDIS_URL, createSchema } from './support/database.js';
 import { eventually } from './support/notification-recorder.js';

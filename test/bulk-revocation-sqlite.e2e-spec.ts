@@ -6,7 +6,8 @@ import request from 'supertest';
 import { readConfig } from '../example/config.js';
 import { createExampleApp, initExampleApp } from '../example/create-app.js';
 import type { DataSource } from 'typeorm';
-import { ManualClock, SessionNotification, SessionService } from '../src/index.js';
+import { SessionNotification, SessionService } from '../src/index.js';
+import { ManualClock } from '../src/testing/index.js';
 import { SESSION_SECURITY_DATA_SOURCE } from '../src/common/tokens.js';
 import { adapterEnv, login, type ExampleInstance } from './support/example-app.js';
 

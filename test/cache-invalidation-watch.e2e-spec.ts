@@ -1,5 +1,6 @@
 import { DataSource } from 'typeorm';
-import { ManualClock, sessionSecurityEntities, sessionSecurityMigrations } from '../src/index.js';
+import { sessionSecurityEntities, sessionSecurityMigrations } from '../src/index.js';
+import { ManualClock } from '../src/testing/index.js';
 import { CacheInvalidationWatch, WatchTiming } from '../src/session/cache-invalidation-watch.js';
 import { MemorySessionCache } from '../src/session/memory-session-cache.js';
 import { TEST_DATABASE_URL, createSchema } from './support/database.js';

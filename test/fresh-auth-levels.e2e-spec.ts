@@ -5,14 +5,14 @@ import type { Request } from 'express';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import {
-  ManualClock,
   Public,
   RequireFreshAuth,
   SessionSecurityModule,
   SessionService,
-  SessionTokenStrategy,
   setSessionCookie,
 } from '../src/index.js';
+import { ManualClock } from '../src/testing/index.js';
+import { SessionTokenStrategy } from '../src/passport/index.js';
 import { openModuleDatabase, TEST_REDIS_URL, createSchema } from './support/database.js';
 import { tokenFrom } from './support/example-app.js';
 import { startNestApp } from './support/nest-app.js';

@@ -5,7 +5,8 @@ import { readConfig } from '../../example/config.js';
 import { createHttpApp, initExampleApp } from '../../example/create-app.js';
 import { openExampleDatabase } from '../../example/data-source.js';
 import { seed } from '../../example/seed.js';
-import { type BulkRevocationOptions, ManualClock } from '../../src/index.js';
+import { type BulkRevocationOptions } from '../../src/index.js';
+import { ManualClock } from '../../src/testing/index.js';
 import { TEST_DATABASE_URL, TEST_REDIS_URL } from './database.js';
 import { adapterEnv, type ExampleEnvironment, type ExampleInstance } from './example-app.js';
 

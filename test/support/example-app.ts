@@ -4,7 +4,7 @@ import request from 'supertest';
 
 import { readConfig, type ExampleConfig } from '../../example/config.js';
 import { createExampleApp, initExampleApp } from '../../example/create-app.js';
-import { ManualClock } from '../../src/index.js';
+import { ManualClock } from '../../src/testing/index.js';
 import { TEST_DATABASE_URL, TEST_REDIS_URL, createSchema } from './database.js';
 
 /** One running instance of the example app. */

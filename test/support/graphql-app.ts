@@ -22,7 +22,6 @@ import {
   CheckPolicies,
   CsrfService,
   CurrentSession,
-  ManualClock,
   Public,
   RequireFreshAuth,
   SessionService,
@@ -31,6 +30,7 @@ import {
   type ActiveSession,
   type SubjectLoader,
 } from '../../src/index.js';
+import { ManualClock } from '../../src/testing/index.js';
 import { openModuleDatabase, TEST_REDIS_URL } from './database.js';
 import { TEST_SECRET } from './permission-app.js';
 

@@ -4,12 +4,12 @@ import request from 'supertest';
 import type { DataSource } from 'typeorm';
 import {
   CurrentSession,
-  ManualClock,
   SessionSecurityModule,
   type ActiveSession,
   type SessionSecurityExtras,
   type SessionSecurityModuleOptions,
 } from '../../src/index.js';
+import { ManualClock } from '../../src/testing/index.js';
 import { TEST_REDIS_URL } from './database.js';
 import { startNestApp } from './nest-app.js';
 

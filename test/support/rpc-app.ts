@@ -13,11 +13,11 @@ import request from 'supertest';
 import { DataSource } from 'typeorm';
 import {
   HttpErrorFilter,
-  ManualClock,
   SessionSecurityModule,
   type SessionSecurityExtras,
   type SessionSecurityModuleOptions,
 } from '../../src/index.js';
+import { ManualClock } from '../../src/testing/index.js';
 import { openModuleDatabase, TEST_REDIS_URL } from './database.js';
 import { TEST_SECRET } from './permission-app.js';
 import { RPC_POLICY, RpcArticleLoader, RpcHandlers } from './rpc-handlers.js';

@@ -5,12 +5,12 @@ import type { AddressInfo } from 'node:net';
 import {
   Can,
   CurrentSession,
-  ManualClock,
   RequireFreshAuth,
   SessionSecurityModule,
   SessionService,
   type ActiveSession,
 } from '../../src/index.js';
+import { ManualClock } from '../../src/testing/index.js';
 import { SessionWsAdapter } from '../../src/websocket/index.js';
 import { SessionIoAdapter } from '../../src/websocket/socket-io.js';
 import { createSchema, openModuleDatabase, TEST_REDIS_URL } from './database.js';

@@ -1,0 +1,2 @@
+/** Test helpers of nestjs-session-security (`nestjs-session-security/testing`). */
+export { ManualClock } from './manual-clock.js';
