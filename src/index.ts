@@ -191,3 +191,4 @@ export { endWithSession, type SessionEndedEvent } from './live/end-with-session.
 
 // Adapter-neutral response writes (Express response, Fastify reply, or a Node response).
 export { appendHeader, headersSent, sendJson, setHeader } from './surfaces/http-reply.js';
+export { answerClientErrorsAsJson } from './surfaces/client-error-reply.js';
