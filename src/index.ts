@@ -125,6 +125,10 @@ export {
   InvalidRequestException,
 } from './errors/session-security.exception.js';
 export type { ErrorCode, ReauthReason } from './errors/denial-codes.js';
+export {
+  DatabaseUnavailableException,
+  isDatabaseUnavailable,
+} from './errors/database-unavailable.js';
 
 // Time and network
 export { Clock, SystemClock } from './common/clock.js';

@@ -49,7 +49,7 @@ describe('the CSRF Origin check compares scheme, host and port', () => {
   });
 
   it('opens a handshake from https (or wss) of the same host, and from http on loopback', async () => {
-    for (const headers of [
+    for (const headers of <Record<string, string>[]>[
       { Host: 'app.test', Origin: 'https://app.test' },
       { Host: 'app.test', Origin: 'wss://app.test' },
       { Origin: `http://127.0.0.1:${site.port}` },
