@@ -4,7 +4,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { RequestHandler } from 'express';
 import helmet from 'helmet';
-import { HttpErrorFilter } from '../src/index.js';
+import { HttpErrorFilter, answerClientErrorsAsJson } from '../src/index.js';
 import { SessionWsAdapter } from '../src/websocket/index.js';
 import { ExampleAppModule, ExampleRuntime } from './app.module.js';
 import { ExampleConfig, exampleSecret, type HttpAdapterName } from './config.js';
@@ -53,6 +53,7 @@ export async function createExampleApp(
     },
   );
   app.useWebSocketAdapter(new SessionWsAdapter(app));
+  answerClientErrorsAsJson(app.getHttpServer());
   app.enableShutdownHooks();
   return app;
 }

@@ -134,6 +134,10 @@ export {
   InvalidRequestException,
 } from './errors/session-security.exception.js';
 export type { ErrorCode, ReauthReason } from './errors/denial-codes.js';
+export {
+  DatabaseUnavailableException,
+  isDatabaseUnavailable,
+} from './errors/database-unavailable.js';
 
 // Time and network
 export { Clock, SystemClock } from './common/clock.js';
@@ -208,3 +212,4 @@ export { endWithSession, type SessionEndedEvent } from './live/end-with-session.
 
 // Adapter-neutral response writes (Express response, Fastify reply, or a Node response).
 export { appendHeader, headersSent, sendJson, setHeader } from './surfaces/http-reply.js';
+export { answerClientErrorsAsJson } from './surfaces/client-error-reply.js';

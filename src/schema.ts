@@ -13,6 +13,8 @@ import { PermissionChangeEntity } from './permission-changes/permission-change.e
 import { CacheInvalidationCounterEntity } from './session/cache-invalidation-counter.entity.js';
 import { CacheInvalidationSeq1764300000000 } from './migrations/1764300000000-cache-invalidation-seq.js';
 import { CacheOutboxEntity } from './session/cache-outbox.entity.js';
+import { LoginLockout1764400000000 } from './migrations/1764400000000-login-lockout.js';
+import { LoginLockoutEntity } from './throttle/login-lockout.entity.js';
 import { RevocationMarkerEntity } from './session/revocation-marker.entity.js';
 import { SessionUserStateEntity } from './session/session-user-state.entity.js';
 import { SessionEntity } from './session/session.entity.js';
@@ -32,6 +34,7 @@ export const sessionSecurityEntities = [
   ...auditEntities,
   ...notificationEntities,
   RevocationJobEntity,
+  LoginLockoutEntity,
 ];
 
 /**
@@ -47,4 +50,5 @@ export const sessionSecurityMigrations = [
   SessionFillfactor1764200000000,
   PermissionChanges1764250000000,
   CacheInvalidationSeq1764300000000,
+  LoginLockout1764400000000,
 ];

@@ -6,7 +6,7 @@ import { HttpErrorFilter, InvalidRequestException } from '../../src/index.js';
 import { PAGE_CSP, isPagePath } from '../create-app.js';
 import { PAGES } from '../pages/pages.middleware.js';
 import { webRoot } from '../pages/web-root.js';
-import { holdsNul } from '../refuse-nul.js';
+import { requestProblem } from '../refuse-nul.js';
 import { jsonBodyParser } from './json-body.parser.js';
 
 /** Largest JSON body the example accepts, as on Express (`16kb`). */
@@ -18,7 +18,7 @@ type HelmetReply = FastifyReply & { helmet(options?: object): void };
  * The example's HTTP hardening on Fastify, the same as `configureHttp` gives Express: helmet
  * (the strict page CSP on the pages and assets, helmet's defaults elsewhere), the pages and
  * assets (no range requests, no folder redirects), JSON-only bodies up to 16 kB parsed like
- * Express's body parser, no NUL characters in URLs and bodies, and the module's error shape.
+ * Express's body parser, no NUL characters in URLs and bodies nor absurdly nested bodies, and the module's error shape.
  */
 export async function configureFastify(app: NestFastifyApplication): Promise<void> {
   const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
@@ -51,9 +51,8 @@ export async function configureFastify(app: NestFastifyApplication): Promise<voi
   // Other bodies stay unread, as on Express: the CSRF guard answers them 415.
   fastify.addContentTypeParser('*', (_request, _payload, done) => done(null, undefined));
   fastify.addHook('preValidation', async (request: FastifyRequest) => {
-    if (/%00/i.test(request.url) || holdsNul(request.body)) {
-      throw new InvalidRequestException('NUL characters are not allowed');
-    }
+    const problem = requestProblem(request.url, request.body);
+    if (problem) throw new InvalidRequestException(problem);
   });
   app.useGlobalFilters(new HttpErrorFilter());
 }

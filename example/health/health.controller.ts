@@ -14,7 +14,10 @@ export class HealthController {
     private readonly adapterHost: HttpAdapterHost,
   ) {}
 
-  /** 200 when the database and Redis answer; 503 naming what does not. Says which platform runs. */
+  /**
+   * 200 when the database and Redis answer; otherwise 503 in the module's error shape
+   * (`service_unavailable`, the message naming what does not answer). Says which platform runs.
+   */
   @Public()
   @Get()
   async check(@Res({ passthrough: true }) response: StatusReply) {
@@ -25,6 +28,7 @@ export class HealthController {
     ].filter(Boolean);
     response.status(report.ok ? 200 : 503);
     return {
+      ...(report.ok ? {} : { statusCode: 503, error: 'service_unavailable' }),
       status: report.ok ? 'ok' : 'unavailable',
       ...(down.length ? { message: `unreachable: ${down.join(', ')}` } : {}),
       database: report.database,

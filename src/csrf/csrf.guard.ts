@@ -16,7 +16,7 @@ import { SessionEvents } from '../session/session-events.js';
 import { resolveCall, type GuardedCall } from '../surfaces/guarded-call.js';
 import { guardOnSurface } from '../surfaces/surface-reply.js';
 import { CsrfService } from './csrf.service.js';
-import { isSameOrigin } from './same-origin.js';
+import { isSameOrigin, type OriginSurface } from './same-origin.js';
 
 /**
  * Global guard for state-changing calls: unsafe HTTP methods and GraphQL mutations. It refuses
@@ -47,7 +47,8 @@ export class CsrfGuard implements CanActivate {
       if (isPublic) return true;
       throw new SessionRequiredException();
     }
-    if (!this.sameOrigin(call.headers)) return this.reject(call, new CsrfRejectedException());
+    if (!this.sameOrigin(call.headers, call.type === 'ws' ? 'websocket' : 'http'))
+      return this.reject(call, new CsrfRejectedException());
     if (call.type === 'ws') return true;
     if (this.options.csrf.jsonOnly && hasBody(call.headers) && !isJson(call.headers)) {
       throw new InvalidRequestException('Request bodies must be application/json', 415);
@@ -63,8 +64,8 @@ export class CsrfGuard implements CanActivate {
   }
 
   /** Whether Fetch Metadata and `Origin` agree the request (or handshake) comes from this site. */
-  protected sameOrigin(headers: IncomingHttpHeaders): boolean {
-    return isSameOrigin(headers, this.options.csrf.allowedOrigins);
+  protected sameOrigin(headers: IncomingHttpHeaders, surface: OriginSurface = 'http'): boolean {
+    return isSameOrigin(headers, this.options.csrf.allowedOrigins, surface);
   }
 
   protected async reject(call: GuardedCall, denial: SessionSecurityException): Promise<never> {

@@ -1,4 +1,7 @@
-/** Machine-readable `error` codes of every 4xx body the module and the example app send. */
+/**
+ * Machine-readable `error` codes of every 4xx body the module and the example app send, and of
+ * the 503 `service_unavailable` sent while the database cannot be reached.
+ */
 export type ErrorCode =
   | 'invalid_request'
   | 'invalid_credentials'
@@ -9,7 +12,8 @@ export type ErrorCode =
   | 'reauth_required'
   | 'forbidden'
   | 'csrf_rejected'
-  | 'not_found';
+  | 'not_found'
+  | 'service_unavailable';
 
 /** Why a `reauth_required` denial was issued. */
 export type ReauthReason = 'stale_authentication' | 'permissions_changed' | 'insufficient_level';

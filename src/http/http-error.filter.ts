@@ -1,5 +1,9 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { ErrorCode } from '../errors/denial-codes.js';
+import {
+  DatabaseUnavailableException,
+  isDatabaseUnavailable,
+} from '../errors/database-unavailable.js';
 import { SessionSecurityException } from '../errors/session-security.exception.js';
 import { replyOnSurface, SurfaceGraphqlError, type ErrorBody } from '../surfaces/surface-reply.js';
 
@@ -13,7 +17,8 @@ const CODES: Record<number, ErrorCode> = {
 /**
  * App-wide filter that gives every error the module's body shape
  * `{ statusCode, error: CODE, message }`: framework exceptions, body-parser errors (malformed
- * JSON, oversized bodies) and unexpected errors (500, logged, no details leaked). It answers on
+ * JSON, oversized bodies), a database that cannot be reached (503 `service_unavailable`) and
+ * unexpected errors (500, logged, no details leaked). It answers on
  * every surface: HTTP on Express and Fastify, GraphQL, WebSocket and RPC.
  *
  * @example app.useGlobalFilters(new HttpErrorFilter());
@@ -26,6 +31,10 @@ export class HttpErrorFilter implements ExceptionFilter {
     if (exception instanceof SurfaceGraphqlError) return exception;
     if (exception instanceof SessionSecurityException) {
       return replyOnSurface(host, exception.getResponse() as ErrorBody, exception.headers);
+    }
+    if (isDatabaseUnavailable(exception)) {
+      this.logger.warn(`database unavailable: ${(exception as Error)?.message ?? exception}`);
+      return replyOnSurface(host, new DatabaseUnavailableException().getResponse() as ErrorBody);
     }
     const status = statusOf(exception);
     if (status >= 500) {

@@ -1,5 +1,9 @@
 import type { ArgumentsHost } from '@nestjs/common';
 import { throwError, type Observable } from 'rxjs';
+import {
+  DatabaseUnavailableException,
+  isDatabaseUnavailable,
+} from '../errors/database-unavailable.js';
 import { SessionSecurityException } from '../errors/session-security.exception.js';
 import { sendJson, setHeader } from './http-reply.js';
 
@@ -50,11 +54,13 @@ export class SurfaceGraphqlError extends Error {
 /**
  * What a guard throws for a denial on this surface: on GraphQL a {@link SurfaceGraphqlError}, so
  * the denial code reaches `extensions.code` even where the app runs guards but no filters (field
- * resolvers with `fieldResolverEnhancers: ['guards']`); elsewhere the error itself.
+ * resolvers with `fieldResolverEnhancers: ['guards']`); elsewhere the error itself. A database
+ * that cannot be reached becomes 503 `service_unavailable` (never a pass, never a 500).
  *
  * @example catch (error) { throw errorOnSurface(context, error); }
  */
-export function errorOnSurface(host: ArgumentsHost, error: unknown): unknown {
+export function errorOnSurface(host: ArgumentsHost, thrown: unknown): unknown {
+  const error = isDatabaseUnavailable(thrown) ? new DatabaseUnavailableException() : thrown;
   if (host.getType<string>() !== 'graphql' || !(error instanceof SessionSecurityException)) {
     return error;
   }
@@ -62,8 +68,8 @@ export function errorOnSurface(host: ArgumentsHost, error: unknown): unknown {
 }
 
 /**
- * Runs a guard's check so that its denials come out in the surface's shape: on GraphQL through
- * {@link errorOnSurface}; elsewhere the check's own promise, with nothing added on the hot path.
+ * Runs a guard's check so that what it throws comes out in the surface's shape
+ * ({@link errorOnSurface}): GraphQL-shaped denials, and 503 for an unreachable database.
  *
  * @example canActivate(context) { return guardOnSurface(context, () => this.check(context)); }
  */
@@ -71,7 +77,6 @@ export function guardOnSurface(
   host: ArgumentsHost,
   check: () => Promise<boolean>,
 ): Promise<boolean> {
-  if (host.getType<string>() !== 'graphql') return check();
   return check().catch((error: unknown) => {
     throw errorOnSurface(host, error);
   });

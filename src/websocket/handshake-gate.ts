@@ -50,7 +50,7 @@ export class HandshakeGate {
   /** Whether the upgrade request may open a connection. */
   async judge(request: IncomingMessage): Promise<AcceptedHandshake | RefusedHandshake> {
     const headers = request.headers ?? {};
-    if (!isSameOrigin(headers, this.options.csrf.allowedOrigins)) {
+    if (!isSameOrigin(headers, this.options.csrf.allowedOrigins, 'websocket')) {
       return this.refuse(request, { ok: false, status: 403, code: 'csrf_rejected' });
     }
     const token = this.tokenOf(request);
