@@ -132,7 +132,12 @@ export class AuditRetentionService {
       .where('e.at >= :cutoff', { cutoff })
       .getRawOne<{ seq: string | number | null }>();
     if (recent?.seq !== null && recent?.seq !== undefined) return Number(recent.seq) - 1;
-    const last = await events.createQueryBuilder('e').select('MAX(e.seq)', 'seq').getRawOne();
+    // Only old events: an append that commits between the two queries is recent and must stay.
+    const last = await events
+      .createQueryBuilder('e')
+      .select('MAX(e.seq)', 'seq')
+      .where('e.at < :cutoff', { cutoff })
+      .getRawOne<{ seq: string | number | null }>();
     return Number(last?.seq ?? 0);
   }
 
