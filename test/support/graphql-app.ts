@@ -25,14 +25,13 @@ import {
   Public,
   RequireFreshAuth,
   SessionService,
-  SessionSecurityModule,
   setSessionCookie,
   type ActiveSession,
   type SubjectLoader,
 } from '../../src/index.js';
 import { ManualClock } from '../../src/testing/index.js';
-import { openModuleDatabase, TEST_REDIS_URL } from './database.js';
-import { TEST_SECRET } from './permission-app.js';
+import { openModuleDatabase } from './database.js';
+import { testSessionModule } from './permission-app.js';
 
 /** A note of the test app's domain: `ownerId` is the user who may read its `secret`. */
 @ObjectType()
@@ -173,12 +172,7 @@ export async function startGraphqlApp(
 
   @Module({
     imports: [
-      SessionSecurityModule.forRoot({
-        dataSource,
-        secret: TEST_SECRET,
-        redis: TEST_REDIS_URL,
-        redisKeyPrefix,
-        clock,
+      testSessionModule(dataSource, redisKeyPrefix, clock, {
         policy: { document: GRAPHQL_TEST_POLICY },
       }),
       GraphQLModule.forRoot<ApolloDriverConfig>({

@@ -34,6 +34,26 @@ export interface PermissionApp {
 export const TEST_SECRET = randomBytes(32).toString('base64url');
 
 /**
+ * The module as a test's own app imports it: the test's DataSource, Redis under its own prefix,
+ * a shared secret and a manual clock, plus whatever the test adds.
+ */
+export function testSessionModule(
+  dataSource: DataSource,
+  redisKeyPrefix: string,
+  clock: ManualClock,
+  options: Partial<SessionSecurityModuleOptions> & SessionSecurityExtras = {},
+) {
+  return SessionSecurityModule.forRoot({
+    dataSource,
+    secret: TEST_SECRET,
+    redis: TEST_REDIS_URL,
+    redisKeyPrefix,
+    clock,
+    ...options,
+  });
+}
+
+/**
  * Starts a small app: `SessionSecurityModule` on `dataSource` and Redis under `redisKeyPrefix`,
  * the `GET /whoami` route, and whatever module options and extras the test passes.
  */
@@ -45,16 +65,7 @@ export async function startPermissionApp(
 ): Promise<PermissionApp> {
   const clock = new ManualClock();
   @Module({
-    imports: [
-      SessionSecurityModule.forRoot({
-        dataSource,
-        secret: TEST_SECRET,
-        redis: TEST_REDIS_URL,
-        redisKeyPrefix,
-        clock,
-        ...options,
-      }),
-    ],
+    imports: [testSessionModule(dataSource, redisKeyPrefix, clock, options)],
     controllers,
   })
   class PermissionTestModule {}

@@ -13,13 +13,12 @@ import request from 'supertest';
 import { DataSource } from 'typeorm';
 import {
   HttpErrorFilter,
-  SessionSecurityModule,
   type SessionSecurityExtras,
   type SessionSecurityModuleOptions,
 } from '../../src/index.js';
 import { ManualClock } from '../../src/testing/index.js';
-import { openModuleDatabase, TEST_REDIS_URL } from './database.js';
-import { TEST_SECRET } from './permission-app.js';
+import { openModuleDatabase } from './database.js';
+import { testSessionModule } from './permission-app.js';
 import { RPC_POLICY, RpcArticleLoader, RpcHandlers } from './rpc-handlers.js';
 
 /** How the RPC handlers are served: a TCP microservice alone, or beside HTTP in a hybrid app. */
@@ -58,12 +57,7 @@ export async function startRpcApp(
   const clock = new ManualClock();
   @Module({
     imports: [
-      SessionSecurityModule.forRoot({
-        dataSource,
-        secret: TEST_SECRET,
-        redis: TEST_REDIS_URL,
-        redisKeyPrefix,
-        clock,
+      testSessionModule(dataSource, redisKeyPrefix, clock, {
         policy: { document: RPC_POLICY },
         ...setup.options,
       }),
