@@ -20,7 +20,12 @@ export type { IssuedSession, SessionOrigin, SessionValidation } from './session/
 export type { ActiveSession, SessionPrincipal } from './session/session.types.js';
 export type { SessionUserDirectory } from './session/session-user-directory.interface.js';
 export { SessionEvents } from './session/session-events.js';
-export type { SessionEvent, SessionEventListener } from './session/session-events.js';
+export type {
+  SessionEvent,
+  SessionEventDetails,
+  SessionEventListener,
+  SessionEventType,
+} from './session/session-events.js';
 export { setSessionCookie, clearSessionCookie } from './session/session-cookie.js';
 export { SessionCache } from './session/session-cache.interface.js';
 export type { CacheLookup, SessionEpochs } from './session/session-cache.interface.js';

@@ -397,8 +397,18 @@ describe('notifications on SQLite (better-sqlite3)', () => {
       await signIn('s-1', '203.0.113.5', chrome);
       await signIn('s-2', '203.0.113.9', chrome.replace('120.0.1', '121.0.4'));
       await signIn('s-3', '198.51.100.7', chrome);
-      await events.emit({ type: 'session.revoked', userId: 'gina', sessionId: 's-3' });
-      await events.emit({ type: 'session.revoked', userId: 'gina', sessionId: 's-3' });
+      await events.emit({
+        type: 'session.revoked',
+        userId: 'gina',
+        sessionId: 's-3',
+        details: { reason: 'admin' },
+      });
+      await events.emit({
+        type: 'session.revoked',
+        userId: 'gina',
+        sessionId: 's-3',
+        details: { reason: 'admin' },
+      });
       await queue.whenIdle();
       const inbox = await notifications.listForUser('gina');
       const byType = Object.fromEntries(inbox.map((n) => [n.type, n.payload]));

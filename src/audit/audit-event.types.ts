@@ -1,3 +1,5 @@
+import type { SessionEventType } from '../events/session-event.types.js';
+
 /**
  * Kinds of audit event the library records. Apps may record their own kinds too: any string is
  * accepted, the union only drives autocompletion.
@@ -5,25 +7,7 @@
  * @example
  * const type: AuditEventType = 'session.revoked';
  */
-export type AuditEventType =
-  | 'login.succeeded'
-  | 'login.failed'
-  | 'login.throttled'
-  | 'logout'
-  | 'session.created'
-  | 'session.rotated'
-  | 'session.expired'
-  | 'session.revoked'
-  | 'session.reauthenticated'
-  | 'permissions.changed'
-  | 'revocation.started'
-  | 'revocation.batch'
-  | 'revocation.finished'
-  | 'policy.denied'
-  | 'csrf.rejected'
-  | 'user.disabled'
-  | 'user.enabled'
-  | (string & {});
+export type AuditEventType = SessionEventType | (string & {});
 
 /**
  * How the audited action ended.

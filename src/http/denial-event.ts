@@ -1,5 +1,9 @@
 import { requestState } from '../session/request-state.js';
-import type { SessionEvent } from '../session/session-events.js';
+import type {
+  DenialEventType,
+  SessionEventDetails,
+  SessionEventOf,
+} from '../events/session-event.types.js';
 import type { GuardedCall } from '../surfaces/guarded-call.js';
 
 /**
@@ -8,12 +12,12 @@ import type { GuardedCall } from '../surfaces/guarded-call.js';
  *
  * @example await events.emit(denialEvent(call, 'access.denied', { code: 'session_expired' }));
  */
-export function denialEvent(
+export function denialEvent<T extends DenialEventType>(
   call: GuardedCall | null,
-  type: string,
-  details: Record<string, unknown>,
+  type: T,
+  details: SessionEventDetails[T],
   target: { action?: string; resource?: string } = {},
-): SessionEvent {
+): SessionEventOf<T> {
   const state = call ? requestState(call.carrier) : undefined;
   const agent = call?.headers['user-agent'];
   return {

@@ -10,7 +10,7 @@ import {
 } from '../errors/session-security.exception.js';
 import { resolveClientIp } from '../network/client-ip.js';
 import type { ResolvedOptions } from '../options/resolve-options.js';
-import { requestState } from '../session/request-state.js';
+import { requestState, resetRequestState } from '../session/request-state.js';
 import { clearedSessionCookie, readSessionCookie } from '../session/session-cookie.js';
 import { SessionEvents } from '../session/session-events.js';
 import { SessionService, SessionValidation } from '../session/session.service.js';
@@ -54,8 +54,11 @@ export class SessionGuard implements CanActivate {
       if (isPublic) return true;
       return this.onDenied(null, new SessionRequiredException());
     }
-    const state = requestState(call.carrier);
-    if (call.type === 'rpc') clearCallState(state);
+    // An RPC carrier may be shared by several messages: each is judged afresh. (A WebSocket
+    // client is not reset: messages on one socket may run concurrently, and each one's
+    // validation overwrites the state or refuses the message.)
+    const state =
+      call.type === 'rpc' ? resetRequestState(call.carrier) : requestState(call.carrier);
     state.clientIp = this.getClientIp(call);
 
     const found = this.getToken(call);
@@ -74,7 +77,6 @@ export class SessionGuard implements CanActivate {
     state.session = result.session;
     state.tokenHash = result.tokenHash;
     state.via = found.via === 'rpc' ? 'bearer' : found.via;
-    state.pendingReauth = result.reauth;
     if (call.response) setHeader(call.response, 'Cache-Control', 'no-store');
     if (
       result.reauth &&
@@ -146,8 +148,7 @@ export class SessionGuard implements CanActivate {
   private validateOnce(call: GuardedCall, token: string): Promise<SessionValidation> {
     if (call.type !== 'graphql') return this.sessions.validate(token);
     const state = requestState(call.carrier);
-    const cached = state.validation as
-      { token: string; result: Promise<SessionValidation> } | undefined;
+    const cached = state.validation;
     if (cached?.token === token) return cached.result;
     const result = this.sessions.validate(token);
     state.validation = { token, result };
@@ -161,16 +162,9 @@ export class SessionGuard implements CanActivate {
   }
 }
 
-/**
- * An RPC carrier may be shared by several messages: each is judged afresh. (A WebSocket client is
- * not cleared: messages on one socket may run concurrently, and each one's validation overwrites
- * the state or refuses the message.)
- */
-function clearCallState(state: ReturnType<typeof requestState>): void {
-  state.session = undefined;
-  state.tokenHash = undefined;
-  state.via = undefined;
-  state.pendingReauth = undefined;
-  state.ability = undefined;
-  state.policySubject = undefined;
+declare module '../session/request-state.js' {
+  interface SessionRequestState {
+    /** The one validation of a GraphQL request's token, shared by its fields. */
+    validation?: { token: string; result: Promise<SessionValidation> };
+  }
 }

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
-import { parseLiveSignal } from './live-signal.js';
+import type { SessionEvent } from '../session/session-events.js';
+import { parseLiveSignal, type LiveSignal } from './live-signal.js';
 import { liveSignalFor } from './live-triggers.js';
 import { resolveLiveOptions } from './live-options.js';
 
@@ -31,15 +32,15 @@ describe('parseLiveSignal', () => {
 describe('liveSignalFor', () => {
   it.each([
     [
-      { type: 'logout', sessionId: 's' },
+      { type: 'logout', sessionId: 's', details: { reason: 'logout' } },
       { scope: 'session', value: 's' },
     ],
     [
-      { type: 'session.revoked', sessionId: 's' },
+      { type: 'session.revoked', sessionId: 's', details: { reason: 'admin' } },
       { scope: 'session', value: 's' },
     ],
     [
-      { type: 'session.expired', sessionId: 's' },
+      { type: 'session.expired', sessionId: 's', details: { why: 'idle' } },
       { scope: 'session', value: 's' },
     ],
     [
@@ -47,22 +48,29 @@ describe('liveSignalFor', () => {
       { scope: 'session', value: 's' },
     ],
     [
-      { type: 'permissions.changed', userId: 'u' },
+      { type: 'permissions.changed', userId: 'u', details: { reason: null, authzVersion: 2 } },
       { scope: 'user', value: 'u' },
     ],
     [
-      { type: 'user.disabled', userId: 'u' },
+      { type: 'user.disabled', userId: 'u', details: { reason: null } },
       { scope: 'user', value: 'u' },
     ],
-    [{ type: 'revocation.started' }, { scope: 'all' }],
-  ])('asks for a re-check on %j', (event, signal) => {
+    [{ type: 'revocation.started', details: { jobId: 'j' } }, { scope: 'all' }],
+  ] as Array<[SessionEvent, LiveSignal]>)('asks for a re-check on %j', (event, signal) => {
     expect(liveSignalFor({ outcome: 'success', ...event })).toEqual(signal);
   });
 
   it('ignores denials and events that end nothing', () => {
-    expect(liveSignalFor({ type: 'access.denied', outcome: 'denied', sessionId: 's' })).toBeNull();
+    expect(
+      liveSignalFor({
+        type: 'access.denied',
+        outcome: 'denied',
+        sessionId: 's',
+        details: { code: 'session_revoked' },
+      }),
+    ).toBeNull();
     expect(liveSignalFor({ type: 'session.created', sessionId: 's' })).toBeNull();
-    expect(liveSignalFor({ type: 'logout' })).toBeNull();
+    expect(liveSignalFor({ type: 'logout', details: { reason: 'logout' } })).toBeNull();
   });
 });
 

@@ -1,29 +1,44 @@
-import type { SessionEvent } from '../session/session-events.js';
+import type { SessionEvent, SessionEventType } from '../events/session-event.types.js';
 import type { LiveSignal } from './live-signal.js';
 
-const SESSION_ENDING = new Set([
-  'logout',
-  'session.revoked',
-  'session.expired',
-  'session.rotated',
-  'session.reported',
-]);
-const USER_ENDING = new Set(['permissions.changed', 'user.disabled', 'password.changed']);
-const EVERYONE = new Set(['revocation.started']);
+/** What each event type asks of the live connections: which of them to re-check, if any. */
+const SIGNAL_SCOPE: Record<SessionEventType, 'session' | 'user' | 'all' | null> = {
+  logout: 'session',
+  'session.revoked': 'session',
+  'session.expired': 'session',
+  'session.rotated': 'session',
+  'permissions.changed': 'user',
+  'user.disabled': 'user',
+  'password.changed': 'user',
+  // Its markers can match any session.
+  'revocation.started': 'all',
+  'login.succeeded': null,
+  'login.failed': null,
+  'login.throttled': null,
+  'session.created': null,
+  'session.reauthenticated': null,
+  // The permission change itself already signalled the user's connections.
+  'permissions.reauth_marked': null,
+  'user.enabled': null,
+  'revocation.batch': null,
+  'revocation.finished': null,
+  'access.denied': null,
+  'policy.denied': null,
+  'csrf.rejected': null,
+};
 
 /**
  * The live-connection signal a session event calls for, if any: the session that ended or had
  * its token rotated, the user whose permissions changed or who was disabled, or every connection
  * after a bulk revocation (its markers can match any session).
  *
- * @example liveSignalFor({ type: 'logout', sessionId: 's-1' }) // { scope: 'session', value: 's-1' }
+ * @example liveSignalFor({ type: 'logout', sessionId: 's-1', details: { reason: 'logout' } }) // { scope: 'session', value: 's-1' }
  */
 export function liveSignalFor(event: SessionEvent): LiveSignal | null {
   if (event.outcome === 'denied' || event.outcome === 'failure') return null;
-  if (SESSION_ENDING.has(event.type) && event.sessionId) {
-    return { scope: 'session', value: event.sessionId };
-  }
-  if (USER_ENDING.has(event.type) && event.userId) return { scope: 'user', value: event.userId };
-  if (EVERYONE.has(event.type)) return { scope: 'all' };
+  const scope = SIGNAL_SCOPE[event.type];
+  if (scope === 'session') return event.sessionId ? { scope, value: event.sessionId } : null;
+  if (scope === 'user') return event.userId ? { scope, value: event.userId } : null;
+  if (scope === 'all') return { scope };
   return null;
 }

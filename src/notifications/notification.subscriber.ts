@@ -61,6 +61,27 @@ export class NotificationSubscriber implements OnModuleInit {
       case 'session.created':
         if (sessionId) await this.signIn(userId, sessionId, event);
         return;
+      // Notified by the job that does their bookkeeping (forced re-auth, bulk revocation) or not at all.
+      case 'login.succeeded':
+      case 'login.failed':
+      case 'login.throttled':
+      case 'logout':
+      case 'session.rotated':
+      case 'session.expired':
+      case 'session.reauthenticated':
+      case 'permissions.changed':
+      case 'permissions.reauth_marked':
+      case 'user.disabled':
+      case 'user.enabled':
+      case 'revocation.started':
+      case 'revocation.batch':
+      case 'revocation.finished':
+      case 'access.denied':
+      case 'policy.denied':
+      case 'csrf.rejected':
+        return;
+      default:
+        return unhandled(event);
     }
   }
 
@@ -86,4 +107,9 @@ export class NotificationSubscriber implements OnModuleInit {
       { dedupeKey: `sign-in:${sessionId}` },
     );
   }
+}
+
+/** Fails to compile when an event type has no case above. */
+function unhandled(event: never): void {
+  void event;
 }

@@ -1,5 +1,6 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import { requestState } from '../session/request-state.js';
+import './policy-request-state.js';
 import { resolveCall } from '../surfaces/guarded-call.js';
 
 /**

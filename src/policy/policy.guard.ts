@@ -16,6 +16,7 @@ import {
 import { denialEvent } from '../http/denial-event.js';
 import { SessionEvents } from '../session/session-events.js';
 import { requestState } from '../session/request-state.js';
+import './policy-request-state.js';
 import type { ActiveSession } from '../session/session.types.js';
 import { resolveCall, type GuardedCall } from '../surfaces/guarded-call.js';
 import { guardOnSurface } from '../surfaces/surface-reply.js';

@@ -1,18 +1,12 @@
 import { Injectable, Logger } from '@nestjs/common';
 
-/** Something that happened to a session; the audit log and notifications listen to these. */
-export interface SessionEvent {
-  type: string;
-  userId?: string | null;
-  sessionId?: string | null;
-  actor?: string | null;
-  ip?: string | null;
-  userAgent?: string | null;
-  outcome?: 'success' | 'failure' | 'denied';
-  action?: string;
-  resource?: string;
-  details?: Record<string, unknown>;
-}
+import type { SessionEvent } from '../events/session-event.types.js';
+
+export type {
+  SessionEvent,
+  SessionEventDetails,
+  SessionEventType,
+} from '../events/session-event.types.js';
 
 export type SessionEventListener = (event: SessionEvent) => Promise<void> | void;
 

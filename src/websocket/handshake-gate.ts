@@ -107,12 +107,11 @@ export class HandshakeGate {
       response: null,
       args: [],
     };
-    const type = refusal.code === 'csrf_rejected' ? 'csrf.rejected' : 'access.denied';
+    const details = { code: refusal.code, ...(refusal.reason ? { reason: refusal.reason } : {}) };
     await this.events.emit(
-      denialEvent(call, type, {
-        code: refusal.code,
-        ...(refusal.reason ? { reason: refusal.reason } : {}),
-      }),
+      refusal.code === 'csrf_rejected'
+        ? denialEvent(call, 'csrf.rejected', details)
+        : denialEvent(call, 'access.denied', details),
     );
     return refusal;
   }

@@ -1,0 +1,97 @@
+/**
+ * What each event the module raises carries in `details`, by event type: the one catalog that
+ * {@link SessionEvent}, the audit log's {@link AuditEventType} and the notification and
+ * live-connection listeners are typed from, so a new event type is added here or nowhere.
+ */
+export interface SessionEventDetails {
+  'login.succeeded': { username?: string } | undefined;
+  'login.failed': { username: string };
+  'login.throttled': { username: string };
+  logout: { reason: string };
+  'session.created': undefined;
+  'session.rotated': undefined;
+  'session.expired': { why: 'idle' | 'absolute' };
+  'session.revoked': { reason: string };
+  'session.reauthenticated': { level: string };
+  'password.changed': { changeId: string; endedSessions: number };
+  'permissions.changed': { reason: string | null; authzVersion: number };
+  'permissions.reauth_marked': {
+    reason: string | null;
+    authzVersion: number;
+    markedSessions: number;
+  };
+  'user.disabled': { reason: string | null };
+  'user.enabled': { reason: string | null };
+  'revocation.started': Record<string, unknown> & { jobId: string };
+  'revocation.batch': Record<string, unknown> & { jobId: string };
+  'revocation.finished': Record<string, unknown> & { jobId: string; state: string };
+  'access.denied': Record<string, unknown> & { code: string };
+  'policy.denied': Record<string, unknown> & { reason: string | null; rule: string | null };
+  'csrf.rejected': Record<string, unknown>;
+}
+
+/** The type of an event the module raises. */
+export type SessionEventType = keyof SessionEventDetails;
+
+/** The denial events of the guards and the WebSocket handshake (outcome `denied`). */
+export type DenialEventType = 'access.denied' | 'policy.denied' | 'csrf.rejected';
+
+/** What every event has, whatever its type. */
+export interface SessionEventFields {
+  userId?: string | null;
+  sessionId?: string | null;
+  actor?: string | null;
+  ip?: string | null;
+  userAgent?: string | null;
+  outcome?: 'success' | 'failure' | 'denied';
+  action?: string;
+  resource?: string;
+}
+
+/** One event of type `T`: its `details` are that type's entry in {@link SessionEventDetails}. */
+export type SessionEventOf<T extends SessionEventType> = SessionEventFields & {
+  type: T;
+} & (undefined extends SessionEventDetails[T]
+    ? { details?: SessionEventDetails[T] }
+    : { details: SessionEventDetails[T] });
+
+/**
+ * Something that happened to a session; the audit log, notifications and live connections listen
+ * to these. A discriminated union on `type`: `switch (event.type)` narrows `details`.
+ *
+ * @example
+ * if (event.type === 'session.expired') console.log(event.details.why);
+ */
+export type SessionEvent = { [T in SessionEventType]: SessionEventOf<T> }[SessionEventType];
+
+/**
+ * Every event type, listed once so code can enumerate them (an exhaustiveness check keeps the
+ * list and {@link SessionEventDetails} in step).
+ */
+export const SESSION_EVENT_TYPES = [
+  'login.succeeded',
+  'login.failed',
+  'login.throttled',
+  'logout',
+  'session.created',
+  'session.rotated',
+  'session.expired',
+  'session.revoked',
+  'session.reauthenticated',
+  'password.changed',
+  'permissions.changed',
+  'permissions.reauth_marked',
+  'user.disabled',
+  'user.enabled',
+  'revocation.started',
+  'revocation.batch',
+  'revocation.finished',
+  'access.denied',
+  'policy.denied',
+  'csrf.rejected',
+] as const satisfies readonly SessionEventType[];
+
+type Missing = Exclude<SessionEventType, (typeof SESSION_EVENT_TYPES)[number]>;
+// A type in the catalog but not in the list fails to compile here.
+const everyTypeListed: [Missing] extends [never] ? true : Missing = true;
+void everyTypeListed;
