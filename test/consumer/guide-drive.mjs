@@ -4,10 +4,14 @@
 // server of its own, and drives it over HTTP: sign-in with a CSRF token, the guarded route, the
 // fresh-auth route, re-authentication, logout, and 429 on the 6th wrong password. Exits non-zero
 // on a miss. Usage (in the compiled guide app): CONSUMER_SCHEMA=<name> node guide-drive.mjs
+/* global fetch -- Node's own, as in the consumer app */
 import { execFile, spawn } from 'node:child_process';
+import console from 'node:console';
 import { randomBytes } from 'node:crypto';
 import { connect, createServer } from 'node:net';
 import process from 'node:process';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { URL } from 'node:url';
 import { promisify } from 'node:util';
 import pg from 'pg';
 
@@ -38,7 +42,7 @@ const redisAnswers = (port) =>
 async function waitFor(what, check, tries = 100) {
   for (let i = 0; i < tries; i++) {
     if (await check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await sleep(100);
   }
   throw new Error(`${what} did not come up`);
 }
