@@ -1,5 +1,4 @@
 import { DynamicModule, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
-import { PassportModule } from '@nestjs/passport';
 import type { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
 import {
@@ -16,7 +15,6 @@ import { ArticlesController } from './articles/articles.controller.js';
 import { AuthController } from './auth/auth.controller.js';
 import { ReauthController } from './auth/reauth.controller.js';
 import { PasswordController } from './me/password.controller.js';
-import { LocalStrategy } from './auth/local.strategy.js';
 import type { ExampleConfig } from './config.js';
 import { HealthController } from './health/health.controller.js';
 import { ExampleGraphqlModule } from './graphql/example-graphql.module.js';
@@ -63,7 +61,6 @@ export class ExampleAppModule {
     return {
       module: ExampleAppModule,
       imports: [
-        PassportModule,
         users,
         SessionSecurityModule.forRootAsync({
           worker: runtime.worker ?? config.worker,
@@ -113,7 +110,7 @@ export class ExampleAppModule {
         AdminSessionRevocationsController,
         MeEventsController,
       ],
-      providers: [LocalStrategy, ArticleLoader, LiveGateway],
+      providers: [ArticleLoader, LiveGateway],
     };
   }
 }

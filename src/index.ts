@@ -78,6 +78,8 @@ export { HttpErrorFilter } from './http/http-error.filter.js';
 export { CsrfGuard } from './csrf/csrf.guard.js';
 export { CsrfService } from './csrf/csrf.service.js';
 export { LoginThrottleService } from './throttle/login-throttle.service.js';
+export { SessionLogin } from './login/session-login.service.js';
+export type { LoginAttempt, ReauthAttempt, SignedIn } from './login/session-login.types.js';
 export { SessionSecurityHealth } from './health/session-security-health.service.js';
 export type { SessionSecurityHealthReport } from './health/session-security-health.service.js';
 export { requestState } from './session/request-state.js';

@@ -58,6 +58,7 @@ import { SessionEvents } from './session/session-events.js';
 import { SessionStore } from './session/session-store.js';
 import { SessionService } from './session/session.service.js';
 import { LoginThrottleService } from './throttle/login-throttle.service.js';
+import { SessionLogin } from './login/session-login.service.js';
 import { LiveConnections } from './live/live-connections.service.js';
 import { liveProviders } from './live/live.providers.js';
 
@@ -73,6 +74,7 @@ const services = [
   RevocationService,
   CsrfService,
   LoginThrottleService,
+  SessionLogin,
   SessionSecurityHealth,
   SessionGuard,
   CsrfGuard,

@@ -1,61 +1,53 @@
-import { Body, Controller, Get, HttpCode, Post, Req, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Post, Req } from '@nestjs/common';
 import type { Request } from 'express';
+import { z } from 'zod';
 import {
-  AccountDisabledError,
   AllowPendingReauth,
-  InvalidCredentialsException,
   CsrfService,
+  InvalidRequestException,
   Public,
-  SessionEvents,
-  SessionService,
-  clearSessionCookie,
+  SessionLogin,
   requestState,
-  setSessionCookie,
 } from '../../src/index.js';
-import type { User } from '../users/user.entity.js';
-import { toPrincipal } from '../users/users.service.js';
-import { LocalAuthGuard } from './local-auth.guard.js';
+import { UsersService } from '../users/users.service.js';
+
+const credentials = z.object({
+  username: z.string().min(1).max(64),
+  password: z.string().min(1).max(256),
+});
 
 @Controller('auth')
 export class AuthController {
   constructor(
-    private readonly sessions: SessionService,
+    private readonly logins: SessionLogin,
+    private readonly users: UsersService,
     private readonly csrf: CsrfService,
-    private readonly events: SessionEvents,
   ) {}
 
-  /** Signs in: always a new session and a new token; a session presented with the request ends. */
+  /**
+   * Signs in through the module's throttled login: always a new session and a new token (a
+   * session presented with the request ends); 429 past `LOGIN_MAX_ATTEMPTS` failures.
+   */
   @Public()
   @Post('login')
   @HttpCode(200)
-  @UseGuards(LocalAuthGuard)
-  async login(@Req() request: Request & { user: User }, @Body() _body: unknown) {
-    const state = requestState(request);
-    if (state.tokenHash) await this.sessions.end(state.tokenHash, 'replaced');
-    const user = request.user;
-    const issued = await this.sessions
-      .create(toPrincipal(user), {
-        ip: state.clientIp,
-        userAgent: request.headers['user-agent'] ?? null,
-        authLevel: 'password',
-      })
-      .catch((error: unknown) => {
-        if (error instanceof AccountDisabledError) throw new InvalidCredentialsException();
-        throw error;
-      });
-    setSessionCookie(request, issued);
-    await this.events.emit({
-      type: 'login.succeeded',
-      userId: String(user.id),
-      sessionId: issued.session.id,
-      ip: state.clientIp,
-      userAgent: request.headers['user-agent'] ?? null,
-      outcome: 'success',
+  async login(@Req() request: Request, @Body() body: unknown) {
+    const parsed = credentials.safeParse(body);
+    if (!parsed.success) {
+      throw new InvalidRequestException('Body must be {"username": string, "password": string}');
+    }
+    const { username, password } = parsed.data;
+    const signedIn = await this.logins.login(request, {
+      username,
+      // The User entity (numeric id, roles, disabled) is itself a SessionPrincipal.
+      verify: () => this.users.verify(username, password),
+      authLevel: 'password',
     });
+    const { user } = signedIn;
     return {
       user: { id: user.id, username: user.username, roles: user.roles },
-      session: { id: issued.session.id, expiresAt: expiresAt(issued.session) },
-      csrfToken: this.csrf.tokenFor(issued.tokenHash),
+      session: { id: signedIn.session.id, expiresAt: signedIn.expiresAt },
+      csrfToken: signedIn.csrfToken,
     };
   }
 
@@ -64,9 +56,7 @@ export class AuthController {
   @Post('logout')
   @HttpCode(204)
   async logout(@Req() request: Request): Promise<void> {
-    const state = requestState(request);
-    if (state.tokenHash) await this.sessions.end(state.tokenHash, 'logout', state.session?.userId);
-    clearSessionCookie(request);
+    await this.logins.logout(request);
   }
 
   /** The session's CSRF token; also for a session that must re-authenticate first. */

@@ -2,28 +2,20 @@ import { Body, Controller, HttpCode, Post, Req } from '@nestjs/common';
 import type { Request } from 'express';
 import { z } from 'zod';
 import {
-  AccountDisabledError,
   AllowPendingReauth,
-  CsrfService,
-  InvalidCredentialsException,
   InvalidRequestException,
-  LoginThrottleService,
-  SessionService,
+  SessionLogin,
   requestState,
-  setSessionCookie,
 } from '../../src/index.js';
 import { UsersService } from '../users/users.service.js';
-import { expiresAt } from './auth.controller.js';
 
 const body = z.object({ password: z.string().min(1).max(256) }).strict();
 
 @Controller('auth')
 export class ReauthController {
   constructor(
-    private readonly sessions: SessionService,
+    private readonly logins: SessionLogin,
     private readonly users: UsersService,
-    private readonly throttle: LoginThrottleService,
-    private readonly csrf: CsrfService,
   ) {}
 
   /**
@@ -36,30 +28,21 @@ export class ReauthController {
   async reauth(@Req() request: Request, @Body() input: unknown) {
     const parsed = body.safeParse(input);
     if (!parsed.success) throw new InvalidRequestException('Body must be {"password": string}');
-    const state = requestState(request);
-    const session = state.session!;
-    const user = await this.users.findUser(Number(session.userId));
-    const username = user?.username ?? session.userId;
-    await this.throttle.assertAllowed(username, state.clientIp);
-    if (!(await this.users.checkPassword(session.userId, parsed.data.password))) {
-      await this.throttle.failed(username, state.clientIp);
-      throw new InvalidCredentialsException();
-    }
-    await this.throttle.succeeded(username, state.clientIp);
-    try {
-      const issued = await this.sessions.reauthenticate(state.tokenHash!, session, 'password');
-      setSessionCookie(request, issued);
-      return {
-        session: {
-          id: issued.session.id,
-          authenticatedAt: new Date(issued.session.authenticatedAt).toISOString(),
-          expiresAt: expiresAt(issued.session),
-        },
-        csrfToken: this.csrf.tokenFor(issued.tokenHash),
-      };
-    } catch (error) {
-      if (error instanceof AccountDisabledError) throw new InvalidCredentialsException();
-      throw error;
-    }
+    const userId = requestState(request).session!.userId;
+    const user = await this.users.findUser(Number(userId));
+    const signedIn = await this.logins.reauthenticate(request, {
+      username: user?.username ?? userId,
+      verify: () => this.users.checkPassword(userId, parsed.data.password),
+      level: 'password',
+    });
+    const { session } = signedIn;
+    return {
+      session: {
+        id: session.id,
+        authenticatedAt: new Date(session.authenticatedAt).toISOString(),
+        expiresAt: signedIn.expiresAt,
+      },
+      csrfToken: signedIn.csrfToken,
+    };
   }
 }

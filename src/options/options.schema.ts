@@ -50,7 +50,9 @@ export const optionsSchema = z
       .optional(),
     throttle: z
       .object({
+        enabled: z.boolean().optional(),
         maxAttempts: z.number().int().min(1).max(1000).optional(),
+        maxAttemptsPerIp: z.number().int().min(1).max(100_000).optional(),
         window: duration.optional(),
       })
       .strict()

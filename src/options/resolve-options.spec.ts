@@ -29,7 +29,17 @@ describe('resolveOptions', () => {
     });
     expect(resolved.allowBearer).toBe(false);
     expect(resolved.csrf.jsonOnly).toBe(true);
-    expect(resolved.throttle).toEqual({ maxAttempts: 5, windowMs: 15 * 60_000 });
+    expect(resolved.throttle).toEqual({
+      enabled: true,
+      maxAttempts: 5,
+      maxAttemptsPerIp: 100,
+      windowMs: 15 * 60_000,
+    });
+    expect(
+      resolveOptions({ ...valid, throttle: { maxAttempts: 500 } } as never).throttle,
+    ).toMatchObject({
+      maxAttemptsPerIp: 500,
+    });
     expect(resolved.trustProxy.size).toBe(0);
   });
 
@@ -51,6 +61,8 @@ describe('resolveOptions', () => {
       /sessionSecurityEntities/,
     ],
     [{ throttle: { maxAttempts: 0 } }, /throttle\.maxAttempts:/],
+    [{ throttle: { enabled: 'no' } }, /throttle\.enabled:/],
+    [{ throttle: { maxAttemptsPerIp: 0 } }, /throttle\.maxAttemptsPerIp:/],
     [{ csrf: { allowedOrigins: ['not a url'] } }, /csrf\.allowedOrigins\.0:/],
   ])('refuses %j naming the option', (options, message) => {
     expect(problems(options)).toMatch(message);

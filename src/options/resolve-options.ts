@@ -23,7 +23,7 @@ export interface ResolvedOptions {
   cookie: { name: string; sameSite: 'Lax' | 'Strict' };
   csrf: { allowedOrigins: Set<string>; headerName: string; jsonOnly: boolean; key: Buffer };
   freshAuth: { maxAgeMs: number; levels: string[] };
-  throttle: { maxAttempts: number; windowMs: number };
+  throttle: { enabled: boolean; maxAttempts: number; maxAttemptsPerIp: number; windowMs: number };
   trustProxy: CidrSet;
   allowBearer: boolean;
   surfaces: { rpcToken: RpcTokenExtractor | null };
@@ -89,6 +89,7 @@ export function resolveOptions(options: SessionSecurityModuleOptions): ResolvedO
     new CidrSet([]),
   );
   const levels = options?.freshAuth?.levels ?? ['password', 'mfa'];
+  const maxAttempts = options?.throttle?.maxAttempts ?? 5;
   const policy = attempt(() => createPolicyConfig(options?.policy as never, levels), null);
   const audit = attempt(
     () => resolveAuditConfig(options?.audit as never, options?.secret ?? ''),
@@ -114,7 +115,9 @@ export function resolveOptions(options: SessionSecurityModuleOptions): ResolvedO
     },
     freshAuth: { maxAgeMs: d(options.freshAuth?.maxAge, '5m', 'freshAuth.maxAge'), levels },
     throttle: {
-      maxAttempts: options.throttle?.maxAttempts ?? 5,
+      enabled: options.throttle?.enabled ?? true,
+      maxAttempts,
+      maxAttemptsPerIp: options.throttle?.maxAttemptsPerIp ?? Math.max(100, maxAttempts),
       windowMs: d(options.throttle?.window, '15m', 'throttle.window'),
     },
     trustProxy,

@@ -105,8 +105,15 @@ export interface FreshAuthOptions {
 }
 
 export interface ThrottleOptions {
+  /**
+   * Count failed sign-ins and re-authentications and answer 429 past the limits (default
+   * `true`). `false` loosens a secure default: only for apps that throttle sign-ins elsewhere.
+   */
+  enabled?: boolean;
   /** Failed attempts per username + IP within `window` before 429 (default 5). */
   maxAttempts?: number;
+  /** Failed attempts per client IP, whatever the username, within `window` before 429 (default 100, or `maxAttempts` if higher). */
+  maxAttemptsPerIp?: number;
   /** Window of the attempt counter (default `'15m'`). */
   window?: Duration;
 }

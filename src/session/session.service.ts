@@ -68,15 +68,16 @@ export class SessionService implements OnApplicationBootstrap {
 
   /** Starts a session with a fresh token; a token presented by the client is never adopted. */
   async create(principal: SessionPrincipal, origin: SessionOrigin = {}): Promise<IssuedSession> {
-    const state = await this.userState(principal.id);
-    if (principal.disabled || state?.disabledAt) throw new AccountDisabledError(principal.id);
+    const userId = String(principal.id);
+    const state = await this.userState(userId);
+    if (principal.disabled || state?.disabledAt) throw new AccountDisabledError(userId);
     const now = this.clock.now();
     const { idleTimeoutMs, absoluteTimeoutMs } = this.options.session;
     const token = generateToken();
     const row: SessionEntity = {
       id: randomUUID(),
       tokenHash: hashToken(token),
-      userId: principal.id,
+      userId,
       tenantId: principal.tenantId ?? null,
       roles: [...principal.roles],
       authzVersion: state?.authzVersion ?? 0,

@@ -24,9 +24,16 @@ export interface ActiveSession {
   reauthRequiredAt: number | null;
 }
 
-/** Who a session belongs to, as the app's user directory reports it. */
+/**
+ * Who a session belongs to, as the app's user directory reports it. A numeric id (a TypeORM
+ * `@PrimaryGeneratedColumn()`) is stored as its decimal string: `ActiveSession.userId`,
+ * `SessionUserDirectory.findById`, revocation filters and `'${user.id}'` in policy conditions
+ * see `'42'` for the user `42`.
+ *
+ * @example const principal: SessionPrincipal = { id: user.id, roles: user.roles };
+ */
 export interface SessionPrincipal {
-  id: string;
+  id: string | number;
   roles: string[];
   tenantId?: string | null;
   /** A disabled user cannot sign in or re-authenticate. */

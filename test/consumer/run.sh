@@ -3,7 +3,8 @@
 # version of every required peer, Nest 12.0 included, once with the newest), type-checks the app
 # strictly against the published declarations, then boots it on the real PostgreSQL (a schema of
 # its own) and Redis (a key prefix of its own) and drives login, a guarded request and a revocation.
-# The newest install also type-checks the ```ts blocks of README.md and docs/ (extract-doc-blocks.mjs).
+# The newest install also type-checks the ```ts blocks of README.md and docs/ (extract-doc-blocks.mjs),
+# and compiles and runs the app docs/getting-started.md builds (guide-drive.mjs).
 # Usage: test/consumer/run.sh [lowest] [latest]   (both by default)
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -38,8 +39,14 @@ for variant in "${variants[@]}"; do
   npx tsc -p tsconfig.json --noEmit
   npx tsc -p tsconfig.json
   if [ "$variant" = latest ]; then
-    node "$repo/test/consumer/extract-doc-blocks.mjs" doc-blocks
+    node "$repo/test/consumer/extract-doc-blocks.mjs" doc-blocks guide
     npx tsc -p tsconfig.docs.json
+    # The app docs/getting-started.md builds, from its `// file:` blocks: compiled with the
+    # guide's own tsconfig.json, then run (guide-drive.mjs) as its reader would run it.
+    printf '{ "private": true, "type": "module" }\n' >guide/package.json
+    ln -s ../node_modules guide/node_modules
+    cp "$repo/test/consumer/guide-drive.mjs" guide/
+    (cd guide && npx tsc -p tsconfig.json && CONSUMER_SCHEMA="consumer_guide_$$" node guide-drive.mjs)
   fi
   CONSUMER_SCHEMA="consumer_${variant}_$$" node dist/main.js
   echo "$variant: passed in $((SECONDS - started)) s"

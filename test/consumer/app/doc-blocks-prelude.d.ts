@@ -6,3 +6,6 @@ declare function checkPassword(
 ): Promise<import('nestjs-session-security').SessionPrincipal>;
 declare const yourEntities: (new () => object)[];
 declare const yourMigrations: (new () => object)[];
+declare class UsersService {
+  verify(username: string, password: string): Promise<{ id: number; roles: string[] } | null>;
+}
