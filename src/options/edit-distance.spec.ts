@@ -6,7 +6,8 @@ describe('editDistance', () => {
     ['', '', 0],
     ['abc', '', 3],
     ['kitten', 'sitting', 3],
-    ['idelTimeout', 'idleTimeout', 2],
+    ['idelTimeout', 'idleTimeout', 1],
+    ['ca', 'abc', 3],
     ['backoff', 'backof', 1],
   ])('counts %p -> %p as %p edits', (a, b, expected) => {
     expect(editDistance(a, b)).toBe(expected);
@@ -29,6 +30,7 @@ describe('closestKey', () => {
     expect(closestKey('idelTimeout', known)).toBe('idleTimeout');
     expect(closestKey('IdleTimeout', known)).toBe('idleTimeout');
     expect(closestKey('touchIntervall', known)).toBe('touchInterval');
+    expect(closestKey('touch', known)).toBe('touchInterval');
   });
 
   it('suggests nothing for a key that is not near any known one', () => {

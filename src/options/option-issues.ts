@@ -41,8 +41,12 @@ function children(schema: z.ZodType, key: PropertyKey | null): z.ZodType[] {
   return [];
 }
 
-/** The option keys an object at `path` of `schema` knows. */
-function knownKeys(schema: z.ZodType, path: Path): string[] {
+/**
+ * The option keys the object at `path` of `schema` knows (`[]` when there is no object there).
+ *
+ * @example knownKeys(optionsSchema, ['session']) // ['idleTimeout', 'absoluteTimeout', 'touchInterval']
+ */
+export function knownKeys(schema: z.ZodType, path: Path): string[] {
   let level = [schema];
   for (const key of path) level = level.flatMap((s) => children(s, key));
   const unwrap = (s: z.ZodType): z.ZodType[] => {
@@ -113,19 +117,19 @@ export function parseSection<S extends z.ZodType>(
  */
 export function optionPaths(schema: z.ZodType, matches: (s: z.ZodType) => boolean): string[] {
   const found = new Set<string>();
-  const visit = (s: z.ZodType, path: string, depth: number) => {
+  const visit = (s: z.ZodType, path: string, depth: number): void => {
     if (matches(s)) found.add(path);
-    if (depth > 12) return;
+    if (depth > 16) return;
     const def = defOf(s);
-    if (def.type === 'object') {
+    if (WRAPPERS.includes(def.type)) visit(def.innerType!, path, depth + 1);
+    else if (def.type === 'pipe') visit(def.in!, path, depth + 1);
+    else if (def.type === 'union') def.options!.forEach((option) => visit(option, path, depth + 1));
+    else if (def.type === 'object') {
       for (const [key, child] of Object.entries(def.shape!)) {
         visit(child, path ? `${path}.${key}` : key, depth + 1);
       }
-    } else if (def.type === 'array' || def.type === 'record') {
-      visit(children(s, null)[0], `${path}[]`, depth + 1);
-    } else {
-      for (const child of children(s, null)) visit(child, path, depth + 1);
-    }
+    } else if (def.type === 'array') visit(def.element!, `${path}[]`, depth + 1);
+    else if (def.type === 'record') visit(def.valueType!, `${path}[]`, depth + 1);
   };
   visit(schema, '', 0);
   return [...found];
