@@ -204,7 +204,7 @@ describe('static options', () => {
       SessionSecurityModule.forRoot({ ...valid, bulkRevocation: { backof: '1s' } } as never),
     ).toThrow(/bulkRevocation\.backof: unknown option — did you mean 'backoff'\?/);
     expect(() =>
-      SessionSecurityModule.forRoot({ ...valid, notifications: { lease: '5 mn' } }),
+      SessionSecurityModule.forRoot({ ...valid, notifications: { lease: '5 mn' } } as never),
     ).toThrow(/notifications\.lease: invalid duration "5 mn"/);
   });
 });
