@@ -113,6 +113,19 @@ describe('options pipeline', () => {
     },
   );
 
+  it.each([
+    ['notifications.backoffMs', 'backoff'],
+    ['notifications.leaseMs', 'lease'],
+    ['notifications.webhook.timeoutMs', 'timeout'],
+    ['bulkRevocation.backoffMs', 'backoff'],
+    ['bulkRevocation.stalledAfterMs', 'stalledAfter'],
+    ['permissionChanges.backoffMs', 'backoff'],
+  ])('refuses the old key %s naming its duration-taking name', (path, renamed) => {
+    expect(problemsOf(path, at(path, 1000))).toContain(
+      `${path}: unknown option — did you mean '${renamed}'?`,
+    );
+  });
+
   it('rejects an unknown top-level option with a suggestion', () => {
     expect(problemsOf('x', { sesion: {} })).toContain(
       "sesion: unknown option — did you mean 'session'?",
