@@ -68,23 +68,34 @@ export function formatPath(path: Path): string {
 
 /**
  * One `path: problem` line per zod issue; an unknown key gets its own line with the known key it
- * is closest to ("did you mean 'idleTimeout'?").
+ * is closest to ("did you mean 'idleTimeout'?"); `alsoKnown` are more top-level keys to suggest.
  *
  * @example describeIssues(error, optionsSchema) // ["session.idelTimeout: unknown option — did you mean 'idleTimeout'?"]
  */
-export function describeIssues(error: z.ZodError, schema: z.ZodType, prefix: Path = []): string[] {
+export function describeIssues(
+  error: z.ZodError,
+  schema: z.ZodType,
+  prefix: Path = [],
+  alsoKnown: readonly string[] = [],
+): string[] {
   return error.issues.flatMap((issue) => {
     const path = [...prefix, ...issue.path];
-    if (issue.code === 'invalid_type' && issue.expected === 'object') {
-      return [`${formatPath(path) || '(options)'}: must be an object`];
+    if (issue.code === 'invalid_type' && issue.message.startsWith('Invalid input')) {
+      const got = Array.isArray(issue.input) ? 'an array' : typeof issue.input;
+      const wanted = /^[aeiou]/.test(issue.expected)
+        ? `an ${issue.expected}`
+        : `a ${issue.expected}`;
+      return [`${formatPath(path) || '(options)'}: must be ${wanted}, got ${got}`];
     }
     if (issue.code !== 'unrecognized_keys') {
       return [`${formatPath(path) || '(options)'}: ${issue.message}`];
     }
     const known = knownKeys(schema, issue.path);
+    const near = (key: string) =>
+      closestKey(key, issue.path.length === 0 ? [...known, ...alsoKnown] : known);
     return issue.keys.map((key) => {
-      const near = closestKey(key, known);
-      const hint = near ? ` — did you mean '${near}'?` : ` (known: ${known.join(', ')})`;
+      const guess = near(key);
+      const hint = guess ? ` — did you mean '${guess}'?` : ` (known: ${known.join(', ')})`;
       return `${formatPath([...path, key])}: unknown option${hint}`;
     });
   });

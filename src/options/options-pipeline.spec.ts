@@ -130,6 +130,9 @@ describe('options pipeline', () => {
     expect(problemsOf('x', { sesion: {} })).toContain(
       "sesion: unknown option — did you mean 'session'?",
     );
+    expect(problemsOf('x', { workr: false })).toContain(
+      "workr: unknown option — did you mean 'worker'?",
+    );
   });
 
   describe.each(durations)('duration %s', (path) => {

@@ -16,7 +16,7 @@ import type { RpcTokenExtractor } from '../surfaces/guarded-call.js';
 import { describeIssues } from './option-issues.js';
 import { SessionSecurityOptionsError } from './options-error.js';
 import { optionsSchema, type ParsedOptions } from './options.schema.js';
-import { staticOptionProblems } from './static-options.js';
+import { STATIC_OPTION_KEYS, staticOptionProblems } from './static-options.js';
 import type { SessionSecurityModuleOptions } from './session-security-options.interface.js';
 
 /**
@@ -60,7 +60,9 @@ export function resolveOptions(options: SessionSecurityModuleOptions): ResolvedO
       ? Object.fromEntries(Object.entries(input).filter(([key]) => !statics.has(key)))
       : input;
   const parsed = optionsSchema.safeParse(candidate);
-  if (!parsed.success) problems.push(...describeIssues(parsed.error, optionsSchema));
+  if (!parsed.success) {
+    problems.push(...describeIssues(parsed.error, optionsSchema, [], STATIC_OPTION_KEYS));
+  }
   const resolved = parsed.success ? finish(parsed.data, problems) : null;
   if (problems.length > 0 || !resolved) {
     throw new SessionSecurityOptionsError([...new Set(problems)]);
