@@ -66,7 +66,7 @@ export class ExampleAppModule {
           worker: runtime.worker ?? config.worker,
           bulkRevocation: {
             batchSize: config.revocationBatchSize,
-            stalledAfterMs: config.jobStalledAfter
+            stalledAfter: config.jobStalledAfter
               ? parseDuration(config.jobStalledAfter, 'SESSION_JOB_STALLED_AFTER')
               : undefined,
             ...runtime.bulkRevocation,

@@ -34,7 +34,6 @@ export { RevocationService } from './revocation/revocation.service.js';
 export type { ChangeContext } from './revocation/revocation.service.js';
 
 // Permission changes
-export { PermissionChangeOptionsError } from './permission-changes/permission-change.options.js';
 export type { PermissionChangeOptions } from './permission-changes/permission-change.options.js';
 export type {
   PermissionWatch,
@@ -194,7 +193,6 @@ export type { BatchNotification } from './notifications/notification-batch.servi
 export { NotificationTypes } from './notifications/notification-types.js';
 export type { NotificationType } from './notifications/notification-types.js';
 export type { NotificationModuleOptions } from './notifications/notification-options.js';
-export { NotificationOptionsError } from './notifications/notification-options.js';
 export { NotificationChannel } from './notifications/notification-channel.interface.js';
 export { InAppChannel } from './notifications/in-app.channel.js';
 export { LogChannel } from './notifications/log.channel.js';

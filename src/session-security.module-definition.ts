@@ -3,7 +3,11 @@ import type { NotificationModuleOptions } from './notifications/notification-opt
 import type { BulkRevocationOptions } from './revocation/bulk/bulk-revocation.options.js';
 import type { SessionSecurityModuleOptions } from './options/session-security-options.interface.js';
 
-/** Static extras of `forRoot` / `forRootAsync`, known before the options are resolved. */
+/**
+ * Static extras of `forRoot` / `forRootAsync`, known before the options are resolved: they decide
+ * which providers and queues the module has, so they are checked when `forRoot*` is called and a
+ * `forRootAsync` factory cannot return them.
+ */
 export interface SessionSecurityExtras {
   /** Make the module's providers visible everywhere (default `true`). */
   isGlobal?: boolean;

@@ -18,8 +18,8 @@ import { RevocationService } from './revocation/revocation.service.js';
 import { bulkRevocationProviders } from './revocation/bulk/bulk-revocation.providers.js';
 import { BulkRevocationService } from './revocation/bulk/bulk-revocation.service.js';
 import {
-  notificationImports,
-  notificationProviders,
+  notificationImportsFor,
+  notificationProvidersFor,
 } from './notifications/notification.providers.js';
 import { NotificationService } from './notifications/notification.service.js';
 import { NotificationBatchService } from './notifications/notification-batch.service.js';
@@ -43,13 +43,13 @@ import { SessionCookieInterceptor } from './http/session-cookie.interceptor.js';
 import { SessionSecurityExceptionFilter } from './http/session-security-exception.filter.js';
 import { SessionGuard } from './http/session.guard.js';
 import { ResolvedOptions, resolveOptions } from './options/resolve-options.js';
+import { resolveStaticOptions, type ResolvedStaticOptions } from './options/static-options.js';
 import type { SessionSecurityModuleOptions } from './options/session-security-options.interface.js';
 import {
   ASYNC_OPTIONS_TYPE,
   ConfigurableModuleClass,
   OPTIONS_TYPE,
   SESSION_SECURITY_OPTIONS,
-  type SessionSecurityExtras,
 } from './session-security.module-definition.js';
 import { MemorySessionCache } from './session/memory-session-cache.js';
 import { RedisSessionCache } from './session/redis-session-cache.js';
@@ -130,7 +130,7 @@ const coreProviders: Provider[] = [
     provide: GeoResolver,
     inject: [RESOLVED_OPTIONS],
     useFactory: (o: ResolvedOptions) =>
-      o.raw.policy?.geo ?? new HeaderGeoResolver({ trustedProxies: o.trustProxy }),
+      o.policy.geo ?? new HeaderGeoResolver({ trustedProxies: o.trustProxy }),
   },
   AuditSubscriber,
   SessionStore,
@@ -178,12 +178,16 @@ export class SessionSecurityModule
     super();
   }
 
+  /** The module with its options given directly; every option is checked at startup. */
   static forRoot(options: typeof OPTIONS_TYPE): DynamicModule {
-    return withProviders(super.forRoot(options), options);
+    const statics = resolveStaticOptions(options ?? {}, false);
+    return withProviders(super.forRoot(options), statics);
   }
 
+  /** The module with its options from a factory; checked at startup exactly as `forRoot`'s. */
   static forRootAsync(options: typeof ASYNC_OPTIONS_TYPE): DynamicModule {
-    return withProviders(super.forRootAsync(options), options);
+    const statics = resolveStaticOptions(options ?? {}, true);
+    return withProviders(super.forRootAsync(options), statics);
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -191,24 +195,19 @@ export class SessionSecurityModule
   }
 }
 
-function withProviders(definition: DynamicModule, extras: SessionSecurityExtras): DynamicModule {
-  const worker = extras.worker ?? true;
-  const notifications = { ...extras.notifications, worker: extras.notifications?.worker ?? worker };
-  const bulk =
-    extras.bulkRevocation === false
-      ? null
-      : { ...extras.bulkRevocation, worker: extras.bulkRevocation?.worker ?? worker };
+function withProviders(definition: DynamicModule, statics: ResolvedStaticOptions): DynamicModule {
+  const bulk = statics.bulkRevocation;
   return {
     ...definition,
-    imports: [...(definition.imports ?? []), ...notificationImports(notifications)],
+    imports: [...(definition.imports ?? []), ...notificationImportsFor(statics.notifications)],
     providers: [
       ...(definition.providers ?? []),
       ...coreProviders,
-      ...notificationProviders(notifications),
+      ...notificationProvidersFor(statics.notifications),
       ...(bulk ? bulkRevocationProviders(bulk) : []),
-      ...auditRetentionProviders(extras),
-      ...permissionChangeProviders(extras),
-      ...(extras.globalGuards !== false ? globalProviders : []),
+      ...auditRetentionProviders(statics),
+      ...permissionChangeProviders(statics),
+      ...(statics.globalGuards ? globalProviders : []),
     ],
     exports: [
       ...(definition.exports ?? []),

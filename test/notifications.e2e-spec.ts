@@ -120,9 +120,9 @@ describe('notifications through Bull on Redis', () => {
       {
         queue: 'bull',
         channels: [recorder],
-        webhook: { url: webhook.url, secret: WEBHOOK_SECRET, timeoutMs: 2_000 },
+        webhook: { url: webhook.url, secret: WEBHOOK_SECRET, timeout: 2_000 },
         attempts: 6,
-        backoffMs: 50,
+        backoff: 50,
       },
       true,
     );
@@ -292,7 +292,7 @@ describe('notifications through the in-process InlineQueue', () => {
       queue: 'inline',
       channels: [recorder],
       webhook: { url: webhook.url, secret: WEBHOOK_SECRET },
-      backoffMs: 20,
+      backoff: 20,
     };
     const leftover = randomUUID();
     await dataSource.getRepository(SessionNotification).insert({
@@ -348,7 +348,7 @@ describe('notifications on SQLite (better-sqlite3)', () => {
         { provide: SESSION_SECURITY_DATA_SOURCE, useValue: sqlite },
         { provide: Clock, useValue: new SystemClock() },
         SessionEvents,
-        ...notificationProviders({ channels: [recorder], backoffMs: 10 }),
+        ...notificationProviders({ channels: [recorder], backoff: 10 }),
       ],
     }).compile();
     await module.init();

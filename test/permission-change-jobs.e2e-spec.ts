@@ -64,14 +64,14 @@ describe('permission-change jobs on Bull, worker in the app', () => {
   beforeAll(async () => {
     webhook = await NotificationWebhookServer.start();
     app = await startPermissionApp(dataSource, prefix, {
-      permissionChanges: { attempts: 3, backoffMs: 50 },
+      permissionChanges: { attempts: 3, backoff: 50 },
       notifications: {
         queue: 'bull',
         redis: TEST_REDIS_URL,
         queuePrefix: `${prefix}bull`,
-        webhook: { url: webhook.url, secret: WEBHOOK_SECRET, timeoutMs: 2_000 },
+        webhook: { url: webhook.url, secret: WEBHOOK_SECRET, timeout: 2_000 },
         attempts: 6,
-        backoffMs: 50,
+        backoff: 50,
       },
     });
   });

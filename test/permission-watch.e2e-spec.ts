@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Column, DataSource, Entity, PrimaryColumn } from 'typeorm';
 import {
-  PermissionChangeOptionsError,
+  SessionSecurityOptionsError,
   SessionService,
   sessionSecurityEntities,
   sessionSecurityMigrations,
@@ -209,7 +209,7 @@ describe('automatic detection of permission changes (opt-in TypeORM watcher)', (
     const started = startPermissionApp(dataSource, prefix, {
       permissionChanges: permissionChanges as never,
     });
-    await expect(started).rejects.toBeInstanceOf(PermissionChangeOptionsError);
+    await expect(started).rejects.toBeInstanceOf(SessionSecurityOptionsError);
     await expect(started).rejects.toThrow(message);
   });
 });

@@ -3,9 +3,22 @@ import { SessionSecurityOptionsError } from '../options/options-error.js';
 import type { AuditOptions } from '../options/session-security-options.interface.js';
 import { isSensitiveKey } from './audit-details-guard.js';
 import { auditEncryptionKey, type AuditEncryptionKey } from './audit-field-cipher.js';
-import { resolveAuditRetention, type ResolvedAuditRetention } from './audit-retention-config.js';
+import { z } from 'zod';
+import { parseSection } from '../options/option-issues.js';
+import { auditRetentionSection, type ResolvedAuditRetention } from './audit-retention-config.js';
 
-const KNOWN_OPTIONS = new Set(['keys', 'encryptionKey', 'encryptFields', 'retention']);
+/** The `audit` section of the options pipeline: its shape; keys are decoded afterwards. */
+export const auditSection = z.strictObject(
+  {
+    keys: z.record(z.string(), z.string('must be a hex or base64 string')).optional(),
+    encryptionKey: z.string('must be 32 bytes (base64 or hex)').optional(),
+    encryptFields: z
+      .array(z.string().min(1, 'must be a non-empty string'), 'must be an array of field names')
+      .default([]),
+    retention: auditRetentionSection.optional(),
+  },
+  'must be an object such as { retention: { maxAge: "400d" } }',
+);
 
 /**
  * DI token of the {@link ResolvedAuditConfig} that `AuditService` and `AuditRetentionService`
@@ -55,9 +68,9 @@ export function deriveAuditKey(secret: string): Buffer {
 }
 
 /**
- * Validates `audit` options once, at startup. Keys are hex or base64 strings: HMAC keys of at
- * least 32 bytes, the encryption key of exactly 32 bytes. Every problem is reported together in
- * one {@link SessionSecurityOptionsError} naming the option.
+ * Validates `audit` options on its own (the module does it in its options pipeline). Keys are
+ * hex or base64 strings: HMAC keys of at least 32 bytes, the encryption key of exactly 32 bytes.
+ * Every problem is reported together in one {@link SessionSecurityOptionsError} naming the option.
  *
  * @example
  * resolveAuditConfig({ encryptionKey: 'short' }, secret);
@@ -68,14 +81,32 @@ export function resolveAuditConfig(
   secret: string,
 ): ResolvedAuditConfig {
   const problems: string[] = [];
-  for (const key of Object.keys(options ?? {})) {
-    if (!KNOWN_OPTIONS.has(key)) problems.push(`audit.${key}: unknown option`);
-  }
+  const config = finishAuditConfig(
+    parseSection('audit', auditSection, options ?? {}),
+    secret,
+    problems,
+  );
+  if (problems.length > 0) throw new SessionSecurityOptionsError(problems);
+  return config;
+}
+
+/**
+ * Decodes the keys of a parsed `audit` section and derives the default key from the secret,
+ * pushing one line per problem onto `problems`.
+ *
+ * @example const audit = finishAuditConfig(parsed.audit, parsed.secret, problems);
+ */
+export function finishAuditConfig(
+  options: z.output<typeof auditSection>,
+  secret: string,
+  problems: string[],
+): ResolvedAuditConfig {
+  const before = problems.length;
   if (typeof secret !== 'string' || secret.length < 32) {
     problems.push('secret: must be at least 32 characters (the audit key is derived from it)');
   }
   const keys = new Map<string, Buffer>();
-  for (const [id, value] of Object.entries(options?.keys ?? {})) {
+  for (const [id, value] of Object.entries(options.keys ?? {})) {
     const problem = checkKeyId(id);
     const key = decodeKey(value);
     if (problem) problems.push(`audit.keys.${id}: ${problem}`);
@@ -83,38 +114,32 @@ export function resolveAuditConfig(
       problems.push(`audit.keys.${id}: must be at least 32 bytes (base64 or hex)`);
     } else keys.set(id, key);
   }
-  if (options?.keys && Object.keys(options.keys).length === 0) {
+  if (options.keys && Object.keys(options.keys).length === 0) {
     problems.push('audit.keys: must name at least one key (the first one signs new events)');
   }
   const currentKeyId = keys.keys().next().value ?? DEFAULT_AUDIT_KEY_ID;
-  if (!keys.has(DEFAULT_AUDIT_KEY_ID) && problems.length === 0) {
+  if (!keys.has(DEFAULT_AUDIT_KEY_ID) && problems.length === before) {
     keys.set(DEFAULT_AUDIT_KEY_ID, deriveAuditKey(secret));
   }
 
   let encryption: AuditEncryptionKey | null = null;
-  if (options?.encryptionKey !== undefined) {
+  if (options.encryptionKey !== undefined) {
     const key = decodeKey(options.encryptionKey);
     if (key?.length === 32) encryption = auditEncryptionKey(key);
     else problems.push('audit.encryptionKey: must be 32 bytes (base64 or hex)');
   }
-  const fields = options?.encryptFields ?? [];
-  if (!Array.isArray(fields)) problems.push('audit.encryptFields: must be an array of field names');
-  else {
-    fields.forEach((name, i) => {
-      if (typeof name !== 'string' || name === '') {
-        problems.push(`audit.encryptFields[${i}]: must be a non-empty string`);
-      } else if (isSensitiveKey(name)) {
-        problems.push(
-          `audit.encryptFields[${i}]: '${name}' names a credential, which is never stored`,
-        );
-      }
-    });
-    if (fields.length > 0 && options?.encryptionKey === undefined) {
-      problems.push('audit.encryptionKey: required when audit.encryptFields is set');
+  const fields = options.encryptFields;
+  fields.forEach((name, i) => {
+    if (isSensitiveKey(name)) {
+      problems.push(
+        `audit.encryptFields[${i}]: '${name}' names a credential, which is never stored`,
+      );
     }
+  });
+  if (fields.length > 0 && options.encryptionKey === undefined) {
+    problems.push('audit.encryptionKey: required when audit.encryptFields is set');
   }
-  const retention = resolveAuditRetention(options?.retention, problems);
-  if (problems.length > 0) throw new SessionSecurityOptionsError(problems);
+  const retention = options.retention ?? null;
   return { currentKeyId, keys, encryption, encryptFields: new Set(fields), retention };
 }
 

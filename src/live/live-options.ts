@@ -1,5 +1,7 @@
-import { parseDuration, type Duration } from '../common/duration.js';
-import { SessionSecurityOptionsError } from '../options/options-error.js';
+import { z } from 'zod';
+import type { Duration } from '../common/duration.js';
+import { durationOption } from '../options/option-schemas.js';
+import { parseSection } from '../options/option-issues.js';
 
 /** Options of live connections (WebSocket, SSE): `live` in the module options. */
 export interface LiveConnectionOptions {
@@ -15,34 +17,17 @@ export interface ResolvedLiveOptions {
   sweepIntervalMs: number;
 }
 
+/** The `live` section of the options pipeline. */
+export const liveSection = z
+  .strictObject({ sweepInterval: durationOption('30s', { min: 1_000, max: 3_600_000 }) })
+  .transform(({ sweepInterval }): ResolvedLiveOptions => ({ sweepIntervalMs: sweepInterval }));
+
 /**
- * Validates `live` at startup.
+ * Validates `live` on its own (the module does it in its options pipeline).
  *
  * @throws SessionSecurityOptionsError naming the bad option
  * @example resolveLiveOptions({ sweepInterval: '10s' }) // { sweepIntervalMs: 10000 }
  */
 export function resolveLiveOptions(raw: unknown): ResolvedLiveOptions {
-  if (raw === undefined) return { sweepIntervalMs: 30_000 };
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
-    throw new SessionSecurityOptionsError([
-      'live: must be an object like { sweepInterval: "30s" }',
-    ]);
-  }
-  const { sweepInterval, ...unknown } = raw as LiveConnectionOptions;
-  const extra = Object.keys(unknown);
-  if (extra.length > 0) {
-    throw new SessionSecurityOptionsError([
-      `live: unknown option(s) ${extra.map((k) => `'${k}'`).join(', ')}`,
-    ]);
-  }
-  let ms: number;
-  try {
-    ms = parseDuration(sweepInterval ?? '30s', 'live.sweepInterval');
-  } catch (error) {
-    throw new SessionSecurityOptionsError([(error as Error).message]);
-  }
-  if (ms < 1_000 || ms > 3_600_000) {
-    throw new SessionSecurityOptionsError(['live.sweepInterval: must be from 1s to 1h']);
-  }
-  return { sweepIntervalMs: ms };
+  return parseSection('live', liveSection, raw ?? {});
 }

@@ -5,7 +5,6 @@ import type { ResolvedOptions } from '../options/resolve-options.js';
 import { SessionEvents } from '../session/session-events.js';
 import { SessionService } from '../session/session.service.js';
 import { LiveConnections } from './live-connections.service.js';
-import { resolveLiveOptions } from './live-options.js';
 import { LocalLiveSignalBus, RedisLiveSignalBus } from './live-signal-bus.js';
 import { liveSignalFor } from './live-triggers.js';
 
@@ -23,7 +22,7 @@ export const liveProviders: Provider[] = [
       sessions: SessionService,
       events: SessionEvents,
     ) => {
-      const { sweepIntervalMs } = resolveLiveOptions(options.raw.live);
+      const { sweepIntervalMs } = options.live;
       let bus: LocalLiveSignalBus | RedisLiveSignalBus = new LocalLiveSignalBus();
       if (redis) {
         bus = new RedisLiveSignalBus(redis, options.redisKeyPrefix);

@@ -1,5 +1,6 @@
 import { InAppChannel } from './in-app.channel.js';
-import { NotificationOptionsError, resolveNotificationOptions } from './notification-options.js';
+import { SessionSecurityOptionsError } from '../options/options-error.js';
+import { resolveNotificationOptions } from './notification-options.js';
 
 describe('resolveNotificationOptions', () => {
   it('runs in process without Redis and on Bull with it', () => {
@@ -24,13 +25,13 @@ describe('resolveNotificationOptions', () => {
     } catch (caught) {
       error = caught;
     }
-    expect(error).toBeInstanceOf(NotificationOptionsError);
+    expect(error).toBeInstanceOf(SessionSecurityOptionsError);
     const message = (error as Error).message;
-    expect(message).toMatch(/webhook\.url: must be an http\(s\) URL/);
-    expect(message).toMatch(/webhook\.secret: must be at least 32 characters/);
-    expect(message).toMatch(/channels\[0\]\.name: 'in_app' is already taken/);
-    expect(message).toMatch(/channels\[1\]\.name: 1-64 letters/);
-    expect(message).toMatch(/attempts: must be an integer from 1 to 50/);
-    expect(message).toMatch(/queuePrefix/);
+    expect(message).toMatch(/notifications\.webhook\.url: must be an http\(s\) URL/);
+    expect(message).toMatch(/notifications\.webhook\.secret: must be at least 32 characters/);
+    expect(message).toMatch(/notifications\.channels\[0\]\.name: 'in_app' is already taken/);
+    expect(message).toMatch(/notifications\.channels\[1\]\.name: 1-64 letters/);
+    expect(message).toMatch(/notifications\.attempts: must be an integer from 1 to 50/);
+    expect(message).toMatch(/notifications\.queuePrefix/);
   });
 });

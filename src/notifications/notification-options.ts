@@ -1,4 +1,13 @@
 import type { QueueOptions } from 'bull';
+import { z } from 'zod';
+import type { Duration } from '../common/duration.js';
+import {
+  booleanOption,
+  durationOption,
+  integerOption,
+  keyPrefixOption,
+} from '../options/option-schemas.js';
+import { parseSection } from '../options/option-issues.js';
 import type { NotificationChannel } from './notification-channel.interface.js';
 import type { WebhookChannelOptions } from './webhook.channel.js';
 
@@ -15,7 +24,7 @@ export const NOTIFICATION_CHANNELS = Symbol('SESSION_SECURITY_NOTIFICATION_CHANN
 export const NOTIFICATION_JOB_QUEUE = Symbol('SESSION_SECURITY_NOTIFICATION_JOB_QUEUE');
 
 /**
- * Options of `notificationProviders()`.
+ * Options of `notificationProviders()`: the `notifications` extra of `SessionSecurityModule.forRoot`.
  *
  * @example
  * notificationProviders({
@@ -47,15 +56,15 @@ export interface NotificationModuleOptions {
   worker?: boolean;
   /** Tries per delivery before it stays `failed` (default 8). */
   attempts?: number;
-  /** First retry delay in ms, doubled on each retry (default 1000). */
-  backoffMs?: number;
-  /** How long a worker owns a delivery it claimed before another may take it over (default 60 s). */
-  leaseMs?: number;
+  /** First retry delay, doubled on each retry (default `'1s'`). */
+  backoff?: Duration;
+  /** How long a worker owns a delivery it claimed before another may take it over (default `'60s'`). */
+  lease?: Duration;
   /** Notify on session events (revocation, permission change, new sign-in) (default `true`). */
   sessionEvents?: boolean;
 }
 
-/** {@link NotificationModuleOptions} checked and with defaults filled in. */
+/** {@link NotificationModuleOptions} checked and with defaults filled in, durations in ms. */
 export interface ResolvedNotificationOptions {
   channels: NotificationChannel[];
   webhook: WebhookChannelOptions | null;
@@ -70,19 +79,78 @@ export interface ResolvedNotificationOptions {
   sessionEvents: boolean;
 }
 
-/** Startup error naming each notification option that is wrong. */
-export class NotificationOptionsError extends Error {
-  constructor(problems: string[]) {
-    super(`Invalid notification options:\n  - ${problems.join('\n  - ')}`);
-    this.name = 'NotificationOptionsError';
-  }
-}
-
 const CHANNEL_NAME = /^[A-Za-z0-9_-]{1,64}$/;
+
+const webhookSection = z.strictObject({
+  url: z
+    .string('must be an http(s) URL')
+    .refine(
+      (url) => /^https?:\/\/[^\s]+$/i.test(url) && URL.canParse(url),
+      'must be an http(s) URL',
+    ),
+  secret: z
+    .string('must be at least 32 characters (e.g. 32 random bytes, hex)')
+    .min(32, 'must be at least 32 characters (e.g. 32 random bytes, hex)'),
+  timeout: durationOption('5s', { max: 60_000 }),
+});
+
+const channelSchema = z.custom<NotificationChannel>(
+  (value) =>
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as NotificationChannel).deliver === 'function',
+  'must be a NotificationChannel ({ name, deliver(notification) })',
+);
+
+/** The `notifications` section of the options pipeline: shape, defaults, durations in ms. */
+export const notificationSection = z
+  .strictObject({
+    channels: z.array(channelSchema).default([]),
+    webhook: webhookSection.optional(),
+    log: booleanOption(false),
+    queue: z.enum(['bull', 'inline'], "must be 'bull' or 'inline'").optional(),
+    redis: z
+      .union(
+        [z.string().min(1), z.record(z.string(), z.unknown())],
+        'must be a URL or ioredis options',
+      )
+      .optional(),
+    queuePrefix: keyPrefixOption().default('ss:bull'),
+    worker: booleanOption(true),
+    attempts: integerOption(8, 1, 50),
+    backoff: durationOption('1s', { max: 3_600_000 }),
+    lease: durationOption('60s', { min: 1_000, max: 3_600_000 }),
+    sessionEvents: booleanOption(true),
+  })
+  .superRefine((options, ctx) => {
+    const names = new Set<string>(['in_app']);
+    if (options.webhook) names.add('webhook');
+    if (options.log) names.add('log');
+    options.channels.forEach((channel, i) => {
+      const path = ['channels', i, 'name'];
+      if (!CHANNEL_NAME.test(channel.name ?? '')) {
+        const message = `1-64 letters, digits, '_' or '-', got '${channel.name}'`;
+        ctx.addIssue({ code: 'custom', path, message });
+      } else if (names.has(channel.name)) {
+        ctx.addIssue({ code: 'custom', path, message: `'${channel.name}' is already taken` });
+      }
+      names.add(channel.name);
+    });
+  })
+  .transform(({ webhook, backoff, lease, ...options }): ResolvedNotificationOptions => ({
+    ...options,
+    webhook: webhook
+      ? { url: webhook.url, secret: webhook.secret, timeout: webhook.timeout }
+      : null,
+    queue: options.queue ?? (options.redis ? 'bull' : 'inline'),
+    redis: options.redis ?? null,
+    backoffMs: backoff,
+    leaseMs: lease,
+  }));
 
 /**
  * Checks the options once, at startup, and fills in defaults; throws a
- * {@link NotificationOptionsError} listing every problem.
+ * `SessionSecurityOptionsError` listing every problem under `notifications.`.
  *
  * @example
  * resolveNotificationOptions({ webhook: { url: 'ftp://x', secret: 's' } }); // throws, naming both
@@ -90,57 +158,5 @@ const CHANNEL_NAME = /^[A-Za-z0-9_-]{1,64}$/;
 export function resolveNotificationOptions(
   options: NotificationModuleOptions = {},
 ): ResolvedNotificationOptions {
-  const problems: string[] = [];
-  const integer = (name: string, value: number, min: number, max: number) => {
-    if (!Number.isInteger(value) || value < min || value > max) {
-      problems.push(`${name}: must be an integer from ${min} to ${max}, got ${value}`);
-    }
-    return value;
-  };
-  const webhook = options.webhook ?? null;
-  if (webhook) {
-    if (!/^https?:\/\/[^\s]+$/i.test(webhook.url ?? '') || !URL.canParse(webhook.url)) {
-      problems.push(`webhook.url: must be an http(s) URL, got '${webhook.url}'`);
-    }
-    if (typeof webhook.secret !== 'string' || webhook.secret.length < 32) {
-      problems.push('webhook.secret: must be at least 32 characters (e.g. 32 random bytes, hex)');
-    }
-    if (webhook.timeoutMs !== undefined) integer('webhook.timeoutMs', webhook.timeoutMs, 1, 60_000);
-  }
-  const names = new Set<string>(['in_app']);
-  if (webhook) names.add('webhook');
-  if (options.log) names.add('log');
-  (options.channels ?? []).forEach((channel, i) => {
-    if (!CHANNEL_NAME.test(channel?.name ?? '')) {
-      problems.push(
-        `channels[${i}].name: 1-64 letters, digits, '_' or '-', got '${channel?.name}'`,
-      );
-    } else if (names.has(channel.name)) {
-      problems.push(`channels[${i}].name: '${channel.name}' is already taken`);
-    }
-    names.add(channel?.name);
-  });
-  const queue = options.queue ?? (options.redis ? 'bull' : 'inline');
-  if (queue !== 'bull' && queue !== 'inline') {
-    problems.push(`queue: must be 'bull' or 'inline', got '${queue}'`);
-  }
-  const queuePrefix = options.queuePrefix ?? 'ss:bull';
-  if (!/^[A-Za-z0-9:_.-]{1,64}$/.test(queuePrefix)) {
-    problems.push(`queuePrefix: 1-64 letters, digits and : _ . - only, got '${queuePrefix}'`);
-  }
-  const resolved: ResolvedNotificationOptions = {
-    channels: options.channels ?? [],
-    webhook,
-    log: options.log ?? false,
-    queue,
-    redis: options.redis ?? null,
-    queuePrefix,
-    worker: options.worker ?? true,
-    attempts: integer('attempts', options.attempts ?? 8, 1, 50),
-    backoffMs: integer('backoffMs', options.backoffMs ?? 1_000, 1, 3_600_000),
-    leaseMs: integer('leaseMs', options.leaseMs ?? 60_000, 1_000, 3_600_000),
-    sessionEvents: options.sessionEvents ?? true,
-  };
-  if (problems.length > 0) throw new NotificationOptionsError(problems);
-  return resolved;
+  return parseSection('notifications', notificationSection, options);
 }

@@ -30,7 +30,15 @@ import { NotificationSubscriber } from './notification.subscriber.js';
  * @Module({ imports: [...notificationImports(opts)], providers: [...notificationProviders(opts)] })
  */
 export function notificationProviders(options: NotificationModuleOptions = {}): Provider[] {
-  const resolved = resolveNotificationOptions(options);
+  return notificationProvidersFor(resolveNotificationOptions(options));
+}
+
+/**
+ * {@link notificationProviders} for options the pipeline already resolved.
+ *
+ * @example providers: [...notificationProvidersFor(statics.notifications)]
+ */
+export function notificationProvidersFor(resolved: ResolvedNotificationOptions): Provider[] {
   const bull = resolved.queue === 'bull';
   return [
     { provide: NOTIFICATION_OPTIONS, useValue: resolved },
@@ -67,7 +75,15 @@ export function notificationProviders(options: NotificationModuleOptions = {}): 
  * imports: [...notificationImports({ redis: 'redis://127.0.0.1:6379' })]
  */
 export function notificationImports(options: NotificationModuleOptions = {}): DynamicModule[] {
-  const resolved = resolveNotificationOptions(options);
+  return notificationImportsFor(resolveNotificationOptions(options));
+}
+
+/**
+ * {@link notificationImports} for options the pipeline already resolved.
+ *
+ * @example imports: [...notificationImportsFor(statics.notifications)]
+ */
+export function notificationImportsFor(resolved: ResolvedNotificationOptions): DynamicModule[] {
   if (resolved.queue !== 'bull' || !resolved.redis) return [];
   const connection =
     typeof resolved.redis === 'string' ? { url: resolved.redis } : { redis: resolved.redis };

@@ -1,4 +1,5 @@
 import type { Clock } from '../common/clock.js';
+import { parseDuration, type Duration } from '../common/duration.js';
 import type { NotificationChannel } from './notification-channel.interface.js';
 import type { SessionNotification } from './notification.entity.js';
 import {
@@ -14,8 +15,8 @@ export interface WebhookChannelOptions {
   url: string;
   /** Shared HMAC secret (at least 32 characters). */
   secret: string;
-  /** Give up on one request after this many milliseconds (default 5000); the job retries. */
-  timeoutMs?: number;
+  /** Give up on one request after this long (default `'5s'`, at most `'60s'`); the job retries. */
+  timeout?: Duration;
 }
 
 /** The JSON body {@link WebhookChannel} posts; its exact bytes are signed. */
@@ -66,7 +67,7 @@ export class WebhookChannel implements NotificationChannel {
       },
       body: raw,
       redirect: 'manual',
-      signal: AbortSignal.timeout(this.options.timeoutMs ?? 5_000),
+      signal: AbortSignal.timeout(parseDuration(this.options.timeout ?? '5s', 'webhook.timeout')),
     });
     await response.body?.cancel().catch(() => undefined);
     if (response.status < 200 || response.status > 299) {

@@ -1,93 +1,104 @@
 import { z } from 'zod';
+import { auditSection } from '../audit/audit-config.js';
+import type { Clock } from '../common/clock.js';
+import { liveSection } from '../live/live-options.js';
+import { permissionChangeSection } from '../permission-changes/permission-change.options.js';
+import { policySection } from '../policy/policy-config.js';
+import type { SessionUserDirectory } from '../session/session-user-directory.interface.js';
+import type { RpcTokenExtractor } from '../surfaces/guarded-call.js';
+import {
+  booleanOption,
+  durationOption,
+  functionOption,
+  instanceOption,
+  integerOption,
+  keyPrefixOption,
+} from './option-schemas.js';
+import { redisOption } from './redis-option.js';
 
-const duration = z.union([z.number(), z.string()]);
+/** `session`: how long a session lives. */
+export const sessionSection = z.strictObject({
+  idleTimeout: durationOption('30m'),
+  absoluteTimeout: durationOption('12h'),
+  touchInterval: durationOption('60s'),
+});
 
-/** Shape check of the plain (non-instance) options; durations and CIDRs are parsed afterwards. */
-export const optionsSchema = z
-  .object({
-    dataSource: z.unknown(),
-    secret: z.string().min(32, 'must be at least 32 characters (e.g. 32 random bytes, base64)'),
-    redis: z.unknown(),
-    redisKeyPrefix: z
-      .string()
-      .regex(/^[A-Za-z0-9:_.-]{0,64}$/, 'letters, digits and : _ . - only')
-      .optional(),
-    session: z
-      .object({
-        idleTimeout: duration.optional(),
-        absoluteTimeout: duration.optional(),
-        touchInterval: duration.optional(),
-      })
-      .strict()
-      .optional(),
-    cookie: z
-      .object({
-        name: z
-          .string()
-          .regex(
-            /^[A-Za-z0-9_-]{1,32}$/,
-            "1-32 letters, digits, '_' or '-' (the __Host- prefix is added)",
-          )
-          .optional(),
-        sameSite: z.enum(['lax', 'strict']).optional(),
-      })
-      .strict()
-      .optional(),
-    csrf: z
-      .object({
-        allowedOrigins: z.array(z.string().url()).optional(),
-        headerName: z
-          .string()
-          .regex(/^[a-z0-9-]{1,64}$/i)
-          .optional(),
-        jsonOnly: z.boolean().optional(),
-      })
-      .strict()
-      .optional(),
-    freshAuth: z
-      .object({ maxAge: duration.optional(), levels: z.array(z.string().min(1)).min(1).optional() })
-      .strict()
-      .optional(),
-    throttle: z
-      .object({
-        enabled: z.boolean().optional(),
-        maxAttempts: z.number().int().min(1).max(1000).optional(),
-        maxAttemptsPerIp: z.number().int().min(1).max(100_000).optional(),
-        window: duration.optional(),
-      })
-      .strict()
-      .optional(),
-    trustProxy: z.array(z.string()).optional(),
-    allowBearer: z.boolean().optional(),
-    globalGuards: z.boolean().optional(),
-    users: z.unknown().optional(),
-    policy: z.unknown().optional(),
-    audit: z.unknown().optional(),
-    permissionChanges: z.unknown().optional(),
-    surfaces: z
-      .object({
-        rpc: z
-          .object({
-            token: z
-              .custom<unknown>((value) => typeof value === 'function', 'must be a function')
-              .optional(),
-          })
-          .strict()
-          .optional(),
-      })
-      .strict()
-      .optional(),
-    live: z.unknown().optional(),
-    clock: z.unknown().optional(),
-  })
-  .strict();
+/** `cookie`: the session cookie. */
+export const cookieSection = z.strictObject({
+  name: z
+    .string()
+    .regex(
+      /^[A-Za-z0-9_-]{1,32}$/,
+      "1-32 letters, digits, '_' or '-' (the __Host- prefix is added)",
+    )
+    .default('t'),
+  sameSite: z.enum(['lax', 'strict'], "must be 'lax' or 'strict'").default('lax'),
+});
 
-/** Turns zod issues into `path: message` lines. */
-export function describeIssues(error: z.ZodError): string[] {
-  return error.issues.map((issue) => {
-    const path = issue.path.join('.') || '(options)';
-    return issue.code === 'unrecognized_keys'
-      ? `${path}: unknown option(s) ${issue.keys.map((k) => `'${k}'`).join(', ')}`
-      : `${path}: ${issue.message}`;
-  });
-}
+/** `csrf`: which unsafe requests are accepted. */
+export const csrfSection = z.strictObject({
+  allowedOrigins: z.array(z.url('must be an origin such as https://app.example.com')).default([]),
+  headerName: z
+    .string()
+    .regex(/^[a-z0-9-]{1,64}$/i, '1-64 letters, digits or -')
+    .default('x-csrf-token'),
+  jsonOnly: booleanOption(true),
+});
+
+/** `freshAuth`: defaults of `@RequireFreshAuth()` and the auth levels. */
+export const freshAuthSection = z.strictObject({
+  maxAge: durationOption('5m'),
+  levels: z
+    .array(z.string().min(1, 'must be a non-empty string'))
+    .min(1, 'must name at least one level')
+    .default(['password', 'mfa']),
+});
+
+/** `throttle`: failed login attempts. Every throttle setting belongs in this one place. */
+export const throttleSection = z.strictObject({
+  /** `false` loosens a secure default: only for apps that throttle sign-ins elsewhere. */
+  enabled: booleanOption(true),
+  maxAttempts: integerOption(5, 1, 1000),
+  /** Per client IP, whatever the username; left out: 100, or `maxAttempts` if higher. */
+  maxAttemptsPerIp: integerOption(100, 1, 100_000).unwrap().optional(),
+  window: durationOption('15m'),
+});
+
+/** `surfaces`: calls off HTTP. */
+export const surfacesSection = z.strictObject({
+  rpc: z
+    .strictObject({
+      token: functionOption<RpcTokenExtractor>('a function (data, context) => token').optional(),
+    })
+    .default({}),
+});
+
+/**
+ * The whole `forRoot` / `forRootAsync` options: every section a feature contributes, composed
+ * once. Strict at every level: an unknown key anywhere is an error naming it.
+ */
+export const optionsSchema = z.strictObject({
+  dataSource: z.unknown(),
+  secret: z
+    .string('must be a string of at least 32 characters')
+    .min(32, 'must be at least 32 characters (e.g. 32 random bytes, base64)'),
+  redis: redisOption,
+  redisKeyPrefix: keyPrefixOption(0).default('ss:'),
+  session: sessionSection.prefault({}),
+  cookie: cookieSection.prefault({}),
+  csrf: csrfSection.prefault({}),
+  freshAuth: freshAuthSection.prefault({}),
+  throttle: throttleSection.prefault({}),
+  trustProxy: z.array(z.string('must be a CIDR such as 10.0.0.0/8')).default([]),
+  allowBearer: booleanOption(false),
+  users: instanceOption<SessionUserDirectory>('a SessionUserDirectory').optional(),
+  policy: policySection.prefault({}),
+  audit: auditSection.prefault({}),
+  permissionChanges: permissionChangeSection.prefault({}),
+  surfaces: surfacesSection.prefault({}),
+  live: liveSection.prefault({}),
+  clock: instanceOption<Clock>('a Clock ({ now(): number })').optional(),
+});
+
+/** The options after the schema: every section with its defaults, durations in ms. */
+export type ParsedOptions = z.output<typeof optionsSchema>;

@@ -53,7 +53,7 @@ describe('resolveOptions', () => {
     [{ cookie: { name: 'bad name' } }, /cookie\.name:/],
     [{ cookie: { sameSite: 'none' } }, /cookie\.sameSite:/],
     [{ trustProxy: ['10.0.0.0/8', 'nope'] }, /trustProxy\[1\]: invalid CIDR 'nope'/],
-    [{ sesion: {} }, /unknown option\(s\) 'sesion'/],
+    [{ sesion: {} }, /sesion: unknown option — did you mean 'session'\?/],
     [{ redis: undefined }, /redis: required/],
     [{ dataSource: undefined }, /dataSource: required/],
     [
@@ -63,7 +63,7 @@ describe('resolveOptions', () => {
     [{ throttle: { maxAttempts: 0 } }, /throttle\.maxAttempts:/],
     [{ throttle: { enabled: 'no' } }, /throttle\.enabled:/],
     [{ throttle: { maxAttemptsPerIp: 0 } }, /throttle\.maxAttemptsPerIp:/],
-    [{ csrf: { allowedOrigins: ['not a url'] } }, /csrf\.allowedOrigins\.0:/],
+    [{ csrf: { allowedOrigins: ['not a url'] } }, /csrf\.allowedOrigins\[0\]:/],
   ])('refuses %j naming the option', (options, message) => {
     expect(problems(options)).toMatch(message);
   });

@@ -1,21 +1,29 @@
 import { hkdfSync } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { DataSource } from 'typeorm';
-import { resolveAuditConfig, type ResolvedAuditConfig } from '../audit/audit-config.js';
+import { finishAuditConfig, type ResolvedAuditConfig } from '../audit/audit-config.js';
 import { Clock, SystemClock } from '../common/clock.js';
-import { createPolicyConfig, type ResolvedPolicyConfig } from '../policy/policy-config.js';
-import { parseDuration } from '../common/duration.js';
+import type { ResolvedLiveOptions } from '../live/live-options.js';
 import { CidrSet } from '../network/client-ip.js';
+import {
+  finishPermissionChangeOptions,
+  type ResolvedPermissionChangeOptions,
+} from '../permission-changes/permission-change.options.js';
+import { createPolicyConfig, type ResolvedPolicyConfig } from '../policy/policy-config.js';
 import { SessionEntity } from '../session/session.entity.js';
 import type { SessionUserDirectory } from '../session/session-user-directory.interface.js';
-import { SessionSecurityOptionsError } from './options-error.js';
-import { describeIssues, optionsSchema } from './options.schema.js';
-import type { SessionSecurityModuleOptions } from './session-security-options.interface.js';
 import type { RpcTokenExtractor } from '../surfaces/guarded-call.js';
+import { describeIssues } from './option-issues.js';
+import { SessionSecurityOptionsError } from './options-error.js';
+import { optionsSchema, type ParsedOptions } from './options.schema.js';
+import { STATIC_OPTION_KEYS, staticOptionProblems } from './static-options.js';
+import type { SessionSecurityModuleOptions } from './session-security-options.interface.js';
 
-/** The options after validation, with every default filled in and every duration in ms. */
+/**
+ * The options after validation, with every default filled in and every duration in ms. Each
+ * feature injects its own slice of it (see `docs/options.md`).
+ */
 export interface ResolvedOptions {
-  raw: SessionSecurityModuleOptions;
   dataSource: DataSource;
   redis: Redis | string | false;
   redisKeyPrefix: string;
@@ -31,102 +39,104 @@ export interface ResolvedOptions {
   clock: Clock;
   policy: ResolvedPolicyConfig;
   audit: ResolvedAuditConfig;
+  permissionChanges: ResolvedPermissionChangeOptions;
+  live: ResolvedLiveOptions;
 }
 
 /**
- * Validates the module options once, at startup, and fills the secure defaults. Every problem is
- * reported together, each naming its option.
+ * Validates the module options once, at startup — the same way for `forRoot` and
+ * `forRootAsync` — and fills the secure defaults. Every problem is reported together, each
+ * naming its option by its path.
  *
  * @throws SessionSecurityOptionsError
+ * @example resolveOptions({ dataSource, secret, redis: false, session: { idleTimeout: '15m' } })
  */
 export function resolveOptions(options: SessionSecurityModuleOptions): ResolvedOptions {
-  const parsed = optionsSchema.safeParse(options ?? {});
-  const problems = parsed.success ? [] : describeIssues(parsed.error);
-  const attempt = <T>(work: () => T, fallback: T): T => {
+  const input: unknown = options ?? {};
+  const problems = staticOptionProblems(input);
+  const statics = new Set(problems.map((line) => line.slice(0, line.indexOf(':'))));
+  const candidate =
+    typeof input === 'object' && input !== null
+      ? Object.fromEntries(Object.entries(input).filter(([key]) => !statics.has(key)))
+      : input;
+  const parsed = optionsSchema.safeParse(candidate);
+  if (!parsed.success) {
+    problems.push(...describeIssues(parsed.error, optionsSchema, [], STATIC_OPTION_KEYS));
+  }
+  const resolved = parsed.success ? finish(parsed.data, problems) : null;
+  if (problems.length > 0 || !resolved) {
+    throw new SessionSecurityOptionsError([...new Set(problems)]);
+  }
+  return resolved;
+}
+
+/** The checks that need more than the schema: instances, files, and one option against another. */
+function finish(options: ParsedOptions, problems: string[]): ResolvedOptions | null {
+  const attempt = <T>(work: () => T): T | null => {
     try {
       return work();
     } catch (error) {
       problems.push((error as Error).message);
-      return fallback;
+      return null;
     }
   };
-  const d = (value: string | number | undefined, fallback: string, path: string) =>
-    attempt(() => parseDuration(value ?? fallback, path), 1);
-
-  const dataSource = options?.dataSource as DataSource | undefined;
-  if (!dataSource || typeof dataSource.getRepository !== 'function') {
+  const dataSource = options.dataSource as DataSource | undefined;
+  const usable = !!dataSource && typeof dataSource.getRepository === 'function';
+  if (!usable) {
     problems.push("dataSource: required — pass the app's initialised TypeORM DataSource");
   } else if (!dataSource.hasMetadata(SessionEntity)) {
     problems.push(
       "dataSource: the module's entities are missing — add sessionSecurityEntities to it",
     );
   }
-  const redis = options?.redis;
-  if (
-    redis !== false &&
-    typeof redis !== 'string' &&
-    typeof (redis as Redis)?.defineCommand !== 'function'
-  ) {
-    problems.push(
-      'redis: required — an ioredis client, a redis:// URL, or false for single-instance mode',
-    );
-  }
-
-  const session = {
-    idleTimeoutMs: d(options?.session?.idleTimeout, '30m', 'session.idleTimeout'),
-    absoluteTimeoutMs: d(options?.session?.absoluteTimeout, '12h', 'session.absoluteTimeout'),
-    touchIntervalMs: d(options?.session?.touchInterval, '60s', 'session.touchInterval'),
-  };
-  if (session.idleTimeoutMs > session.absoluteTimeoutMs) {
+  const { idleTimeout, absoluteTimeout, touchInterval } = options.session;
+  if (idleTimeout > absoluteTimeout) {
     problems.push('session.idleTimeout: must not be longer than session.absoluteTimeout');
   }
-  session.touchIntervalMs = Math.min(
-    session.touchIntervalMs,
-    Math.ceil(session.idleTimeoutMs / 10),
-  );
-  const trustProxy = attempt(
-    () => new CidrSet(options?.trustProxy ?? [], 'trustProxy'),
-    new CidrSet([]),
-  );
-  const levels = options?.freshAuth?.levels ?? ['password', 'mfa'];
-  const maxAttempts = options?.throttle?.maxAttempts ?? 5;
-  const policy = attempt(() => createPolicyConfig(options?.policy as never, levels), null);
-  const audit = attempt(
-    () => resolveAuditConfig(options?.audit as never, options?.secret ?? ''),
-    null,
-  );
-
-  if (problems.length > 0) throw new SessionSecurityOptionsError(problems);
+  const trustProxy = attempt(() => new CidrSet(options.trustProxy, 'trustProxy'));
+  const levels = options.freshAuth.levels;
+  const policy = attempt(() => createPolicyConfig(options.policy, levels));
+  const audit = finishAuditConfig(options.audit, options.secret, problems);
+  const permissionChanges = usable
+    ? finishPermissionChangeOptions(options.permissionChanges, dataSource, problems)
+    : null;
+  if (problems.length > 0 || !trustProxy || !policy || !permissionChanges) return null;
   return {
-    raw: options,
     dataSource: dataSource!,
-    redis: redis as Redis | string | false,
-    redisKeyPrefix: options.redisKeyPrefix ?? 'ss:',
-    session,
+    redis: options.redis,
+    redisKeyPrefix: options.redisKeyPrefix,
+    session: {
+      idleTimeoutMs: idleTimeout,
+      absoluteTimeoutMs: absoluteTimeout,
+      touchIntervalMs: Math.min(touchInterval, Math.ceil(idleTimeout / 10)),
+    },
     cookie: {
-      name: `__Host-${options.cookie?.name ?? 't'}`,
-      sameSite: options.cookie?.sameSite === 'strict' ? 'Strict' : 'Lax',
+      name: `__Host-${options.cookie.name}`,
+      sameSite: options.cookie.sameSite === 'strict' ? 'Strict' : 'Lax',
     },
     csrf: {
-      allowedOrigins: new Set((options.csrf?.allowedOrigins ?? []).map((o) => new URL(o).origin)),
-      headerName: (options.csrf?.headerName ?? 'x-csrf-token').toLowerCase(),
-      jsonOnly: options.csrf?.jsonOnly ?? true,
+      allowedOrigins: new Set(options.csrf.allowedOrigins.map((o) => new URL(o).origin)),
+      headerName: options.csrf.headerName.toLowerCase(),
+      jsonOnly: options.csrf.jsonOnly,
       key: deriveKey(options.secret, 'csrf'),
     },
-    freshAuth: { maxAgeMs: d(options.freshAuth?.maxAge, '5m', 'freshAuth.maxAge'), levels },
+    freshAuth: { maxAgeMs: options.freshAuth.maxAge, levels },
     throttle: {
-      enabled: options.throttle?.enabled ?? true,
-      maxAttempts,
-      maxAttemptsPerIp: options.throttle?.maxAttemptsPerIp ?? Math.max(100, maxAttempts),
-      windowMs: d(options.throttle?.window, '15m', 'throttle.window'),
+      enabled: options.throttle.enabled,
+      maxAttempts: options.throttle.maxAttempts,
+      maxAttemptsPerIp:
+        options.throttle.maxAttemptsPerIp ?? Math.max(100, options.throttle.maxAttempts),
+      windowMs: options.throttle.window,
     },
     trustProxy,
-    allowBearer: options.allowBearer ?? false,
-    surfaces: { rpcToken: options.surfaces?.rpc?.token ?? null },
+    allowBearer: options.allowBearer,
+    surfaces: { rpcToken: options.surfaces.rpc.token ?? null },
     users: options.users,
     clock: options.clock ?? new SystemClock(),
-    policy: policy!,
-    audit: audit!,
+    policy,
+    audit,
+    permissionChanges,
+    live: options.live,
   };
 }
 

@@ -38,8 +38,6 @@ export interface SessionSecurityModuleOptions {
   trustProxy?: string[];
   /** Accept `Authorization: Bearer <token>` as well as the cookie (default `false`). */
   allowBearer?: boolean;
-  /** Register the module's guards and exception filter globally (default `true`: deny by default). */
-  globalGuards?: boolean;
   /** Looks users up when a session re-authenticates or its permissions change. */
   users?: SessionUserDirectory;
   policy?: PolicyOptions;

@@ -1,4 +1,9 @@
 import type { DataSource } from 'typeorm';
+import { z } from 'zod';
+import type { Duration } from '../common/duration.js';
+import { durationOption, integerOption } from '../options/option-schemas.js';
+import { SessionSecurityOptionsError } from '../options/options-error.js';
+import { parseSection } from '../options/option-issues.js';
 import {
   resolveWatch,
   type PermissionWatch,
@@ -23,13 +28,13 @@ export interface PermissionChangeOptions {
   watch?: PermissionWatch[];
   /** Tries per job before its change is `failed` (default 8). */
   attempts?: number;
-  /** First retry delay in ms, doubled on each retry (default 1000). */
-  backoffMs?: number;
+  /** First retry delay, doubled on each retry (default `'1s'`). */
+  backoff?: Duration;
   /** Session rows marked per transaction (default 500). */
   batchSize?: number;
 }
 
-/** {@link PermissionChangeOptions} checked, with defaults. */
+/** {@link PermissionChangeOptions} checked, with defaults, durations in ms. */
 export interface ResolvedPermissionChangeOptions {
   watch: ResolvedPermissionWatch[];
   attempts: number;
@@ -37,20 +42,45 @@ export interface ResolvedPermissionChangeOptions {
   batchSize: number;
 }
 
-/** Startup error naming each bad `permissionChanges` option. */
-export class PermissionChangeOptionsError extends Error {
-  constructor(problems: string[]) {
-    super(`Invalid permissionChanges options:\n  - ${problems.join('\n  - ')}`);
-    this.name = 'PermissionChangeOptionsError';
-  }
-}
-
-const KEYS = new Set(['watch', 'attempts', 'backoffMs', 'batchSize']);
+/**
+ * The `permissionChanges` section of the options pipeline. Watched entities are checked against
+ * the DataSource afterwards, by {@link finishPermissionChangeOptions}.
+ */
+export const permissionChangeSection = z.strictObject({
+  watch: z.array(z.unknown(), 'must be an array of { entity, columns?, on?, userId }').default([]),
+  attempts: integerOption(8, 1, 100),
+  backoff: durationOption('1s', { max: 3_600_000 }),
+  batchSize: integerOption(500, 1, 100_000),
+});
 
 /**
- * Checks `permissionChanges` once, at startup, against the module's DataSource (each watched
- * entity must be one of its entities, each column one of the entity's properties) and fills in
- * defaults; throws a {@link PermissionChangeOptionsError} listing every problem.
+ * Checks the parsed section against the module's DataSource (each watched entity must be one of
+ * its entities, each column one of the entity's properties), pushing one line per problem.
+ *
+ * @example finishPermissionChangeOptions(parsed.permissionChanges, dataSource, problems)
+ */
+export function finishPermissionChangeOptions(
+  section: z.output<typeof permissionChangeSection>,
+  dataSource: DataSource,
+  problems: string[],
+): ResolvedPermissionChangeOptions {
+  const watch: ResolvedPermissionWatch[] = [];
+  section.watch.forEach((entry, i) => {
+    const one = resolveWatch(
+      entry as PermissionWatch,
+      `permissionChanges.watch[${i}]`,
+      dataSource,
+      problems,
+    );
+    if (one) watch.push(one);
+  });
+  const { attempts, backoff, batchSize } = section;
+  return { watch, attempts, backoffMs: backoff, batchSize };
+}
+
+/**
+ * Checks `permissionChanges` on its own (the module does it in its options pipeline) and fills
+ * in defaults; throws a `SessionSecurityOptionsError` listing every problem.
  *
  * @example
  * resolvePermissionChangeOptions({ watch: [{ entity: User, columns: ['rolez'], userId }] }, dataSource);
@@ -60,32 +90,9 @@ export function resolvePermissionChangeOptions(
   options: PermissionChangeOptions | undefined,
   dataSource: DataSource,
 ): ResolvedPermissionChangeOptions {
+  const section = parseSection('permissionChanges', permissionChangeSection, options ?? {});
   const problems: string[] = [];
-  const at = 'permissionChanges';
-  const raw = (options ?? {}) as PermissionChangeOptions & Record<string, unknown>;
-  for (const key of Object.keys(raw))
-    if (!KEYS.has(key)) problems.push(`${at}.${key}: unknown option`);
-  const integer = (name: keyof PermissionChangeOptions, fallback: number, max: number) => {
-    const value = (raw[name] as number | undefined) ?? fallback;
-    if (!Number.isInteger(value) || value < 1 || value > max) {
-      problems.push(`${at}.${name}: must be an integer from 1 to ${max}, got ${String(value)}`);
-    }
-    return value;
-  };
-  const resolved: ResolvedPermissionChangeOptions = {
-    watch: [],
-    attempts: integer('attempts', 8, 100),
-    backoffMs: integer('backoffMs', 1_000, 3_600_000),
-    batchSize: integer('batchSize', 500, 100_000),
-  };
-  if (raw.watch !== undefined && !Array.isArray(raw.watch)) {
-    problems.push(`${at}.watch: must be an array of { entity, columns?, on?, userId }`);
-  }
-  (Array.isArray(raw.watch) ? raw.watch : []).forEach((watch, i) => {
-    const path = `${at}.watch[${i}]`;
-    const one = resolveWatch(watch, path, dataSource, problems);
-    if (one) resolved.watch.push(one);
-  });
-  if (problems.length > 0) throw new PermissionChangeOptionsError(problems);
+  const resolved = finishPermissionChangeOptions(section, dataSource, problems);
+  if (problems.length > 0) throw new SessionSecurityOptionsError(problems);
   return resolved;
 }

@@ -15,7 +15,6 @@ import { RevocationService } from '../revocation/revocation.service.js';
 import {
   PERMISSION_CHANGE_OPTIONS,
   PERMISSION_CHANGE_QUEUE,
-  resolvePermissionChangeOptions,
   type ResolvedPermissionChangeOptions,
 } from './permission-change.options.js';
 import { PermissionChangeProcessor } from './permission-change.processor.js';
@@ -73,7 +72,7 @@ export class PermissionChangeStartup
 /**
  * Providers of the permission-change bookkeeping, for `SessionSecurityModule` (which provides
  * `RESOLVED_OPTIONS`, the DataSource, `Clock`, `SessionEvents`, `NotificationService` and
- * `RevocationService`). `permissionChanges` module options are checked at startup; with
+ * `RevocationService`). `permissionChanges` module options are checked by the options pipeline; with
  * `worker: false` this process only queues jobs and another one processes them.
  *
  * @example
@@ -85,8 +84,7 @@ export function permissionChangeProviders(extras: { worker?: boolean }): Provide
     {
       provide: PERMISSION_CHANGE_OPTIONS,
       inject: [RESOLVED_OPTIONS],
-      useFactory: (o: ResolvedOptions) =>
-        resolvePermissionChangeOptions(o.raw.permissionChanges, o.dataSource),
+      useFactory: (o: ResolvedOptions) => o.permissionChanges,
     },
     PermissionChangeProcessor,
     {

@@ -4,6 +4,21 @@ import type { GeoResolver } from './geo-resolver.interface.js';
 import { DEFAULT_AUTH_LEVELS, loadPolicyFile, validatePolicy } from './policy-loader.js';
 import type { DefineAbilityHook, PolicyDocument } from './policy.types.js';
 import { canonicalJson } from './when-compiler.js';
+import { z } from 'zod';
+import { functionOption, instanceOption } from '../options/option-schemas.js';
+
+/**
+ * The `policy` section of the options pipeline: its shape. The document itself is validated by
+ * {@link createPolicyConfig}, which names the path of each bad rule.
+ */
+export const policySection = z.strictObject({
+  document: instanceOption<PolicyDocument>('a policy document ({ roles: { ... } })').optional(),
+  file: z.string('must be the path of a YAML or JSON policy file').min(1).optional(),
+  defineAbility: functionOption<DefineAbilityHook>(
+    'a function (builder, user, context)',
+  ).optional(),
+  geo: instanceOption<GeoResolver>('a GeoResolver ({ country(request) })').optional(),
+});
 
 /**
  * DI token of the {@link ResolvedPolicyConfig} the `PolicyService` is built from.

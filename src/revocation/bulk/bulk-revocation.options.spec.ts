@@ -18,13 +18,13 @@ describe('resolveBulkRevocationOptions', () => {
     expect(() =>
       resolveBulkRevocationOptions({
         batchSize: 0,
-        stalledAfterMs: 10,
+        stalledAfter: 10,
         notify: 'yes' as never,
         worker: 1 as never,
         queue: 'kafka' as never,
       }),
     ).toThrow(
-      /queue: must be 'bull' or 'inline'[\s\S]*batchSize: must be an integer from 1 to 100000, got 0[\s\S]*stalledAfterMs: must be an integer from 500[\s\S]*notify: must be true or false[\s\S]*worker: must be true or false/,
+      /bulkRevocation\.queue: must be 'bull' or 'inline'[\s\S]*bulkRevocation\.worker: must be true or false[\s\S]*bulkRevocation\.batchSize: must be an integer from 1 to 100000[\s\S]*bulkRevocation\.stalledAfter: must be at least 500 ms[\s\S]*bulkRevocation\.notify: must be true or false/,
     );
   });
 });

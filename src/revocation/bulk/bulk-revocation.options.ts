@@ -1,3 +1,13 @@
+import { z } from 'zod';
+import type { Duration } from '../../common/duration.js';
+import {
+  booleanOption,
+  durationOption,
+  integerOption,
+  keyPrefixOption,
+} from '../../options/option-schemas.js';
+import { parseSection } from '../../options/option-issues.js';
+
 /** Name of the Bull queue that carries bulk revocation jobs. */
 export const REVOCATION_QUEUE = 'session-security-revocations';
 /** Name of the one job kind on {@link REVOCATION_QUEUE}. */
@@ -27,16 +37,16 @@ export interface BulkRevocationOptions {
   batchSize?: number;
   /** Tries per job before it is `failed` (default 5); each try resumes from the cursor. */
   attempts?: number;
-  /** First retry delay in ms, doubled on each retry (default 1000). */
-  backoffMs?: number;
+  /** First retry delay, doubled on each retry (default `'1s'`). */
+  backoff?: Duration;
   /** Key prefix of the Bull queue (default: the module's `redisKeyPrefix` + `'bull'`). */
   queuePrefix?: string;
   /**
    * Bull only: how long a job whose worker died (killed, lost its host) stays `active` before
-   * another worker takes it over from its last committed batch, in ms (default 30000). A live
-   * worker renews its lock every half of this.
+   * another worker takes it over from its last committed batch (default `'30s'`, at least
+   * `'500ms'`). A live worker renews its lock every half of this.
    */
-  stalledAfterMs?: number;
+  stalledAfter?: Duration;
   /**
    * Send each revoked session's user a `session_revoked` notification (default `true`), one per
    * session however often a batch is retried.
@@ -45,7 +55,7 @@ export interface BulkRevocationOptions {
 }
 
 /**
- * {@link BulkRevocationOptions} checked, with defaults.
+ * {@link BulkRevocationOptions} checked, with defaults, durations in ms.
  *
  * @example const o: ResolvedBulkRevocationOptions = resolveBulkRevocationOptions({});
  */
@@ -60,47 +70,34 @@ export interface ResolvedBulkRevocationOptions {
   notify: boolean;
 }
 
+/** The `bulkRevocation` section of the options pipeline: shape, defaults, durations in ms. */
+export const bulkRevocationSection = z
+  .strictObject({
+    queue: z.enum(['bull', 'inline'], "must be 'bull' or 'inline'").optional(),
+    worker: booleanOption(true),
+    batchSize: integerOption(5_000, 1, 100_000),
+    attempts: integerOption(5, 1, 100),
+    backoff: durationOption('1s', { max: 3_600_000 }),
+    queuePrefix: keyPrefixOption().optional(),
+    stalledAfter: durationOption('30s', { min: 500, max: 3_600_000 }),
+    notify: booleanOption(true),
+  })
+  .transform(({ backoff, stalledAfter, ...options }): ResolvedBulkRevocationOptions => ({
+    ...options,
+    queue: options.queue ?? null,
+    queuePrefix: options.queuePrefix ?? null,
+    backoffMs: backoff,
+    stalledAfterMs: stalledAfter,
+  }));
+
 /**
- * Checks the options once, at startup; throws an error naming every bad option.
+ * Checks the options once, at startup; throws a `SessionSecurityOptionsError` naming every bad
+ * option under `bulkRevocation.`.
  *
- * @example resolveBulkRevocationOptions({ batchSize: 0 }); // throws 'batchSize: must be ...'
+ * @example resolveBulkRevocationOptions({ batchSize: 0 }); // throws 'bulkRevocation.batchSize: must be ...'
  */
 export function resolveBulkRevocationOptions(
   options: BulkRevocationOptions = {},
 ): ResolvedBulkRevocationOptions {
-  const problems: string[] = [];
-  const integer = (name: string, value: number, min: number, max: number) => {
-    if (!Number.isInteger(value) || value < min || value > max) {
-      problems.push(`${name}: must be an integer from ${min} to ${max}, got ${value}`);
-    }
-    return value;
-  };
-  if (options.queue !== undefined && options.queue !== 'bull' && options.queue !== 'inline') {
-    problems.push(`queue: must be 'bull' or 'inline', got '${options.queue}'`);
-  }
-  if (options.queuePrefix !== undefined && !/^[A-Za-z0-9:_.-]{1,64}$/.test(options.queuePrefix)) {
-    problems.push(
-      `queuePrefix: 1-64 letters, digits and : _ . - only, got '${options.queuePrefix}'`,
-    );
-  }
-  const resolved: ResolvedBulkRevocationOptions = {
-    queue: options.queue ?? null,
-    worker: options.worker ?? true,
-    batchSize: integer('batchSize', options.batchSize ?? 5_000, 1, 100_000),
-    attempts: integer('attempts', options.attempts ?? 5, 1, 100),
-    backoffMs: integer('backoffMs', options.backoffMs ?? 1_000, 1, 3_600_000),
-    queuePrefix: options.queuePrefix ?? null,
-    stalledAfterMs: integer('stalledAfterMs', options.stalledAfterMs ?? 30_000, 500, 3_600_000),
-    notify: options.notify ?? true,
-  };
-  if (typeof resolved.notify !== 'boolean') {
-    problems.push(`notify: must be true or false, got ${String(options.notify)}`);
-  }
-  if (typeof resolved.worker !== 'boolean') {
-    problems.push(`worker: must be true or false, got ${String(options.worker)}`);
-  }
-  if (problems.length > 0) {
-    throw new Error(`Invalid bulk revocation options:\n  - ${problems.join('\n  - ')}`);
-  }
-  return resolved;
+  return parseSection('bulkRevocation', bulkRevocationSection, options);
 }

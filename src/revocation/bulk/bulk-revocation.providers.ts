@@ -7,8 +7,6 @@ import {
   BULK_REVOCATION_OPTIONS,
   REVOCATION_JOB_QUEUE,
   REVOCATION_QUEUE,
-  resolveBulkRevocationOptions,
-  type BulkRevocationOptions,
   type ResolvedBulkRevocationOptions,
 } from './bulk-revocation.options.js';
 import { BulkRevocationService } from './bulk-revocation.service.js';
@@ -48,13 +46,12 @@ export class RevocationJobStartup implements OnApplicationBootstrap {
  * `SESSION_SECURITY_DATA_SOURCE`, `Clock`, `SessionStore`, `SessionEvents` and
  * `RevocationService` (i.e. inside `SessionSecurityModule`). With Redis, jobs go to the Bull
  * queue `session-security-revocations` under `<redisKeyPrefix>bull`; without, they run in
- * process. Options are checked here, at startup.
+ * process. The options come resolved by the options pipeline (`resolveStaticOptions`).
  *
  * @example
- * providers: [...coreProviders, ...bulkRevocationProviders({ batchSize: 5000 })]
+ * providers: [...coreProviders, ...bulkRevocationProviders(resolveBulkRevocationOptions({ batchSize: 5000 }))]
  */
-export function bulkRevocationProviders(options: BulkRevocationOptions = {}): Provider[] {
-  const resolved = resolveBulkRevocationOptions(options);
+export function bulkRevocationProviders(resolved: ResolvedBulkRevocationOptions): Provider[] {
   return [
     { provide: BULK_REVOCATION_OPTIONS, useValue: resolved },
     RevocationBatchEffects,
