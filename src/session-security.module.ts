@@ -25,6 +25,7 @@ import { NotificationService } from './notifications/notification.service.js';
 import { NotificationBatchService } from './notifications/notification-batch.service.js';
 import { permissionChangeProviders } from './permission-changes/permission-change.providers.js';
 import { openRedis } from './common/redis-connection.js';
+import { processRole } from './common/process-role.js';
 import {
   RESOLVED_OPTIONS,
   SESSION_SECURITY_DATA_SOURCE,
@@ -189,7 +190,8 @@ export class SessionSecurityModule
   }
 }
 
-function withProviders(definition: DynamicModule, extras: SessionSecurityExtras): DynamicModule {
+function withProviders(definition: DynamicModule, given: SessionSecurityExtras): DynamicModule {
+  const extras = forProcessRole(given);
   const worker = extras.worker ?? true;
   const notifications = { ...extras.notifications, worker: extras.notifications?.worker ?? worker };
   const bulk =
@@ -215,5 +217,21 @@ function withProviders(definition: DynamicModule, extras: SessionSecurityExtras)
       NotificationBatchService,
       ...(bulk ? [BulkRevocationService] : []),
     ],
+  };
+}
+
+/**
+ * The extras as the process role wants them: a `session-security worker` process runs every
+ * queue's worker whatever the app set, a CLI command process runs none (it only queues).
+ */
+function forProcessRole(extras: SessionSecurityExtras): SessionSecurityExtras {
+  const role = processRole();
+  if (role === 'app') return extras;
+  const worker = role === 'worker';
+  return {
+    ...extras,
+    worker,
+    notifications: { ...extras.notifications, worker },
+    bulkRevocation: extras.bulkRevocation === false ? false : { ...extras.bulkRevocation, worker },
   };
 }
