@@ -8,6 +8,9 @@ import { createSchema, query, TEST_DATABASE_URL, TEST_REDIS_URL } from './suppor
 
 const osActor = `cli:${userInfo().username}`;
 
+// Each CLI run is a Node process that boots the app (seconds on a busy machine).
+jest.setTimeout(180_000);
+
 /** Polls until `ok()` or `ms` passed; returns how long it took (or Infinity). */
 async function within(ms: number, ok: () => Promise<boolean>): Promise<number> {
   const start = Date.now();
