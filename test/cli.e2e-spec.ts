@@ -1,3 +1,4 @@
+import { jest } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir, userInfo } from 'node:os';
@@ -302,7 +303,7 @@ describe('the compiled CLI on the embedded default: SQLite, no Redis', () => {
   });
 
   it('a job completes without any worker, and its sessions are refused within 1 s (asserted with 3 s)', async () => {
-    const cookies = [];
+    const cookies: string[] = [];
     for (let i = 0; i < 3; i++)
       cookies.push(await running.signIn(`3${i}`, ['auditor'], `10.9.0.${i}`));
     const keep = await running.signIn('39', ['auditor'], '198.51.100.39');
