@@ -229,7 +229,7 @@ describe('permission-change jobs in separate worker processes', () => {
     await own.destroy();
     app = await startPermissionApp(dataSource, workerPrefix, { worker: false });
     expect(app.app.get(PermissionChangeQueue).worker).toBe(false);
-  });
+  }, 180_000); // compiling the CLI takes a while on a busy machine
   afterAll(async () => {
     await app?.close();
     await cli?.remove();

@@ -46,7 +46,7 @@ describe('a worker process killed mid-job (SIGKILL) and a new one started', () =
     ).destroy();
     expect((await runCli(cli.main, ['jobs'], env)).code).toBe(0);
     await insertSessions();
-  }, 60_000);
+  }, 180_000);
   afterAll(async () => {
     for (const worker of workers) if (worker.exitCode === null) worker.kill('SIGKILL');
     await cli?.remove();
