@@ -96,11 +96,26 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ExampleConfig 
  * database so restarts keep CSRF tokens valid.
  */
 export function exampleSecret(config: ExampleConfig): string {
-  if (config.secret) return config.secret;
-  const file = `${dirname(config.sqlitePath)}/.session-secret`;
-  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  const existing = existingExampleSecret(config);
+  if (existing) return existing;
+  const file = exampleSecretFile(config);
   mkdirSync(dirname(file), { recursive: true });
   const secret = randomBytes(32).toString('base64url');
   writeFileSync(file, secret, { mode: 0o600 });
   return secret;
+}
+
+/** Where the example keeps the secret it generated: beside the embedded database. */
+export function exampleSecretFile(config: Pick<ExampleConfig, 'sqlitePath'>): string {
+  return `${dirname(config.sqlitePath)}/.session-secret`;
+}
+
+/**
+ * `SESSION_SECRET`, or the secret the example app generated earlier; `null` when neither exists.
+ * Creates nothing (the CLI must never invent a secret the running app does not have).
+ */
+export function existingExampleSecret(config: ExampleConfig): string | null {
+  if (config.secret) return config.secret;
+  const file = exampleSecretFile(config);
+  return existsSync(file) ? readFileSync(file, 'utf8').trim() : null;
 }

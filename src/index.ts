@@ -49,6 +49,7 @@ export type {
   RevocationStarted,
   RevocationJobStatus,
 } from './revocation/bulk/bulk-revocation.service.js';
+export type { RevocationPreview } from './revocation/bulk/revocation-preview.js';
 export type { BulkRevocationOptions } from './revocation/bulk/bulk-revocation.options.js';
 export { REVOCATION_QUEUE } from './revocation/bulk/bulk-revocation.options.js';
 export {

@@ -25,6 +25,7 @@ import { NotificationService } from './notifications/notification.service.js';
 import { NotificationBatchService } from './notifications/notification-batch.service.js';
 import { permissionChangeProviders } from './permission-changes/permission-change.providers.js';
 import { openRedis } from './common/redis-connection.js';
+import { processRole } from './common/process-role.js';
 import {
   RESOLVED_OPTIONS,
   SESSION_SECURITY_DATA_SOURCE,
@@ -195,7 +196,8 @@ export class SessionSecurityModule
   }
 }
 
-function withProviders(definition: DynamicModule, statics: ResolvedStaticOptions): DynamicModule {
+function withProviders(definition: DynamicModule, given: ResolvedStaticOptions): DynamicModule {
+  const statics = forProcessRole(given);
   const bulk = statics.bulkRevocation;
   return {
     ...definition,
@@ -216,5 +218,21 @@ function withProviders(definition: DynamicModule, statics: ResolvedStaticOptions
       NotificationBatchService,
       ...(bulk ? [BulkRevocationService] : []),
     ],
+  };
+}
+
+/**
+ * The extras as the process role wants them: a `session-security worker` process runs every
+ * queue's worker whatever the app set, a CLI command process runs none (it only queues).
+ */
+function forProcessRole(statics: ResolvedStaticOptions): ResolvedStaticOptions {
+  const role = processRole();
+  if (role === 'app') return statics;
+  const worker = role === 'worker';
+  return {
+    ...statics,
+    worker,
+    notifications: { ...statics.notifications, worker },
+    bulkRevocation: statics.bulkRevocation ? { ...statics.bulkRevocation, worker } : null,
   };
 }

@@ -412,6 +412,34 @@ describe('bulk session revocation (markers now, rows in batches)', () => {
     expect(await bulk.cancel(randomBytes(4).toString('hex'))).toBeNull();
   });
 
+  it('stops a running job at the batch after a cancel, keeping the batches already done', async () => {
+    const want = await byJobCorpus(20);
+    const started = await bulk.start({ ip: '10.7.0.0/16' }, 'cancel midway', '1');
+    if (started.dryRun) throw new Error('not started');
+    const jobId = started.jobId;
+
+    class CancelledAfterFirstBatch extends RevocationJobProcessor {
+      protected override async afterBatch(job: RevocationJobEntity, batch: MatchedSession[]) {
+        await super.afterBatch(job, batch);
+        if (batch.length > 0 && job.revoked <= batch.length) await bulk.cancel(jobId, 'ops:sam');
+      }
+    }
+    const cancelling = new CancelledAfterFirstBatch(
+      dataSource,
+      a.app.get(RevocationBatchEffects),
+      a.app.get(SessionEvents),
+      a.app.get(Clock),
+      a.app.get(BULK_REVOCATION_OPTIONS),
+    );
+    expect(await cancelling.run(jobId)).toBe('cancelled');
+    const done = await sessions().countBy({ revokedReason: 'cancel midway' });
+    expect(done).toBeGreaterThan(0);
+    expect(done).toBeLessThan(want.length);
+    expect(await bulk.status(jobId)).toMatchObject({ state: 'cancelled', revoked: done });
+    expect(await processor().run(jobId)).toBe('cancelled');
+    expect(await sessions().countBy({ revokedReason: 'cancel midway' })).toBe(done);
+  });
+
   it.each([
     [{ filter: { foo: 1 }, reason: 'x' }, 'filter.foo'],
     [{ filter: { ip: '10.0.0.0/33' }, reason: 'x' }, 'filter.ip'],

@@ -33,10 +33,31 @@ describe('the packed tarball', () => {
     expect(files.filter((f) => !/\.(js|d\.ts)$/.test(f) && f.startsWith('dist/'))).toEqual([]);
   });
 
-  it('ships no tests, bench, example, docs images, CI files or the CLI', () => {
-    const forbidden = /(^|\/)(test|bench|example|docs|\.ci|cli)\/|\.spec\.|e2e-spec|\.png$/;
+  it('ships no tests, bench, example, docs images or CI files', () => {
+    const forbidden = /(^|\/)(test|bench|example|docs|\.ci)\/|\.spec\.|e2e-spec|\.png$/;
     expect(files.filter((f) => forbidden.test(f))).toEqual([]);
-    expect(manifest.bin).toBeUndefined();
+  });
+
+  it('ships the CLI: the bin file (with its shebang), the ./cli entry, and what the CLI imports', () => {
+    expect(manifest.bin).toEqual({ 'session-security': 'dist/src/cli/main.js' });
+    expect(files).toContain('dist/src/cli/main.js');
+    expect(readFileSync('dist/src/cli/main.js', 'utf8').startsWith('#!/usr/bin/env node\n')).toBe(
+      true,
+    );
+    expect(manifest.exports['./cli']).toEqual({
+      types: './dist/src/cli/index.d.ts',
+      default: './dist/src/cli/index.js',
+    });
+    const cliImports = files
+      .filter((f) => f.startsWith('dist/src/cli/') && f.endsWith('.js'))
+      .flatMap((f) =>
+        [...readFileSync(f, 'utf8').matchAll(/from '([^.][^']*)'/g)].map((m) => m[1]),
+      );
+    for (const name of ['commander', 'cli-progress']) {
+      expect(cliImports).toContain(name);
+      expect(manifest.dependencies[name]).toBeDefined();
+    }
+    expect(cliImports.filter((name) => name.includes('example'))).toEqual([]);
   });
 
   it('contains every file the exports map points at', () => {
@@ -51,6 +72,7 @@ describe('the packed tarball', () => {
         './queue-dashboard',
         './passport',
         './testing',
+        './cli',
       ]),
     );
     for (const target of targets) expect(files).toContain(target.replace(/^\.\//, ''));
@@ -75,7 +97,7 @@ describe('the manifest', () => {
       expect(manifest.peerDependencies[name]).toBeDefined();
       expect(manifest.peerDependenciesMeta[name]).toEqual({ optional: true });
     }
-    for (const exampleOnly of ['helmet', 'passport-local', '@nestjs/typeorm', 'commander']) {
+    for (const exampleOnly of ['helmet', 'passport-local', '@nestjs/typeorm']) {
       expect(manifest.dependencies[exampleOnly]).toBeUndefined();
     }
   });

@@ -18,6 +18,7 @@ import { PermissionChangeProcessor } from '../src/permission-changes/permission-
 import { PermissionChangeQueue } from '../src/permission-changes/permission-change.queue.js';
 import { SessionEntity } from '../src/session/session.entity.js';
 import { buildCli, spawnCli, type BuiltCli } from './support/bulk-cli.js';
+import { openCliAppDatabase } from './fixtures/cli-app/cli-app.database.js';
 import { TEST_DATABASE_URL, TEST_REDIS_URL, createSchema } from './support/database.js';
 import { eventually } from './support/notification-recorder.js';
 import { NotificationWebhookServer } from './support/notification-webhook-server.js';
@@ -210,19 +211,25 @@ describe('permission-change jobs in separate worker processes', () => {
   let cli: BuiltCli;
   let app: PermissionApp;
   const workerPrefix = `test:${randomBytes(4).toString('hex')}:`;
+  // The workers run the CLI test app's module (test/fixtures/cli-app) on this schema.
   const env = () => ({
-    DATABASE_URL: TEST_DATABASE_URL,
-    DATABASE_SCHEMA: schema.name,
-    REDIS_URL: TEST_REDIS_URL,
-    REDIS_KEY_PREFIX: workerPrefix,
-    SESSION_SECRET: TEST_SECRET,
+    SESSION_SECURITY_CLI_CONFIG: cli.fixtureConfig,
+    CLI_APP_DATABASE_URL: TEST_DATABASE_URL,
+    CLI_APP_SCHEMA: schema.name,
+    CLI_APP_REDIS_URL: TEST_REDIS_URL,
+    CLI_APP_KEY_PREFIX: workerPrefix,
+    CLI_APP_SECRET: TEST_SECRET,
   });
 
   beforeAll(async () => {
     cli = await buildCli();
+    // The app's own tables, migrated as its deploy would: the CLI never migrates.
+    const own = await openCliAppDatabase(env());
+    await own.runMigrations({ transaction: 'each' });
+    await own.destroy();
     app = await startPermissionApp(dataSource, workerPrefix, { worker: false });
     expect(app.app.get(PermissionChangeQueue).worker).toBe(false);
-  });
+  }, 180_000); // compiling the CLI takes a while on a busy machine
   afterAll(async () => {
     await app?.close();
     await cli?.remove();

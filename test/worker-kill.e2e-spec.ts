@@ -1,5 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { openExampleDatabase } from '../example/data-source.js';
 import { buildCli, runCli, spawnCli, type BuiltCli } from './support/bulk-cli.js';
 import { createSchema, query, TEST_DATABASE_URL, TEST_REDIS_URL } from './support/database.js';
 
@@ -27,6 +28,7 @@ describe('a worker process killed mid-job (SIGKILL) and a new one started', () =
   beforeAll(async () => {
     [schema, cli] = await Promise.all([createSchema('kill'), buildCli()]);
     env = {
+      SESSION_SECURITY_CLI_CONFIG: cli.exampleConfig,
       DATABASE_URL: TEST_DATABASE_URL,
       DATABASE_SCHEMA: schema.name,
       REDIS_URL: TEST_REDIS_URL,
@@ -35,9 +37,16 @@ describe('a worker process killed mid-job (SIGKILL) and a new one started', () =
       SESSION_REVOCATION_BATCH_SIZE: String(BATCH),
       SESSION_JOB_STALLED_AFTER: '1s',
     };
-    expect((await runCli(cli.main, ['jobs'], env)).code).toBe(0); // migrates the schema
+    // The app's deploy step: the CLI never migrates.
+    await (
+      await openExampleDatabase(
+        { databaseUrl: TEST_DATABASE_URL, sqlitePath: ':memory:' },
+        schema.name,
+      )
+    ).destroy();
+    expect((await runCli(cli.main, ['jobs'], env)).code).toBe(0);
     await insertSessions();
-  }, 60_000);
+  }, 180_000);
   afterAll(async () => {
     for (const worker of workers) if (worker.exitCode === null) worker.kill('SIGKILL');
     await cli?.remove();
@@ -114,7 +123,7 @@ describe('a worker process killed mid-job (SIGKILL) and a new one started', () =
   it('finishes the job on the new worker: every matched row revoked and notified exactly once', async () => {
     const started = await runCli(
       cli.main,
-      ['revoke', '--ip', '10.0.0.0/8', '--reason', 'INC-9 kill test', '--yes'],
+      ['--json', 'revoke', '--ip', '10.0.0.0/8', '--reason', 'INC-9 kill test', '--yes'],
       env,
     );
     expect(started.code).toBe(0);
@@ -168,7 +177,7 @@ describe('a worker process killed mid-job (SIGKILL) and a new one started', () =
     const byType = Object.fromEntries(audit.map((row) => [row.type, Number(row.n)]));
     expect(byType).toMatchObject({ 'revocation.started': 1, 'revocation.finished': 1 });
 
-    const status = await runCli(cli.main, ['job', jobId], env);
+    const status = await runCli(cli.main, ['--json', 'job', jobId], env);
     expect(JSON.parse(status.stdout)).toMatchObject({ state: 'completed', progress: 100 });
     const secondExit = exited(second);
     second.kill('SIGTERM');

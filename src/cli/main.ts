@@ -2,17 +2,15 @@
 import 'reflect-metadata';
 import type { INestApplicationContext } from '@nestjs/common';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { setProcessRole } from '../common/process-role.js';
+import { auditTailCommand, auditVerifyCommand, policyExplainCommand } from './cli-commands.js';
+import { cliActor } from './cli-actor.js';
+import { loadCliConfig } from './cli-config-loader.js';
 import { createCliContext } from './cli-context.js';
-import {
-  auditTailCommand,
-  auditVerifyCommand,
-  checkRevokeFlags,
-  jobCommand,
-  jobsCommand,
-  policyExplainCommand,
-  revokeCommand,
-} from './cli-commands.js';
 import { CliExit, EXIT } from './cli-io.js';
+import type { SessionSecurityCliMode } from './define-cli.js';
+import { cancelCommand, jobCommand, jobsCommand } from './job.commands.js';
+import { checkRevokeFlags, revokeCommand, type CliRun } from './revoke.command.js';
 import { workerCommand } from './worker.command.js';
 
 const integer = (value: string) => {
@@ -22,34 +20,43 @@ const integer = (value: string) => {
 };
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
-/** Runs one command inside a booted context, always closing it; returns the exit code. */
-async function withContext(
-  work: (context: INestApplicationContext) => Promise<number>,
-  worker = false,
-): Promise<number> {
-  const context = await createCliContext({ env: process.env, worker });
+const program = new Command('session-security')
+  .description(
+    "Operations CLI of nestjs-session-security: bulk revocation, jobs, audit, policy — run against the app's own module (--config)",
+  )
+  .option('-c, --config <file>', "the app's CLI config (default: $SESSION_SECURITY_CLI_CONFIG)")
+  .option('--actor <name>', 'who is acting, for the audit log and the job (default: cli:<os user>)')
+  .option('--json', 'print JSON (for scripts) instead of text')
+  .exitOverride()
+  .showHelpAfterError();
+
+type Work = (context: INestApplicationContext, run: CliRun) => Promise<number>;
+
+/** Loads the app's config, boots its module for `mode`, runs `work`, always closes. */
+async function inApp(work: Work, mode: SessionSecurityCliMode = 'command'): Promise<number> {
+  const global = program.opts<{ config?: string; actor?: string; json?: boolean }>();
+  const run: CliRun = { actor: cliActor(global.actor), json: !!global.json };
+  // Before the app's files are imported: SessionSecurityModule.forRoot reads the role.
+  setProcessRole(mode === 'worker' ? 'worker' : 'cli');
+  const config = await loadCliConfig(global.config, process.env);
+  const context = await createCliContext(config, mode);
   try {
-    return await work(context);
+    return await work(context, run);
   } finally {
     await context.close();
   }
 }
 
 let exitCode: number = EXIT.ok;
-const run =
+const action =
   <A extends unknown[]>(work: (...args: A) => Promise<number>) =>
   async (...args: A) => {
     exitCode = await work(...args);
   };
 
-const program = new Command('session-security')
-  .description('Operations CLI of nestjs-session-security (bulk revocation, audit, policy)')
-  .exitOverride()
-  .showHelpAfterError();
-
 program
   .command('revoke')
-  .description('revoke live sessions matching a filter (criteria combine with AND)')
+  .description('revoke live sessions matching a filter (criteria combine with AND); asks first')
   .option('--user <id...>', 'user ids')
   .option('--role <role>', 'role (repeat for any of several)', collect)
   .option('--tenant <tenant>', 'tenant id')
@@ -58,13 +65,16 @@ program
   .option('--ip <cidr>', 'client IP in this CIDR')
   .option('--user-agent <text>', 'user agent contains (case-insensitive)')
   .option('--all', 'every live session')
-  .option('--reason <text>', 'why (recorded in the audit log; required)')
-  .option('--dry-run', 'count and show a sample; change nothing')
-  .option('--yes', 'do not ask for confirmation')
+  .option('--reason <text>', 'why (recorded in the audit log; required unless --dry-run)')
+  .option(
+    '--dry-run',
+    'show what matches (count, by role, by user, a few sessions); change nothing',
+  )
+  .option('--yes', 'do not ask for confirmation (needed when stdin is not a terminal)')
   .action(
-    run((flags) => {
+    action((flags) => {
       checkRevokeFlags(flags);
-      return withContext((context) => revokeCommand(context, flags));
+      return inApp((context, run) => revokeCommand(context, flags, run));
     }),
   );
 
@@ -72,29 +82,39 @@ program
   .command('jobs')
   .description('list recent revocation jobs')
   .option('-n, --limit <n>', 'how many', integer, 20)
-  .action(run((flags) => withContext((context) => jobsCommand(context, flags.limit))));
+  .action(action((flags) => inApp((context, run) => jobsCommand(context, flags.limit, run))));
 
 program
   .command('job <id>')
   .description('show a revocation job; exit 1 if it failed')
   .option('--follow', 'show a progress bar until the job ends')
-  .action(run((id, flags) => withContext((context) => jobCommand(context, id, !!flags.follow))));
+  .action(
+    action((id, flags) =>
+      inApp((context, run) => jobCommand(context, id, { follow: !!flags.follow }, run)),
+    ),
+  );
+
+program
+  .command('cancel <id>')
+  .description('cancel a waiting or running revocation job after its current batch; asks first')
+  .option('--yes', 'do not ask for confirmation (needed when stdin is not a terminal)')
+  .action(action((id, flags) => inApp((context, run) => cancelCommand(context, id, flags, run))));
 
 program
   .command('worker')
-  .description('process every queue of the module (Bull) until SIGINT/SIGTERM; needs Redis')
-  .action(run(() => withContext(workerCommand, true)));
+  .description("process every queue of the app's module (Bull) until SIGINT/SIGTERM; needs Redis")
+  .action(action(() => inApp((context) => workerCommand(context), 'worker')));
 
 const audit = program.command('audit').description('the tamper-evident audit log');
 audit
   .command('verify')
   .description('verify the hash chain; exit 1 naming the first broken seq')
-  .action(run(() => withContext(auditVerifyCommand)));
+  .action(action(() => inApp((context, run) => auditVerifyCommand(context, run))));
 audit
   .command('tail')
   .description('the last events')
   .option('-n <n>', 'how many', integer, 20)
-  .action(run((flags) => withContext((context) => auditTailCommand(context, flags.n))));
+  .action(action((flags) => inApp((context, run) => auditTailCommand(context, flags.n, run))));
 
 program
   .command('policy')
@@ -110,7 +130,7 @@ program
   .option('--country <cc>', 'ISO country code')
   .option('--auth-level <level>', 'authentication level, e.g. mfa')
   .option('--tenant <tenant>', 'tenant id')
-  .action(run((flags) => withContext((context) => policyExplainCommand(context, flags))));
+  .action(action((flags) => inApp((context, run) => policyExplainCommand(context, flags, run))));
 
 async function main(): Promise<number> {
   try {

@@ -3,13 +3,14 @@ import { SESSION_SECURITY_REDIS } from '../common/tokens.js';
 import { CliExit, EXIT } from './cli-io.js';
 
 /**
- * `session-security worker`: the context was booted with `worker: true`, so every Bull queue of
- * the module (bulk revocations, notifications, and any other) is processed here until SIGINT or
- * SIGTERM; then the context closes, letting the running job finish its current step. Refuses
- * (exit 2) without Redis: in single-instance mode jobs run inside the app process.
+ * `session-security worker`: the app's module was booted in the `worker` role, so every Bull
+ * queue of the module (bulk revocations, notifications, and any other) is processed here, with
+ * the app's channels, until SIGINT or SIGTERM; then the context closes, letting the running job
+ * finish its current step. Refuses (exit 2) when the app's module has no Redis: in
+ * single-instance mode jobs run inside the app process (and `revoke` runs its job itself).
  *
  * @example
- * // REDIS_URL=redis://127.0.0.1:6379 DATABASE_URL=postgres://… session-security worker
+ * // session-security --config ./dist/session-security.cli.js worker
  * await workerCommand(context);
  */
 export async function workerCommand(
@@ -19,7 +20,7 @@ export async function workerCommand(
   if (!context.get(SESSION_SECURITY_REDIS, { strict: false })) {
     throw new CliExit(
       EXIT.usage,
-      'worker: no Redis answers at REDIS_URL; without Redis, jobs run inside the app process',
+      "worker: the app's module has no Redis (redis: false, single-instance mode); its jobs run inside the app process, and revoke runs its job itself — no worker is needed",
     );
   }
   process.stderr.write('session-security worker running (all queues); Ctrl-C to stop\n');

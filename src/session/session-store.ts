@@ -10,6 +10,7 @@ import { Brackets, DataSource, LessThan } from 'typeorm';
 import { Clock } from '../common/clock.js';
 import { RESOLVED_OPTIONS, SESSION_SECURITY_DATA_SOURCE } from '../common/tokens.js';
 import type { ResolvedOptions } from '../options/resolve-options.js';
+import { processRole } from '../common/process-role.js';
 import { CacheInvalidationWatch } from './cache-invalidation-watch.js';
 import { CacheOutboxEntity } from './cache-outbox.entity.js';
 import { RevocationMarkerEntity } from './revocation-marker.entity.js';
@@ -43,7 +44,9 @@ export class SessionStore implements OnApplicationBootstrap, OnModuleDestroy {
   private nextProbeAt = 0;
   private recovering: Promise<boolean> | null = null;
   private rebuilding: Promise<void> | null = null;
-  private readonly watch: CacheInvalidationWatch | null;
+  private readonly watch: CacheInvalidationWatch;
+  /** A CLI or worker process beside a single-instance app: its cache is not the app's. */
+  private readonly handsOff: boolean;
 
   constructor(
     @Inject(SESSION_SECURITY_DATA_SOURCE) private readonly dataSource: DataSource,
@@ -51,16 +54,21 @@ export class SessionStore implements OnApplicationBootstrap, OnModuleDestroy {
     @Inject(Clock) private readonly clock: Clock,
     @Inject(RESOLVED_OPTIONS) private readonly options: ResolvedOptions,
   ) {
-    this.watch = cache.shared ? new CacheInvalidationWatch(dataSource, cache) : null;
+    this.watch = new CacheInvalidationWatch(dataSource, cache);
+    this.handsOff = !cache.shared && processRole() !== 'app';
   }
 
-  /** Applies the outbox to Redis before the first request, then keeps checking it. */
+  /**
+   * Applies the outbox to the cache before the first request, then keeps checking it: with Redis
+   * for the invalidations other instances could not write there, in single-instance mode for
+   * those a CLI process recorded for this one.
+   */
   async onApplicationBootstrap(): Promise<void> {
-    await this.watch?.start();
+    await this.watch.start();
   }
 
   onModuleDestroy(): void {
-    this.watch?.stop();
+    this.watch.stop();
   }
 
   /** `null` when the cache is healthy, otherwise since when it is not. */
@@ -78,7 +86,7 @@ export class SessionStore implements OnApplicationBootstrap, OnModuleDestroy {
 
   /** Finds the session of a token hash: `'dead'` for an ended token, `null` for an unknown one. */
   async find(tokenHash: string): Promise<StoredSession | 'dead' | null> {
-    if ((this.watch?.fresh() ?? true) && (await this.cacheUsable())) {
+    if (this.watch.fresh() && (await this.cacheUsable())) {
       try {
         const cached = await this.cache.lookup(tokenHash);
         if (cached.kind === 'tombstone') return 'dead';
@@ -113,21 +121,24 @@ export class SessionStore implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   /**
-   * Makes tokens dead in the cache; when the cache is unreachable the outbox remembers, and this
-   * returns once every instance enforces it. `waitForEveryInstance: false` (expiry, bulk job
-   * batches) returns at once; every instance then enforces it within the freshness bound.
+   * Makes tokens dead in the cache; when the cache is unreachable (or is this CLI process's own,
+   * beside a single-instance app) the outbox remembers, and this returns once every instance
+   * enforces it. `waitForEveryInstance: false` (expiry, bulk job batches) returns at once; every
+   * instance then enforces it within the freshness bound.
    */
   async endTokens(tokenHashes: string[], { waitForEveryInstance = true } = {}): Promise<void> {
     if (tokenHashes.length === 0) return;
     const ttlMs = this.options.session.absoluteTimeoutMs;
     const ok = await this.tryCache((cache) => cache.tombstone(tokenHashes, ttlMs));
-    if (!ok) await this.toOutbox('tombstone', { hashes: tokenHashes, ttlMs }, waitForEveryInstance);
+    if (!ok || this.handsOff) {
+      await this.toOutbox('tombstone', { hashes: tokenHashes, ttlMs }, waitForEveryInstance);
+    }
   }
 
   /** Raises epochs (revocation markers, permission versions) in the cache, or queues them. */
   async raiseEpochs(entries: Record<string, number>): Promise<void> {
     const ok = await this.tryCache((cache) => cache.raiseEpochs(entries));
-    if (!ok) await this.toOutbox('epochs', { entries });
+    if (!ok || this.handsOff) await this.toOutbox('epochs', { entries });
   }
 
   /** Epochs of a session read from the database: revocation markers and the user's version. */
@@ -233,10 +244,6 @@ export class SessionStore implements OnApplicationBootstrap, OnModuleDestroy {
     waitForEveryInstance = true,
   ) {
     const row = { id: randomUUID(), createdAt: this.clock.now() };
-    if (!this.watch) {
-      await this.dataSource.getRepository(CacheOutboxEntity).insert({ ...row, kind, payload });
-      return;
-    }
     await this.watch.record(kind, payload, row);
     if (waitForEveryInstance) await this.watch.outlast();
   }

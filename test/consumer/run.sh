@@ -38,6 +38,14 @@ for variant in "${variants[@]}"; do
   done
   npx tsc -p tsconfig.json --noEmit
   npx tsc -p tsconfig.json
+  # The CLI ships with the package: its bin runs, and without a config it names --config (exit 3).
+  ./node_modules/.bin/session-security --help >/dev/null
+  cli_code=0
+  ./node_modules/.bin/session-security jobs 2>cli.err || cli_code=$?
+  if [ "$cli_code" != 3 ] || ! grep -q -- '--config' cli.err; then
+    echo "$variant: session-security without a config exited $cli_code: $(cat cli.err)" >&2
+    exit 1
+  fi
   if [ "$variant" = latest ]; then
     node "$repo/test/consumer/extract-doc-blocks.mjs" doc-blocks guide
     npx tsc -p tsconfig.docs.json

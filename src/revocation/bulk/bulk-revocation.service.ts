@@ -16,6 +16,7 @@ import { percentOf } from './revocation-job.processor.js';
 import { planRevocation, type RevocationEffect } from './revocation-plan.js';
 import type { RevocationJobQueue } from './revocation-queue.js';
 import { SessionMatcher } from './session-matcher.js';
+import { previewMatches, type RevocationPreview } from './revocation-preview.js';
 
 /**
  * What a dry run answers: how many live sessions match and a few of them.
@@ -152,6 +153,22 @@ export class BulkRevocationService {
     });
     await this.queue.add(job.id);
     return { dryRun: false, jobId: job.id, matched, effect: plan.effect };
+  }
+
+  /**
+   * What `start(filter)` would revoke now, in short: matched count, the roles and users with the
+   * most sessions (`top` of each) and a few sessions. Changes nothing.
+   *
+   * @throws RevocationFilterError naming the bad field
+   */
+  async preview(filter: RevocationFilter, top = 5): Promise<RevocationPreview> {
+    const valid = parseRevocationFilter(filter, 'filter');
+    const now = this.clock.now();
+    const matcher = new SessionMatcher(valid, now, now);
+    return previewMatches(this.dataSource.manager, matcher, planRevocation(valid).effect, {
+      pageSize: this.options.batchSize,
+      top,
+    });
   }
 
   /** The job, or `null` for an unknown or malformed id. */
