@@ -156,6 +156,20 @@ try {
   const after = await call('GET', '/profile', { headers: { cookie: renewed.cookie } });
   expect('profile after logout', after.res, 401, after.body, 'session_revoked');
 
+  // Section 8: the operations CLI, installed as the package's bin, against the guide's app.
+  const again = await call('POST', '/auth/login', {
+    body: { username: 'ann', password: 'ann-long-password' },
+  });
+  expect('login for the CLI', again.res, 200, again.body);
+  const cli = ['node_modules/.bin/session-security', '--config', 'dist/session-security.cli.js'];
+  const dry = await run(cli[0], [...cli.slice(1), 'revoke', '--user', '1', '--dry-run'], { env });
+  if (!/\b1\b/.test(dry.stdout)) failures.push(`cli dry run: ${dry.stdout}`);
+  await run(cli[0], [...cli.slice(1), 'revoke', '--user', '1', '--reason', 'guide', '--yes'], {
+    env,
+  });
+  const revoked = await call('GET', '/profile', { headers: { cookie: cookieOf(again.res) } });
+  expect('profile after the CLI revoked it', revoked.res, 401, revoked.body, 'session_revoked');
+
   for (let i = 1; i <= 5; i++) {
     const bad = await call('POST', '/auth/login', { body: { username: 'ann', password: 'wrong' } });
     expect(`wrong password ${i}`, bad.res, 401, bad.body, 'invalid_credentials');
