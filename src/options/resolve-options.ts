@@ -1,5 +1,4 @@
 import { hkdfSync } from 'node:crypto';
-import type { Redis } from 'ioredis';
 import type { DataSource } from 'typeorm';
 import { resolveAuditConfig, type ResolvedAuditConfig } from '../audit/audit-config.js';
 import { Clock, SystemClock } from '../common/clock.js';
@@ -8,7 +7,9 @@ import { parseDuration } from '../common/duration.js';
 import { CidrSet } from '../network/client-ip.js';
 import { SessionEntity } from '../session/session.entity.js';
 import type { SessionUserDirectory } from '../session/session-user-directory.interface.js';
+import type { RedisSource } from '../common/redis-clients.js';
 import { SessionSecurityOptionsError } from './options-error.js';
+import { checkRedisOption } from './redis-option.js';
 import { describeIssues, optionsSchema } from './options.schema.js';
 import type { SessionSecurityModuleOptions } from './session-security-options.interface.js';
 import type { RpcTokenExtractor } from '../surfaces/guarded-call.js';
@@ -17,7 +18,7 @@ import type { RpcTokenExtractor } from '../surfaces/guarded-call.js';
 export interface ResolvedOptions {
   raw: SessionSecurityModuleOptions;
   dataSource: DataSource;
-  redis: Redis | string | false;
+  redis: RedisSource | false;
   redisKeyPrefix: string;
   session: { idleTimeoutMs: number; absoluteTimeoutMs: number; touchIntervalMs: number };
   cookie: { name: string; sameSite: 'Lax' | 'Strict' };
@@ -62,15 +63,7 @@ export function resolveOptions(options: SessionSecurityModuleOptions): ResolvedO
     );
   }
   const redis = options?.redis;
-  if (
-    redis !== false &&
-    typeof redis !== 'string' &&
-    typeof (redis as Redis)?.defineCommand !== 'function'
-  ) {
-    problems.push(
-      'redis: required — an ioredis client, a redis:// URL, or false for single-instance mode',
-    );
-  }
+  problems.push(...checkRedisOption(redis));
 
   const session = {
     idleTimeoutMs: d(options?.session?.idleTimeout, '30m', 'session.idleTimeout'),
@@ -99,7 +92,7 @@ export function resolveOptions(options: SessionSecurityModuleOptions): ResolvedO
   return {
     raw: options,
     dataSource: dataSource!,
-    redis: redis as Redis | string | false,
+    redis,
     redisKeyPrefix: options.redisKeyPrefix ?? 'ss:',
     session,
     cookie: {

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../common/redis-clients.js';
 import type { ActiveSession } from './session.types.js';
 import { CacheLookup, SessionCache, epochFields, toEpochs } from './session-cache.interface.js';
 
@@ -35,7 +35,7 @@ return 1`;
 /** Tokens ended per script call: one short script instead of two queued commands per token. */
 const END_CHUNK = 1_000;
 
-type ScriptedRedis = Redis & {
+type ScriptedRedis = RedisClient & {
   ssEnd(keyCount: number, ...keysThenTtl: Array<string | number>): Promise<number>;
   ssLookup(live: string, dead: string, epochs: string): Promise<string[]>;
   ssFill(live: string, dead: string, value: string, ttl: number, mode: string): Promise<number>;
@@ -52,7 +52,7 @@ export class RedisSessionCache implements SessionCache {
   private readonly epochsKey: string;
 
   constructor(
-    redis: Redis,
+    redis: RedisClient,
     private readonly prefix: string,
   ) {
     this.redis = redis as ScriptedRedis;
