@@ -1,4 +1,4 @@
-import { createSchema } from './support/database.js';
+import { createSchema, query } from './support/database.js';
 import { login, type Client, type ExampleInstance } from './support/example-app.js';
 import { eventually } from './support/notification-recorder.js';
 import { LocalRedisSentinel } from './support/redis-sentinel.js';
@@ -56,6 +56,28 @@ describe('two example instances behind Redis Sentinel, through a forced failover
         .set('Cookie', admin.cookie)
         .expect(200)
     ).body as { state: string; revoked: number };
+
+  it('keeps a logout the replica did not confirm in the database outbox, so a failover cannot lose it', async () => {
+    const carol = await login(a, 'carol');
+    await b.http.get('/me').set('Cookie', carol.cookie).expect(200);
+    const outbox = async () =>
+      Number(
+        (
+          await query<{ n: string }>(`SELECT count(*) AS n FROM "${schema.name}".ss_cache_outbox`)
+        )[0].n,
+      );
+    const before = await outbox();
+    await sentinel.pauseReplica();
+    try {
+      await logout(a, carol);
+    } finally {
+      sentinel.resumeReplicas();
+    }
+    expect(await outbox()).toBe(before + 1);
+    for (const instance of [a, b]) {
+      await instance.http.get('/me').set('Cookie', carol.cookie).expect(401);
+    }
+  });
 
   it('accepts no ended session, serves live ones again, and completes a job enqueued during the failover', async () => {
     const live = await login(a, 'bob');

@@ -45,6 +45,16 @@ export function isCluster(client: RedisClient): client is Cluster {
 }
 
 /**
+ * Whether `source` reaches Redis through Sentinel (a Sentinel config, or a client made with
+ * `sentinels`): a master with replicas that can be promoted while writes are still in flight.
+ */
+export function usesSentinel(source: RedisSource | false): boolean {
+  if (!source || typeof source === 'string') return false;
+  if (!isRedisClient(source)) return 'sentinels' in source;
+  return !isCluster(source) && (source.options.sentinels?.length ?? 0) > 0;
+}
+
+/**
  * A new connection to the Redis of `source` with `settings` on top: a URL or a Sentinel config
  * gives a `Redis`, a Cluster config a `Cluster`, a client its duplicate. Settings that ioredis
  * keeps per cluster (offline queue, lazy connect, ready check, auto-pipelining, retry strategy)

@@ -1,3 +1,4 @@
+import type { Redis } from 'ioredis';
 import type { RedisClient } from '../common/redis-clients.js';
 import type { ActiveSession } from './session.types.js';
 import { CacheLookup, SessionCache, epochFields, toEpochs } from './session-cache.interface.js';
@@ -34,6 +35,8 @@ return 1`;
 
 /** Tokens ended per script call: one short script instead of two queued commands per token. */
 const END_CHUNK = 1_000;
+/** How long an invalidation waits for its replicas before it counts as not written (ms). */
+const REPLICA_WAIT_MS = 250;
 
 type ScriptedRedis = RedisClient & {
   ssEnd(keyCount: number, ...keysThenTtl: Array<string | number>): Promise<number>;
@@ -45,6 +48,9 @@ type ScriptedRedis = RedisClient & {
 /**
  * {@link SessionCache} on Redis: one script call per request returns the session snapshot and
  * every epoch that covers it. Keys share one hash tag so the scripts also run on Redis Cluster.
+ * With `replicas` > 0 (Sentinel), an invalidation (tombstone, epochs) counts as written only
+ * once that many replicas confirmed it (`WAIT`); otherwise it throws, and the session store
+ * keeps it in the database outbox, so an asynchronous failover cannot lose it.
  */
 export class RedisSessionCache implements SessionCache {
   readonly shared = true;
@@ -54,6 +60,7 @@ export class RedisSessionCache implements SessionCache {
   constructor(
     redis: RedisClient,
     private readonly prefix: string,
+    private readonly replicas = 0,
   ) {
     this.redis = redis as ScriptedRedis;
     this.epochsKey = `${prefix}{ss}:epochs`;
@@ -111,13 +118,16 @@ export class RedisSessionCache implements SessionCache {
       calls.push(this.redis.ssEnd(keys.length, ...keys, ttl));
     }
     await Promise.all(calls);
+    await this.replicated();
   }
 
   async raiseEpochs(entries: Record<string, number>, markInitialised = false): Promise<void> {
     const args: Array<string | number> = [];
     for (const [field, value] of Object.entries(entries)) args.push(field, value);
     if (markInitialised) args.push('__init', 1);
-    if (args.length > 0) await this.redis.ssRaise(this.epochsKey, ...args);
+    if (args.length === 0) return;
+    await this.redis.ssRaise(this.epochsKey, ...args);
+    await this.replicated();
   }
 
   async epochsInitialised(): Promise<boolean> {
@@ -126,6 +136,14 @@ export class RedisSessionCache implements SessionCache {
 
   async ping(): Promise<void> {
     await this.redis.ping();
+  }
+
+  private async replicated(): Promise<void> {
+    if (this.replicas === 0) return;
+    const confirmed = await (this.redis as Redis).wait(this.replicas, REPLICA_WAIT_MS);
+    if (confirmed < this.replicas) {
+      throw new Error(`${confirmed} of ${this.replicas} replica(s) confirmed the invalidation`);
+    }
   }
 
   private encode(session: ActiveSession): string {

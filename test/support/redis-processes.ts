@@ -14,6 +14,7 @@ export const run = promisify(execFile);
  */
 export class RedisProcesses {
   private readonly children: ChildProcess[] = [];
+  private readonly byPort = new Map<number, ChildProcess>();
 
   private constructor(readonly dir: string) {}
 
@@ -25,12 +26,19 @@ export class RedisProcesses {
   async start(port: number, args: string[]): Promise<ChildProcess> {
     const child = spawn('redis-server', args, { stdio: 'ignore' });
     this.children.push(child);
+    this.byPort.set(port, child);
     await waitFor(`redis on ${port}`, async () => (await command(port, 'PING')) === 'PONG');
     return child;
   }
 
+  /** Sends `signal` to the process listening on `port` (e.g. SIGSTOP to freeze it). */
+  signal(port: number, signal: NodeJS.Signals): void {
+    this.byPort.get(port)?.kill(signal);
+  }
+
   /** Ends every process (SIGKILL by pid) and removes the temp dir. */
   async stop(): Promise<void> {
+    this.byPort.clear();
     await Promise.all(this.children.splice(0).map(kill));
     await rm(this.dir, { recursive: true, force: true });
   }
@@ -67,6 +75,7 @@ function kill(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
     child.once('exit', () => resolve());
+    child.kill('SIGCONT');
     child.kill('SIGKILL');
   });
 }

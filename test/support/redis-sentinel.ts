@@ -37,7 +37,12 @@ export class LocalRedisSentinel {
         ...['--save', '', '--appendonly', 'no', '--dbfilename', `dump-${port}.rdb`],
       ];
       await processes.start(master, data(master));
-      await processes.start(replica, [...data(replica), '--replicaof', '127.0.0.1', String(master)]);
+      await processes.start(replica, [
+        ...data(replica),
+        '--replicaof',
+        '127.0.0.1',
+        String(master),
+      ]);
       await waitFor('the replica in sync', async () =>
         String(await command(replica, 'INFO', 'replication')).includes('master_link_status:up'),
       );
@@ -94,6 +99,20 @@ export class LocalRedisSentinel {
     );
     await this.settled(to);
     return { from, to };
+  }
+
+  /** Freezes the current replica (SIGSTOP): it stays connected and confirms nothing. */
+  async pauseReplica(): Promise<void> {
+    const master = await this.masterPort();
+    this.processes.signal(
+      this.dataPorts.find((port) => port !== master)!,
+      'SIGSTOP',
+    );
+  }
+
+  /** Lets the frozen replica go on (SIGCONT). */
+  resumeReplicas(): void {
+    for (const port of this.dataPorts) this.processes.signal(port, 'SIGCONT');
   }
 
   /** Ends the five processes and removes their files. */
