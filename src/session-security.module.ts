@@ -24,7 +24,7 @@ import { NotificationService } from './notifications/notification.service.js';
 import { NotificationBatchService } from './notifications/notification-batch.service.js';
 import { permissionChangeProviders } from './permission-changes/permission-change.providers.js';
 import { openRedis } from './common/redis-connection.js';
-import { isRedisClient, usesSentinel, type RedisClient } from './common/redis-clients.js';
+import { isRedisClient, hasFailover, type RedisClient } from './common/redis-clients.js';
 import {
   RESOLVED_OPTIONS,
   SESSION_SECURITY_DATA_SOURCE,
@@ -108,9 +108,9 @@ const coreProviders: Provider[] = [
     provide: SessionCache,
     inject: [RESOLVED_OPTIONS, SESSION_SECURITY_REDIS, Clock],
     useFactory: (o: ResolvedOptions, redis: RedisClient | null, clock: Clock) => {
-      // Behind Sentinel an invalidation waits for a replica, or goes to the database outbox.
+      // With failover (Sentinel, Cluster) an invalidation waits for a replica, or goes to the outbox.
       if (redis)
-        return new RedisSessionCache(redis, o.redisKeyPrefix, usesSentinel(o.redis) ? 1 : 0);
+        return new RedisSessionCache(redis, o.redisKeyPrefix, hasFailover(o.redis) ? 1 : 0);
       new Logger('SessionSecurity').warn(
         'redis: false — SINGLE-INSTANCE MODE: sessions are cached in this process only; ' +
           'never run more than one instance like this',

@@ -125,6 +125,37 @@ describe('two example instances on a Redis Cluster', () => {
     expect(locked.body.error).toBe('too_many_attempts');
   });
 
+  it('keeps a logout the replica of the cache slot did not confirm in the database outbox', async () => {
+    const outbox = async () =>
+      Number((await sql<{ n: string }>('SELECT count(*) AS n FROM $schema.ss_cache_outbox'))[0].n);
+    const logout = (client: Client) =>
+      a.http
+        .post('/auth/logout')
+        .set('Cookie', client.cookie)
+        .set('X-CSRF-Token', client.csrf)
+        .expect(204);
+    const confirmed = await login(a, 'carol');
+    const unconfirmed = await login(a, 'carol');
+    for (const client of [confirmed, unconfirmed]) {
+      await b.http.get('/me').set('Cookie', client.cookie).expect(200);
+    }
+    const before = await outbox();
+    await logout(confirmed);
+    expect(await outbox()).toBe(before);
+    await cluster.pauseReplicaOf(`${environment.redisKeyPrefix}{ss}:epochs`);
+    try {
+      await logout(unconfirmed);
+    } finally {
+      cluster.resumeAll();
+    }
+    expect(await outbox()).toBe(before + 1);
+    for (const client of [confirmed, unconfirmed]) {
+      for (const instance of [a, b]) {
+        await instance.http.get('/me').set('Cookie', client.cookie).expect(401);
+      }
+    }
+  });
+
   it('keeps every key a script or Bull touches in hash-tagged slots: the cache in {ss}, each queue in its own', async () => {
     const client = (await openRedis({ cluster: cluster.nodes })) as Cluster;
     try {

@@ -45,13 +45,13 @@ export function isCluster(client: RedisClient): client is Cluster {
 }
 
 /**
- * Whether `source` reaches Redis through Sentinel (a Sentinel config, or a client made with
- * `sentinels`): a master with replicas that can be promoted while writes are still in flight.
+ * Whether `source` has replicas that can be promoted while writes are still in flight: a
+ * Sentinel or Cluster config, an ioredis `Cluster`, or a client made with `sentinels`.
  */
-export function usesSentinel(source: RedisSource | false): boolean {
+export function hasFailover(source: RedisSource | false): boolean {
   if (!source || typeof source === 'string') return false;
-  if (!isRedisClient(source)) return 'sentinels' in source;
-  return !isCluster(source) && (source.options.sentinels?.length ?? 0) > 0;
+  if (!isRedisClient(source)) return true;
+  return isCluster(source) || (source.options.sentinels?.length ?? 0) > 0;
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { RedisClient } from '../common/redis-clients.js';
+import { isCluster, type RedisClient } from '../common/redis-clients.js';
 import type { ActiveSession } from './session.types.js';
 import { CacheLookup, SessionCache, epochFields, toEpochs } from './session-cache.interface.js';
 
@@ -48,7 +48,7 @@ type ScriptedRedis = RedisClient & {
 /**
  * {@link SessionCache} on Redis: one script call per request returns the session snapshot and
  * every epoch that covers it. Keys share one hash tag so the scripts also run on Redis Cluster.
- * With `replicas` > 0 (Sentinel), an invalidation (tombstone, epochs) counts as written only
+ * With `replicas` > 0 (Sentinel, Cluster), an invalidation (tombstone, epochs) counts as written only
  * once that many replicas confirmed it (`WAIT`); otherwise it throws, and the session store
  * keeps it in the database outbox, so an asynchronous failover cannot lose it.
  */
@@ -56,6 +56,7 @@ export class RedisSessionCache implements SessionCache {
   readonly shared = true;
   private readonly redis: ScriptedRedis;
   private readonly epochsKey: string;
+  private slot: number | undefined;
 
   constructor(
     redis: RedisClient,
@@ -140,10 +141,25 @@ export class RedisSessionCache implements SessionCache {
 
   private async replicated(): Promise<void> {
     if (this.replicas === 0) return;
-    const confirmed = await (this.redis as Redis).wait(this.replicas, REPLICA_WAIT_MS);
+    const confirmed = await (await this.writer()).wait(this.replicas, REPLICA_WAIT_MS);
     if (confirmed < this.replicas) {
       throw new Error(`${confirmed} of ${this.replicas} replica(s) confirmed the invalidation`);
     }
+  }
+
+  /**
+   * The connection the cache's writes went out on: `WAIT` counts the replicas that have this
+   * connection's writes, so on a Cluster it goes to the master of the `{ss}` slot.
+   */
+  private async writer(): Promise<Redis> {
+    if (!isCluster(this.redis)) return this.redis;
+    this.slot ??= Number(await this.redis.cluster('KEYSLOT', this.epochsKey));
+    const master = this.redis.slots[this.slot]?.[0];
+    const node = this.redis
+      .nodes('master')
+      .find(({ options }) => `${options.host}:${options.port}` === master);
+    if (!node) throw new Error(`no connection to the master of cache slot ${this.slot}`);
+    return node;
   }
 
   private encode(session: ActiveSession): string {

@@ -54,6 +54,24 @@ export class LocalRedisCluster {
     }
   }
 
+  /** Freezes (SIGSTOP) the replica of the master that serves `key`: it confirms no writes. */
+  async pauseReplicaOf(key: string): Promise<void> {
+    const port = this.ports[0];
+    const slot = Number(await command(port, 'CLUSTER', 'KEYSLOT', key));
+    const ranges = (await command(port, 'CLUSTER', 'SLOTS')) as Array<
+      [number, number, ...Array<[string, number]>]
+    >;
+    const range = ranges.find(([start, end]) => start <= slot && slot <= end);
+    const replica = range?.[3] as [string, number] | undefined;
+    if (!replica) throw new Error(`no replica serves slot ${slot}`);
+    this.processes.signal(Number(replica[1]), 'SIGSTOP');
+  }
+
+  /** Lets frozen nodes go on (SIGCONT). */
+  resumeAll(): void {
+    for (const port of this.ports) this.processes.signal(port, 'SIGCONT');
+  }
+
   /** Ends the six processes and removes their files. */
   stop(): Promise<void> {
     return this.processes.stop();
