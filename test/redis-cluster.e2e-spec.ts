@@ -134,8 +134,8 @@ describe('two example instances on a Redis Cluster', () => {
         .set('Cookie', client.cookie)
         .set('X-CSRF-Token', client.csrf)
         .expect(204);
-    const confirmed = await login(a, 'carol');
-    const unconfirmed = await login(a, 'carol');
+    const confirmed = await login(a, 'bob');
+    const unconfirmed = await login(a, 'bob');
     for (const client of [confirmed, unconfirmed]) {
       await b.http.get('/me').set('Cookie', client.cookie).expect(200);
     }
