@@ -137,7 +137,9 @@ describe('two example instances behind Redis Sentinel, through a forced failover
     streaming = false;
     await stream;
 
-    expect(ended.length).toBeGreaterThan(50);
+    // Rounds ran before, during and after the master changed (their pace depends on the machine).
+    expect(ended.length).toBeGreaterThanOrEqual(20);
+    expect(ended.some((answer) => answer.at >= windowStart && answer.at <= windowEnd)).toBe(true);
     expect(ended.filter((answer) => answer.status === 200)).toEqual([]);
     expect(ended.filter((answer) => answer.status !== 401)).toEqual([]);
     const outside = served.filter((answer) => answer.at < windowStart || answer.at > windowEnd);
