@@ -1,6 +1,6 @@
 import { Cluster, Redis } from 'ioredis';
 import { bullQueuePrefix } from './bull-redis.js';
-import { duplicateRedis, isCluster, newRedisClient } from './redis-clients.js';
+import { duplicateRedis, hasFailover, isCluster, newRedisClient } from './redis-clients.js';
 
 describe('newRedisClient', () => {
   const opened: Array<Redis | Cluster> = [];
@@ -53,6 +53,30 @@ describe('newRedisClient', () => {
       sentinels: [{ host: '127.0.0.1', port: 26379 }],
       failoverDetector: true,
     });
+  });
+});
+
+describe('hasFailover', () => {
+  const lazy = { lazyConnect: true };
+  const clients: Array<Redis | Cluster> = [];
+  afterAll(() => clients.forEach((client) => client.disconnect()));
+
+  it('is true for Sentinel and Cluster (configs and clients), false for one server or none', () => {
+    const sentinelClient = new Redis({
+      ...lazy,
+      sentinels: [{ host: '127.0.0.1', port: 1 }],
+      name: 'm',
+    });
+    const cluster = new Cluster([{ host: '127.0.0.1', port: 1 }], lazy);
+    const single = new Redis(lazy);
+    clients.push(sentinelClient, cluster, single);
+    expect(hasFailover({ sentinels: [{ host: 'h', port: 1 }], name: 'm' })).toBe(true);
+    expect(hasFailover({ cluster: [{ host: 'h', port: 1 }] })).toBe(true);
+    expect(hasFailover(sentinelClient)).toBe(true);
+    expect(hasFailover(cluster)).toBe(true);
+    expect(hasFailover(single)).toBe(false);
+    expect(hasFailover('redis://127.0.0.1:6379')).toBe(false);
+    expect(hasFailover(false)).toBe(false);
   });
 });
 
