@@ -47,6 +47,10 @@ const FASTIFY_IGNORED = [
   // No HTTP: the Redis signal bus, and gateways of a test app served by the ws/socket.io
   // adapters (the example's /ws runs on both platforms in live-connections).
   '/test/live-signal-bus\\.e2e-spec\\.ts$',
+  // Redis topologies (own Cluster / Sentinel processes): what they test is below HTTP, and
+  // they are the slowest suites to set up; the e2e project runs them through the example.
+  '/test/redis-cluster\\.e2e-spec\\.ts$',
+  '/test/redis-sentinel\\.e2e-spec\\.ts$',
   '/test/websocket-gateways\\.e2e-spec\\.ts$',
 ];
 

@@ -1,10 +1,10 @@
 import { DynamicModule, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
-import type { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
 import {
   type BulkRevocationOptions,
   Clock,
   parseDuration,
+  type RedisSource,
   SessionSecurityModule,
 } from '../src/index.js';
 import { QueueDashboardModule } from '../src/queue-dashboard/index.js';
@@ -30,7 +30,7 @@ import { MeEventsController } from './live/me-events.controller.js';
 export interface ExampleRuntime {
   config: ExampleConfig;
   dataSource: DataSource;
-  redis: Redis | string | false;
+  redis: RedisSource | false;
   redisKeyPrefix?: string;
   clock?: Clock;
   /** Process the module's Bull jobs in this process (default `config.worker`, i.e. `true`). */
@@ -73,7 +73,7 @@ export class ExampleAppModule {
           },
           notifications: {
             queue: runtime.redis ? 'bull' : 'inline',
-            redis: typeof runtime.redis === 'string' ? runtime.redis : undefined,
+            redis: runtime.redis || undefined,
             queuePrefix: `${runtime.redisKeyPrefix ?? 'ss:'}bull`,
           },
           imports: [users],

@@ -12,6 +12,12 @@ export type {
   AuditOptions,
 } from './options/session-security-options.interface.js';
 export { SessionSecurityOptionsError } from './options/options-error.js';
+export type {
+  RedisClient,
+  RedisClusterConfig,
+  RedisSentinelConfig,
+  RedisSource,
+} from './common/redis-clients.js';
 export { sessionSecurityEntities, sessionSecurityMigrations } from './schema.js';
 
 // Sessions

@@ -7,7 +7,6 @@ import {
   Provider,
 } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
-import type { Redis } from 'ioredis';
 import { AUDIT_CONFIG } from './audit/audit-config.js';
 import { auditRetentionProviders } from './audit/audit-retention.providers.js';
 import { AuditRetentionService } from './audit/audit-retention.service.js';
@@ -26,6 +25,7 @@ import { NotificationBatchService } from './notifications/notification-batch.ser
 import { permissionChangeProviders } from './permission-changes/permission-change.providers.js';
 import { openRedis } from './common/redis-connection.js';
 import { processRole } from './common/process-role.js';
+import { isRedisClient, hasFailover, type RedisClient } from './common/redis-clients.js';
 import {
   RESOLVED_OPTIONS,
   SESSION_SECURITY_DATA_SOURCE,
@@ -98,18 +98,22 @@ const coreProviders: Provider[] = [
   {
     provide: OWNED_REDIS,
     inject: [RESOLVED_OPTIONS],
-    useFactory: (o: ResolvedOptions) => (typeof o.redis === 'string' ? openRedis(o.redis) : null),
+    // A URL, Cluster or Sentinel config: the module opens (and closes) its own connection.
+    useFactory: (o: ResolvedOptions) =>
+      o.redis && !isRedisClient(o.redis) ? openRedis(o.redis) : null,
   },
   {
     provide: SESSION_SECURITY_REDIS,
     inject: [RESOLVED_OPTIONS, OWNED_REDIS],
-    useFactory: (o: ResolvedOptions, owned: Redis | null) => owned ?? (o.redis || null),
+    useFactory: (o: ResolvedOptions, owned: RedisClient | null) => owned ?? (o.redis || null),
   },
   {
     provide: SessionCache,
     inject: [RESOLVED_OPTIONS, SESSION_SECURITY_REDIS, Clock],
-    useFactory: (o: ResolvedOptions, redis: Redis | null, clock: Clock) => {
-      if (redis) return new RedisSessionCache(redis, o.redisKeyPrefix);
+    useFactory: (o: ResolvedOptions, redis: RedisClient | null, clock: Clock) => {
+      // With failover (Sentinel, Cluster) an invalidation waits for a replica, or goes to the outbox.
+      if (redis)
+        return new RedisSessionCache(redis, o.redisKeyPrefix, hasFailover(o.redis) ? 1 : 0);
       new Logger('SessionSecurity').warn(
         'redis: false — SINGLE-INSTANCE MODE: sessions are cached in this process only; ' +
           'never run more than one instance like this',
@@ -175,7 +179,7 @@ export class SessionSecurityModule
   extends ConfigurableModuleClass
   implements OnApplicationShutdown
 {
-  constructor(@Inject(OWNED_REDIS) private readonly ownedRedis: Redis | null) {
+  constructor(@Inject(OWNED_REDIS) private readonly ownedRedis: RedisClient | null) {
     super();
   }
 

@@ -12,6 +12,7 @@ import {
   type AuditRetentionSchedule,
 } from '../src/audit/audit-retention.schedule.js';
 import { BullAuditRetentionSchedule } from '../src/audit/bull-audit-retention.schedule.js';
+import { bullQueuePrefix } from '../src/common/bull-redis.js';
 import { TimerAuditRetentionSchedule } from '../src/audit/timer-audit-retention.schedule.js';
 import {
   AuditService,
@@ -115,7 +116,10 @@ describe('audit retention as a repeatable job (PostgreSQL, Redis, Bull)', () => 
   beforeAll(async () => {
     schema = await createSchema('auditret');
     await migrate(schema.name);
-    inspector = new Bull(AUDIT_RETENTION_QUEUE, { prefix: `${PREFIX}bull`, redis: TEST_REDIS_URL });
+    inspector = new Bull(AUDIT_RETENTION_QUEUE, {
+      prefix: bullQueuePrefix(`${PREFIX}bull`, AUDIT_RETENTION_QUEUE),
+      redis: TEST_REDIS_URL,
+    });
   });
 
   afterAll(async () => {

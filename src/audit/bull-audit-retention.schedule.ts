@@ -1,6 +1,6 @@
 import { Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type Bull from 'bull';
-import type { Redis } from 'ioredis';
+import type { RedisSource } from '../common/redis-clients.js';
 import { BullJobQueue } from '../common/bull-job-queue.js';
 import type { AuditRetentionJob, AuditRetentionRun } from './audit-retention.job.js';
 import {
@@ -30,7 +30,7 @@ export class BullAuditRetentionSchedule
   private scheduled: Promise<void> = Promise.resolve();
 
   constructor(
-    redis: string | Redis,
+    redis: RedisSource,
     prefix: string,
     private readonly job: AuditRetentionJob,
     private readonly everyMs: number,

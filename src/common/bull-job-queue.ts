@@ -1,7 +1,7 @@
 import { Logger, type OnApplicationShutdown } from '@nestjs/common';
 import Bull from 'bull';
-import type { Redis } from 'ioredis';
-import { BullRedisClients } from './bull-redis.js';
+import { BullRedisClients, bullQueuePrefix } from './bull-redis.js';
+import type { RedisSource } from './redis-clients.js';
 import type {
   NotificationJobOptions,
   NotificationJobQueue,
@@ -16,9 +16,9 @@ import type {
 export interface BullJobQueueOptions<T> {
   /** The Bull queue name. */
   name: string;
-  /** The module's Redis: a URL, or an ioredis client that is duplicated (never used directly). */
-  redis: Redis | string;
-  /** Bull key prefix, e.g. `<redisKeyPrefix>bull`. */
+  /** The module's Redis: a URL, a Cluster or Sentinel config, or a client that is duplicated. */
+  redis: RedisSource;
+  /** Bull key prefix, e.g. `<redisKeyPrefix>bull`; the queue name is added as hash tag (see {@link bullQueuePrefix}). */
   prefix: string;
   /** Process jobs in this process. */
   worker: boolean;
@@ -51,7 +51,7 @@ export class BullJobQueue<T> implements NotificationJobQueue<T>, OnApplicationSh
     this.logger = new Logger(options.logContext ?? 'SessionSecurity');
     this.clients = new BullRedisClients(options.redis);
     this.queue = new Bull<T>(options.name, {
-      prefix: options.prefix,
+      prefix: bullQueuePrefix(options.prefix, options.name),
       createClient: () => this.clients.open(),
       settings: options.settings,
     });

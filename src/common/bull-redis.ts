@@ -1,9 +1,9 @@
-import { Redis } from 'ioredis';
+import { newRedisClient, type RedisClient, type RedisSource } from './redis-clients.js';
 
 /**
- * The Redis connections of one Bull queue, opened from the module's Redis (a URL, or an ioredis
- * client that is duplicated) with the settings Bull requires, and closed together: Bull does not
- * close connections it got from `createClient`.
+ * The Redis connections of one Bull queue, opened from the module's Redis (a URL, a Cluster or
+ * Sentinel config, or an ioredis client that is duplicated) with the settings Bull requires, and
+ * closed together: Bull does not close connections it got from `createClient`.
  *
  * @example
  * const clients = new BullRedisClients('redis://127.0.0.1:6379');
@@ -12,17 +12,21 @@ import { Redis } from 'ioredis';
  * await clients.closeAll();
  */
 export class BullRedisClients {
-  private readonly clients: Redis[] = [];
+  private readonly clients: RedisClient[] = [];
 
-  constructor(private readonly redis: string | Redis) {}
+  constructor(private readonly redis: RedisSource) {}
 
-  /** A new connection for Bull (`maxRetriesPerRequest: null`, no ready check). */
-  open(): Redis {
-    const settings = { maxRetriesPerRequest: null, enableReadyCheck: false };
-    const client =
-      typeof this.redis === 'string'
-        ? new Redis(this.redis, settings)
-        : this.redis.duplicate({ ...settings, enableOfflineQueue: true, lazyConnect: false });
+  /** A new connection for Bull (`maxRetriesPerRequest: null`, no ready check, offline queue). */
+  open(): RedisClient {
+    const client = newRedisClient(this.redis, {
+      maxRetriesPerRequest: null,
+      enableReadyCheck: false,
+      enableOfflineQueue: true,
+      lazyConnect: false,
+      // The module's own connection answers in bounded time; Bull's may block (BRPOPLPUSH).
+      commandTimeout: undefined,
+      enableAutoPipelining: false,
+    });
     this.clients.push(client);
     return client;
   }
@@ -32,4 +36,15 @@ export class BullRedisClients {
     const clients = this.clients.splice(0);
     await Promise.all(clients.map((client) => client.quit().catch(() => client.disconnect())));
   }
+}
+
+/**
+ * The Bull key prefix of one queue: `prefix` as given when it already holds a hash tag
+ * (`{…}`), else `prefix` followed by the queue name in braces. Bull's scripts touch several keys
+ * of one queue at once; the tag puts them in one Redis Cluster slot, and each queue in its own.
+ *
+ * @example bullQueuePrefix('ss:bull', 'session-security-revocations') // 'ss:bull:{session-security-revocations}'
+ */
+export function bullQueuePrefix(prefix: string, queue: string): string {
+  return /\{[^}]+\}/.test(prefix) ? prefix : `${prefix}:{${queue}}`;
 }

@@ -1,13 +1,17 @@
 import { Logger } from '@nestjs/common';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { newRedisClient, type RedisClient, type RedisConnectionConfig } from './redis-clients.js';
 
 /**
- * Opens the module's own Redis connection from a URL and waits for the first connection attempt. Commands fail fast while disconnected
- * (no offline queue), so the session store falls back to the database instead of hanging.
+ * Opens the module's own Redis connection (a URL, a Cluster or a Sentinel config) and waits for
+ * the first connection attempt. Commands fail fast while disconnected (no offline queue), so the
+ * session store falls back to the database instead of hanging.
  */
-export async function openRedis(url: string): Promise<Redis> {
+export async function openRedis(url: string): Promise<Redis>;
+export async function openRedis(config: RedisConnectionConfig): Promise<RedisClient>;
+export async function openRedis(config: RedisConnectionConfig): Promise<RedisClient> {
   const logger = new Logger('SessionSecurity');
-  const redis = new Redis(url, {
+  const redis = newRedisClient(config, {
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
     connectTimeout: 2_000,

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../common/redis-clients.js';
 import type { DataSource } from 'typeorm';
 import { SESSION_SECURITY_DATA_SOURCE, SESSION_SECURITY_REDIS } from '../common/tokens.js';
 import { SessionStore } from '../session/session-store.js';
@@ -22,7 +22,7 @@ export interface SessionSecurityHealthReport {
 export class SessionSecurityHealth {
   constructor(
     @Inject(SESSION_SECURITY_DATA_SOURCE) private readonly dataSource: DataSource,
-    @Inject(SESSION_SECURITY_REDIS) private readonly redis: Redis | null,
+    @Inject(SESSION_SECURITY_REDIS) private readonly redis: RedisClient | null,
     private readonly store: SessionStore,
   ) {}
 

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import { duplicateRedis, type RedisClient } from '../common/redis-clients.js';
 import { parseLiveSignal, type LiveSignal } from './live-signal.js';
 
 /** Delivers {@link LiveSignal}s to this instance and to every other instance. */
@@ -28,17 +28,17 @@ export class RedisLiveSignalBus implements LiveSignalBus {
   private readonly logger = new Logger('SessionSecurity');
   private readonly id = randomUUID();
   private readonly channel: string;
-  private readonly subscriber: Redis;
+  private readonly subscriber: RedisClient;
   private readonly listeners: Array<(signal: LiveSignal | 'reconnected') => void> = [];
   private wasReady = false;
   private lost = false;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     prefix: string,
   ) {
     this.channel = `${prefix}{ss}:live`;
-    this.subscriber = redis.duplicate({
+    this.subscriber = duplicateRedis(redis, {
       lazyConnect: true,
       enableOfflineQueue: true,
       maxRetriesPerRequest: null,

@@ -1,5 +1,5 @@
 import type { Provider } from '@nestjs/common';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../common/redis-clients.js';
 import { RESOLVED_OPTIONS, SESSION_SECURITY_REDIS } from '../common/tokens.js';
 import type { ResolvedOptions } from '../options/resolve-options.js';
 import { SessionEvents } from '../session/session-events.js';
@@ -18,7 +18,7 @@ export const liveProviders: Provider[] = [
     inject: [RESOLVED_OPTIONS, SESSION_SECURITY_REDIS, SessionService, SessionEvents],
     useFactory: async (
       options: ResolvedOptions,
-      redis: Redis | null,
+      redis: RedisClient | null,
       sessions: SessionService,
       events: SessionEvents,
     ) => {

@@ -8,6 +8,7 @@ import {
   keyPrefixOption,
 } from '../options/option-schemas.js';
 import { parseSection } from '../options/option-issues.js';
+import type { RedisSource } from '../common/redis-clients.js';
 import type { NotificationChannel } from './notification-channel.interface.js';
 import type { WebhookChannelOptions } from './webhook.channel.js';
 
@@ -45,9 +46,15 @@ export interface NotificationModuleOptions {
    * run in this process; jobs in flight are lost on a crash and picked up again at the next start.
    */
   queue?: 'bull' | 'inline';
-  /** Redis of the Bull queue when `notificationImports()` registers it: a URL or ioredis options. */
-  redis?: string | QueueOptions['redis'];
-  /** Key prefix of the Bull queue registered by `notificationImports()` (default `'ss:bull'`). */
+  /**
+   * Redis of the Bull queue when `notificationImports()` registers it: a URL, ioredis options,
+   * or what the module's `redis` option takes (a Cluster or Sentinel config, an ioredis client).
+   */
+  redis?: RedisSource | QueueOptions['redis'];
+  /**
+   * Key prefix of the Bull queue registered by `notificationImports()` (default `'ss:bull'`);
+   * the queue name is added as hash tag (`ss:bull:{session-security-notifications}`).
+   */
   queuePrefix?: string;
   /**
    * Run the Bull worker in this process (default `true`). Set `false` on app instances when a
@@ -70,7 +77,7 @@ export interface ResolvedNotificationOptions {
   webhook: WebhookChannelOptions | null;
   log: boolean;
   queue: 'bull' | 'inline';
-  redis: string | QueueOptions['redis'] | null;
+  redis: RedisSource | QueueOptions['redis'] | null;
   queuePrefix: string;
   worker: boolean;
   attempts: number;

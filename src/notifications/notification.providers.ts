@@ -1,5 +1,14 @@
 import { BullModule, getQueueToken } from '@nestjs/bull';
-import type { DynamicModule, Provider } from '@nestjs/common';
+import {
+  Inject,
+  Module,
+  type DynamicModule,
+  type OnApplicationShutdown,
+  type Provider,
+} from '@nestjs/common';
+import type { Queue } from 'bull';
+import { BullRedisClients, bullQueuePrefix } from '../common/bull-redis.js';
+import { isRedisClient, type RedisSource } from '../common/redis-clients.js';
 import { Clock } from '../common/clock.js';
 import { InlineQueue } from './inline-queue.js';
 import { NotificationChannel } from './notification-channel.interface.js';
@@ -85,13 +94,36 @@ export function notificationImports(options: NotificationModuleOptions = {}): Dy
  */
 export function notificationImportsFor(resolved: ResolvedNotificationOptions): DynamicModule[] {
   if (resolved.queue !== 'bull' || !resolved.redis) return [];
-  const connection =
-    typeof resolved.redis === 'string' ? { url: resolved.redis } : { redis: resolved.redis };
-  return [
-    BullModule.registerQueue({
-      name: NOTIFICATION_QUEUE,
-      prefix: resolved.queuePrefix,
-      ...connection,
-    }),
-  ];
+  const prefix = bullQueuePrefix(resolved.queuePrefix, NOTIFICATION_QUEUE);
+  const redis = resolved.redis;
+  if (typeof redis === 'string') {
+    return [BullModule.registerQueue({ name: NOTIFICATION_QUEUE, prefix, url: redis })];
+  }
+  if (!isRedisClient(redis) && !('cluster' in redis) && !('options' in redis)) {
+    return [BullModule.registerQueue({ name: NOTIFICATION_QUEUE, prefix, redis })];
+  }
+  return [notificationQueueOn(redis as RedisSource, prefix)];
+}
+
+/**
+ * The notification queue on connections the module opens itself (Cluster, Sentinel config or a
+ * duplicated client), closed after the queue when the app shuts down.
+ */
+function notificationQueueOn(redis: RedisSource, prefix: string): DynamicModule {
+  const clients = new BullRedisClients(redis);
+  const queue = BullModule.registerQueue({
+    name: NOTIFICATION_QUEUE,
+    prefix,
+    createClient: () => clients.open(),
+  });
+  @Module({ imports: [queue], exports: [queue] })
+  class NotificationQueueConnections implements OnApplicationShutdown {
+    constructor(@Inject(getQueueToken(NOTIFICATION_QUEUE)) private readonly bull: Queue) {}
+
+    async onApplicationShutdown(): Promise<void> {
+      await this.bull.close().catch(() => undefined);
+      await clients.closeAll();
+    }
+  }
+  return { module: NotificationQueueConnections, imports: [queue], exports: [queue] };
 }

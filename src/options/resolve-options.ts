@@ -1,5 +1,4 @@
 import { hkdfSync } from 'node:crypto';
-import type { Redis } from 'ioredis';
 import type { DataSource } from 'typeorm';
 import { finishAuditConfig, type ResolvedAuditConfig } from '../audit/audit-config.js';
 import { Clock, SystemClock } from '../common/clock.js';
@@ -12,6 +11,7 @@ import {
 import { createPolicyConfig, type ResolvedPolicyConfig } from '../policy/policy-config.js';
 import { SessionEntity } from '../session/session.entity.js';
 import type { SessionUserDirectory } from '../session/session-user-directory.interface.js';
+import type { RedisSource } from '../common/redis-clients.js';
 import type { RpcTokenExtractor } from '../surfaces/guarded-call.js';
 import { describeIssues } from './option-issues.js';
 import { SessionSecurityOptionsError } from './options-error.js';
@@ -25,7 +25,7 @@ import type { SessionSecurityModuleOptions } from './session-security-options.in
  */
 export interface ResolvedOptions {
   dataSource: DataSource;
-  redis: Redis | string | false;
+  redis: RedisSource | false;
   redisKeyPrefix: string;
   session: { idleTimeoutMs: number; absoluteTimeoutMs: number; touchIntervalMs: number };
   cookie: { name: string; sameSite: 'Lax' | 'Strict' };

@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import type { Redis } from 'ioredis';
+import type { RedisSource } from '../common/redis-clients.js';
 import type { Clock } from '../common/clock.js';
 import type { Duration } from '../common/duration.js';
 import type { AuditRetentionOptions } from '../audit/audit-retention-config.js';
@@ -23,10 +23,12 @@ export interface SessionSecurityModuleOptions {
    */
   secret: string;
   /**
-   * Redis shared by every instance (an ioredis client or a URL). `false` selects the
+   * Redis shared by every instance: a `redis://` URL, `{ cluster: [{ host, port }, …] }` for
+   * Redis Cluster, `{ sentinels: [{ host, port }, …], name }` for Sentinel, or an ioredis
+   * `Redis` / `Cluster` client (see docs/redis-topologies.md). `false` selects the
    * single-instance in-memory store, which is logged loudly and unfit for more than one instance.
    */
-  redis: Redis | string | false;
+  redis: RedisSource | false;
   /** Prefix of every Redis key the module writes (default `'ss:'`). */
   redisKeyPrefix?: string;
   session?: SessionOptions;

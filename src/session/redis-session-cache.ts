@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { isCluster, type RedisClient } from '../common/redis-clients.js';
 import type { ActiveSession } from './session.types.js';
 import { CacheLookup, SessionCache, epochFields, toEpochs } from './session-cache.interface.js';
 
@@ -34,8 +35,10 @@ return 1`;
 
 /** Tokens ended per script call: one short script instead of two queued commands per token. */
 const END_CHUNK = 1_000;
+/** How long an invalidation waits for its replicas before it counts as not written (ms). */
+const REPLICA_WAIT_MS = 250;
 
-type ScriptedRedis = Redis & {
+type ScriptedRedis = RedisClient & {
   ssEnd(keyCount: number, ...keysThenTtl: Array<string | number>): Promise<number>;
   ssLookup(live: string, dead: string, epochs: string): Promise<string[]>;
   ssFill(live: string, dead: string, value: string, ttl: number, mode: string): Promise<number>;
@@ -45,15 +48,20 @@ type ScriptedRedis = Redis & {
 /**
  * {@link SessionCache} on Redis: one script call per request returns the session snapshot and
  * every epoch that covers it. Keys share one hash tag so the scripts also run on Redis Cluster.
+ * With `replicas` > 0 (Sentinel, Cluster), an invalidation (tombstone, epochs) counts as written only
+ * once that many replicas confirmed it (`WAIT`); otherwise it throws, and the session store
+ * keeps it in the database outbox, so an asynchronous failover cannot lose it.
  */
 export class RedisSessionCache implements SessionCache {
   readonly shared = true;
   private readonly redis: ScriptedRedis;
   private readonly epochsKey: string;
+  private slot: number | undefined;
 
   constructor(
-    redis: Redis,
+    redis: RedisClient,
     private readonly prefix: string,
+    private readonly replicas = 0,
   ) {
     this.redis = redis as ScriptedRedis;
     this.epochsKey = `${prefix}{ss}:epochs`;
@@ -111,13 +119,16 @@ export class RedisSessionCache implements SessionCache {
       calls.push(this.redis.ssEnd(keys.length, ...keys, ttl));
     }
     await Promise.all(calls);
+    await this.replicated();
   }
 
   async raiseEpochs(entries: Record<string, number>, markInitialised = false): Promise<void> {
     const args: Array<string | number> = [];
     for (const [field, value] of Object.entries(entries)) args.push(field, value);
     if (markInitialised) args.push('__init', 1);
-    if (args.length > 0) await this.redis.ssRaise(this.epochsKey, ...args);
+    if (args.length === 0) return;
+    await this.redis.ssRaise(this.epochsKey, ...args);
+    await this.replicated();
   }
 
   async epochsInitialised(): Promise<boolean> {
@@ -126,6 +137,29 @@ export class RedisSessionCache implements SessionCache {
 
   async ping(): Promise<void> {
     await this.redis.ping();
+  }
+
+  private async replicated(): Promise<void> {
+    if (this.replicas === 0) return;
+    const confirmed = await (await this.writer()).wait(this.replicas, REPLICA_WAIT_MS);
+    if (confirmed < this.replicas) {
+      throw new Error(`${confirmed} of ${this.replicas} replica(s) confirmed the invalidation`);
+    }
+  }
+
+  /**
+   * The connection the cache's writes went out on: `WAIT` counts the replicas that have this
+   * connection's writes, so on a Cluster it goes to the master of the `{ss}` slot.
+   */
+  private async writer(): Promise<Redis> {
+    if (!isCluster(this.redis)) return this.redis;
+    this.slot ??= Number(await this.redis.cluster('KEYSLOT', this.epochsKey));
+    const master = this.redis.slots[this.slot]?.[0];
+    const node = this.redis
+      .nodes('master')
+      .find(({ options }) => `${options.host}:${options.port}` === master);
+    if (!node) throw new Error(`no connection to the master of cache slot ${this.slot}`);
+    return node;
   }
 
   private encode(session: ActiveSession): string {

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../common/redis-clients.js';
 import { RateLimiterAbstract, RateLimiterMemory, RateLimiterRedis } from 'rate-limiter-flexible';
 import { LessThanOrEqual, type DataSource, type Repository } from 'typeorm';
 import {
@@ -40,7 +40,7 @@ export class LoginThrottleService {
 
   constructor(
     @Inject(RESOLVED_OPTIONS) private readonly options: ResolvedOptions,
-    @Inject(SESSION_SECURITY_REDIS) redis: Redis | null,
+    @Inject(SESSION_SECURITY_REDIS) redis: RedisClient | null,
     @Inject(SESSION_SECURITY_DATA_SOURCE) dataSource: DataSource,
   ) {
     this.lockouts = dataSource.getRepository(LoginLockoutEntity);

@@ -1,6 +1,6 @@
 import type { OnApplicationShutdown } from '@nestjs/common';
 import type Bull from 'bull';
-import type { Redis } from 'ioredis';
+import type { RedisSource } from '../../common/redis-clients.js';
 import { BullJobQueue } from '../../common/bull-job-queue.js';
 import { REVOCATION_JOB_NAME, REVOCATION_QUEUE } from './bulk-revocation.options.js';
 import type { RevocationJobProcessor } from './revocation-job.processor.js';
@@ -19,7 +19,7 @@ export class BullRevocationQueue implements RevocationJobQueue, OnApplicationShu
   private readonly bull: BullJobQueue<{ jobId: string }>;
 
   constructor(
-    redis: string | Redis,
+    redis: RedisSource,
     prefix: string,
     private readonly processor: RevocationJobProcessor,
     private readonly retry: RevocationRetry,
