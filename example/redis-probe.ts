@@ -1,6 +1,9 @@
 import { Redis } from 'ioredis';
 
-/** Whether a Redis server answers at `url` within a second (one connection, no retries). */
+/**
+ * Whether a Redis server answers at `url` within a second (one connection, no retries). Only the
+ * operations CLI uses it; the app itself never probes (it runs degraded until Redis answers).
+ */
 export async function redisAnswers(url: string): Promise<boolean> {
   const probe = new Redis(url, {
     lazyConnect: true,

@@ -24,7 +24,7 @@ import {
 import { NotificationService } from './notifications/notification.service.js';
 import { NotificationBatchService } from './notifications/notification-batch.service.js';
 import { permissionChangeProviders } from './permission-changes/permission-change.providers.js';
-import { openRedis } from './common/redis-connection.js';
+import { closeRedis, openRedis } from './common/redis-connection.js';
 import {
   RESOLVED_OPTIONS,
   SESSION_SECURITY_DATA_SOURCE,
@@ -185,7 +185,7 @@ export class SessionSecurityModule
   }
 
   async onApplicationShutdown(): Promise<void> {
-    if (this.ownedRedis) await this.ownedRedis.quit().catch(() => this.ownedRedis?.disconnect());
+    if (this.ownedRedis) await closeRedis(this.ownedRedis);
   }
 }
 

@@ -35,7 +35,9 @@ export async function createCliContext(
   await dataSource.initialize();
   try {
     await dataSource.runMigrations({ transaction: 'each' });
-    const redis = (await redisAnswers(config.redisUrl)) ? config.redisUrl : false;
+    // A one-shot command runs in-process without Redis; `worker` refuses to (see workerCommand).
+    const redis =
+      config.redisUrl && (await redisAnswers(config.redisUrl)) ? config.redisUrl : false;
     const root = ExampleAppModule.register({
       config: { ...config, secret: exampleSecret(config) },
       dataSource,

@@ -1,6 +1,7 @@
 import { Logger, type OnApplicationShutdown } from '@nestjs/common';
 import Bull from 'bull';
 import type { Redis } from 'ioredis';
+import { closeBullQueue } from './bull-close.js';
 import { BullRedisClients } from './bull-redis.js';
 import type {
   NotificationJobOptions,
@@ -57,7 +58,11 @@ export class BullJobQueue<T> implements NotificationJobQueue<T>, OnApplicationSh
     });
     this.queue.on('error', (error) => this.logger.warn(`${options.name}: ${error.message}`));
     if (options.worker) {
-      void this.queue.process('*', options.concurrency ?? 1, (job) => options.handler(job));
+      // Bull emits errors while running on the queue ('error', logged above); what is left is a
+      // rejection when the connections are dropped before the queue was ready (Redis down).
+      this.queue
+        .process('*', options.concurrency ?? 1, (job) => options.handler(job))
+        .catch(() => undefined);
     }
   }
 
@@ -69,8 +74,9 @@ export class BullJobQueue<T> implements NotificationJobQueue<T>, OnApplicationSh
   /** Bull jobs run elsewhere as well; there is nothing in this process to wait for. */
   async whenIdle(): Promise<void> {}
 
+  /** Closes the queue and its connections; bounded and quiet while Redis is down or frozen. */
   async close(): Promise<void> {
-    await this.queue.close();
+    await closeBullQueue(this.queue);
     await this.clients.closeAll();
   }
 

@@ -1,5 +1,7 @@
 import { BullModule, getQueueToken } from '@nestjs/bull';
 import type { DynamicModule, Provider } from '@nestjs/common';
+import type Bull from 'bull';
+import { withBoundedShutdown } from '../common/bull-close.js';
 import { Clock } from '../common/clock.js';
 import { InlineQueue } from './inline-queue.js';
 import { NotificationChannel } from './notification-channel.interface.js';
@@ -42,7 +44,11 @@ export function notificationProviders(options: NotificationModuleOptions = {}): 
     },
     NotificationDeliveryService,
     bull
-      ? { provide: NOTIFICATION_JOB_QUEUE, useExisting: getQueueToken(NOTIFICATION_QUEUE) }
+      ? {
+          provide: NOTIFICATION_JOB_QUEUE,
+          inject: [getQueueToken(NOTIFICATION_QUEUE)],
+          useFactory: (queue: Bull.Queue) => withBoundedShutdown(queue),
+        }
       : {
           provide: NOTIFICATION_JOB_QUEUE,
           inject: [NotificationDeliveryService],

@@ -5,6 +5,7 @@ import { resolveAuditConfig, type ResolvedAuditConfig } from '../audit/audit-con
 import { Clock, SystemClock } from '../common/clock.js';
 import { createPolicyConfig, type ResolvedPolicyConfig } from '../policy/policy-config.js';
 import { parseDuration } from '../common/duration.js';
+import { redactUrl, redisUrlProblem } from '../common/redis-connection.js';
 import { CidrSet } from '../network/client-ip.js';
 import { SessionEntity } from '../session/session.entity.js';
 import type { SessionUserDirectory } from '../session/session-user-directory.interface.js';
@@ -70,6 +71,9 @@ export function resolveOptions(options: SessionSecurityModuleOptions): ResolvedO
     problems.push(
       'redis: required — an ioredis client, a redis:// URL, or false for single-instance mode',
     );
+  } else if (typeof redis === 'string') {
+    const problem = redisUrlProblem(redis);
+    if (problem) problems.push(`redis: invalid URL '${redactUrl(redis)}': ${problem}`);
   }
 
   const session = {
