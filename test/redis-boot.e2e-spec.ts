@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import { readConfig } from '../example/config.js';
 import { createExampleApp } from '../example/create-app.js';
 import { hashToken } from '../src/session/session-token.js';
-import { TEST_DATABASE_URL, createSchema, query } from './support/database.js';
+import { TEST_DATABASE_URL, createSchema, openModuleDatabase, query } from './support/database.js';
 import {
   Client,
   ExampleEnvironment,
@@ -13,6 +13,7 @@ import {
   newEnvironment,
   startExample,
 } from './support/example-app.js';
+import { startPermissionApp } from './support/permission-app.js';
 import { PrivateRedis } from './support/private-redis.js';
 
 /**
@@ -137,9 +138,12 @@ describe('boot and shutdown while Redis is frozen or gone', () => {
     schema = await createSchema('redis_frozen');
     redis = await PrivateRedis.start();
     environment = { ...newEnvironment(schema.name), redisUrl: redis.url };
-    const warm = await timed(() => startExample(environment));
-    normalBootMs = warm.ms;
-    await warm.value.close();
+    // The second boot is the normal one: the first also loads and compiles what it imports.
+    for (let i = 0; i < 2; i++) {
+      const boot = await timed(() => startExample(environment));
+      normalBootMs = boot.ms;
+      await boot.value.close();
+    }
   });
   afterAll(async () => {
     redis?.resume();
@@ -201,7 +205,41 @@ describe('boot and shutdown while Redis is frozen or gone', () => {
   });
 });
 
+describe('shutdown of an app whose own Redis client was closed first', () => {
+  it('closes without an error and in time', async () => {
+    const schema = await createSchema('redis_closed_client');
+    const dataSource = await openModuleDatabase(schema.name);
+    const redis = await PrivateRedis.start();
+    const client = new Redis(redis.url);
+    try {
+      const app = await startPermissionApp(dataSource, newEnvironment(schema.name).redisKeyPrefix, {
+        redis: client,
+      });
+      await client.quit();
+      const close = await timed(() => app.close());
+      expect(close.ms).toBeLessThan(CLOSE_BOUND_MS);
+    } finally {
+      client.disconnect();
+      await redis.stop();
+      await dataSource.destroy();
+      await schema.drop();
+    }
+  });
+});
+
 describe('the redis option at startup', () => {
+  it('runs single-instance mode only when configured (REDIS_URL=off), healthy', async () => {
+    const schema = await createSchema('redis_off');
+    const instance = await startExample(newEnvironment(schema.name, { REDIS_URL: 'off' }));
+    try {
+      const health = await instance.http.get('/health').expect(200);
+      expect(health.body).toMatchObject({ redis: 'disabled', mode: 'single-instance' });
+    } finally {
+      await instance.close();
+      await schema.drop();
+    }
+  });
+
   it('refuses a malformed Redis URL with an error naming the redis option', async () => {
     const config = readConfig({
       DATABASE_URL: TEST_DATABASE_URL,

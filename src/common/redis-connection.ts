@@ -4,7 +4,7 @@ import { Redis } from 'ioredis';
 /** How long boot waits for the module's own connection to become ready (ms). */
 export const REDIS_CONNECT_WAIT_MS = 1_000;
 /** How long closing a connection waits for Redis to acknowledge `QUIT` (ms). */
-export const REDIS_QUIT_WAIT_MS = 500;
+export const REDIS_QUIT_WAIT_MS = 250;
 
 /**
  * Opens the module's own Redis connection from a URL and waits at most
