@@ -98,6 +98,10 @@ describe('two instances that boot while their Redis is down', () => {
     const denied = await me(b, bob).expect(401);
     expect(denied.body.error).toBe('session_revoked');
     await me(a, bob).expect(401);
+    // B cannot apply A's outbox row to Redis, so it does not trust Redis snapshots either.
+    const health = await b.http.get('/health').expect(503);
+    expect(typeof health.body.cacheDistrustedSince).toBe('number');
+    expect(health.body.cacheDistrustedSince).toBeLessThanOrEqual(Date.now());
   });
 
   it('take Redis up again once it answers: /health 200 and the shared cache in use', async () => {
@@ -105,7 +109,12 @@ describe('two instances that boot while their Redis is down', () => {
     await me(b, carol).expect(200);
     await redis.start();
     const healthy = await healthBecomes(b, 200, 10_000);
-    expect(healthy.body).toMatchObject({ redis: 'up', mode: 'shared', cacheFallbackSince: null });
+    expect(healthy.body).toMatchObject({
+      redis: 'up',
+      mode: 'shared',
+      cacheFallbackSince: null,
+      cacheDistrustedSince: null,
+    });
     await healthBecomes(a, 200, 10_000);
 
     const direct = new Redis(redis.url);
