@@ -51,12 +51,18 @@ export class BullJobQueue<T> implements NotificationJobQueue<T>, OnApplicationSh
   constructor(options: BullJobQueueOptions<T>) {
     this.logger = new Logger(options.logContext ?? 'SessionSecurity');
     this.clients = new BullRedisClients(options.redis);
+    // Each connection reports every failed reconnect: a repeated message is said once, until a
+    // connection is ready again.
+    let lastReported: string | null = null;
     this.queue = new Bull<T>(options.name, {
       prefix: options.prefix,
-      createClient: () => this.clients.open(),
+      createClient: () => this.clients.open().on('ready', () => (lastReported = null)),
       settings: options.settings,
     });
-    this.queue.on('error', (error) => this.logger.warn(`${options.name}: ${error.message}`));
+    this.queue.on('error', (error) => {
+      if (error.message !== lastReported) this.logger.warn(`${options.name}: ${error.message}`);
+      lastReported = error.message;
+    });
     if (options.worker) {
       // Bull emits errors while running on the queue ('error', logged above); what is left is a
       // rejection when the connections are dropped before the queue was ready (Redis down).
