@@ -57,3 +57,16 @@ describe('example config: HTTP_ADAPTER', () => {
     );
   });
 });
+
+describe('example config: REDIS_URL', () => {
+  it('defaults to the local Redis, also when empty (shared mode)', () => {
+    expect(readConfig({}).redisUrl).toBe('redis://127.0.0.1:6379');
+    expect(readConfig({ REDIS_URL: '' }).redisUrl).toBe('redis://127.0.0.1:6379');
+    expect(readConfig({ REDIS_URL: 'redis://cache:6380/2' }).redisUrl).toBe('redis://cache:6380/2');
+  });
+
+  it('selects single-instance mode only with REDIS_URL=off', () => {
+    expect(readConfig({ REDIS_URL: 'off' }).redisUrl).toBeNull();
+    expect(readConfig({ REDIS_URL: ' OFF ' }).redisUrl).toBeNull();
+  });
+});

@@ -8,7 +8,8 @@ export interface ExampleConfig {
   port: number;
   databaseUrl: string | null;
   sqlitePath: string;
-  redisUrl: string;
+  /** `REDIS_URL` (default `redis://127.0.0.1:6379`); `null` for `REDIS_URL=off`: single-instance mode. */
+  redisUrl: string | null;
   secret: string;
   idleTimeout: string;
   absoluteTimeout: string;
@@ -70,7 +71,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ExampleConfig 
     port,
     databaseUrl: env.DATABASE_URL || null,
     sqlitePath: env.SQLITE_PATH ?? './data/example.sqlite',
-    redisUrl: env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    redisUrl: readRedisUrl(env.REDIS_URL),
     secret: env.SESSION_SECRET ?? '',
     idleTimeout: duration('SESSION_IDLE_TIMEOUT', '30m'),
     absoluteTimeout: duration('SESSION_ABSOLUTE_TIMEOUT', '12h'),
@@ -89,6 +90,17 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ExampleConfig 
   };
   if (problems.length > 0) throw new Error(`Invalid environment:\n  - ${problems.join('\n  - ')}`);
   return config;
+}
+
+/**
+ * `REDIS_URL`: the shared Redis (default `redis://127.0.0.1:6379`, also when empty), or `off` for
+ * single-instance mode (in-memory cache, never more than one instance).
+ *
+ * @example readRedisUrl('off') // null
+ */
+export function readRedisUrl(value: string | undefined): string | null {
+  const url = value?.trim() || 'redis://127.0.0.1:6379';
+  return url.toLowerCase() === 'off' ? null : url;
 }
 
 /**

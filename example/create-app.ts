@@ -1,4 +1,4 @@
-import { type DynamicModule, type INestApplication, Logger, LoggerService } from '@nestjs/common';
+import { type DynamicModule, type INestApplication, LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -10,7 +10,6 @@ import { ExampleAppModule, ExampleRuntime } from './app.module.js';
 import { ExampleConfig, exampleSecret, type HttpAdapterName } from './config.js';
 import { openExampleDatabase } from './data-source.js';
 import { seed } from './seed.js';
-import { redisAnswers } from './redis-probe.js';
 import { refuseNul } from './refuse-nul.js';
 import { servePages } from './pages/pages.middleware.js';
 import { webRoot } from './pages/web-root.js';
@@ -24,8 +23,9 @@ export interface CreateExampleAppOptions {
 }
 
 /**
- * Builds the example app exactly as `npm start` runs it: database migrated and seeded, Redis
- * (or the logged single-instance fallback), helmet, JSON-only bodies, the module's error shape.
+ * Builds the example app exactly as `npm start` runs it: database migrated and seeded, the shared
+ * Redis of `REDIS_URL` (degraded until it answers; single-instance mode only with
+ * `REDIS_URL=off`), helmet, JSON-only bodies, the module's error shape.
  */
 export async function createExampleApp(
   config: ExampleConfig,
@@ -33,16 +33,10 @@ export async function createExampleApp(
 ): Promise<INestApplication> {
   const dataSource = await openExampleDatabase(config, options.schema);
   await seed(dataSource);
-  const redis = (await redisAnswers(config.redisUrl)) ? config.redisUrl : false;
-  if (!redis) {
-    new Logger('Example').warn(
-      `no Redis answers at ${config.redisUrl}: running in single-instance mode (in-memory cache)`,
-    );
-  }
   const module = ExampleAppModule.register({
     config: { ...config, secret: exampleSecret(config) },
     dataSource,
-    redis,
+    redis: config.redisUrl ?? false,
     redisKeyPrefix: options.redisKeyPrefix,
     clock: options.clock,
   });

@@ -36,7 +36,8 @@ export default defineSessionSecurityCli({
     return ExampleAppModule.register({
       config: { ...config, secret },
       dataSource,
-      redis: process.env.REDIS_URL || false,
+      // Only a REDIS_URL that is set (`off` included, as the app reads it); never the default.
+      redis: process.env.REDIS_URL ? (config.redisUrl ?? false) : false,
       redisKeyPrefix: process.env.REDIS_KEY_PREFIX || undefined,
     });
   },

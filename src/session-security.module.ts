@@ -23,7 +23,7 @@ import {
 import { NotificationService } from './notifications/notification.service.js';
 import { NotificationBatchService } from './notifications/notification-batch.service.js';
 import { permissionChangeProviders } from './permission-changes/permission-change.providers.js';
-import { openRedis } from './common/redis-connection.js';
+import { closeRedis, openRedis } from './common/redis-connection.js';
 import { processRole } from './common/process-role.js';
 import { isRedisClient, hasFailover, type RedisClient } from './common/redis-clients.js';
 import {
@@ -196,7 +196,7 @@ export class SessionSecurityModule
   }
 
   async onApplicationShutdown(): Promise<void> {
-    if (this.ownedRedis) await this.ownedRedis.quit().catch(() => this.ownedRedis?.disconnect());
+    if (this.ownedRedis) await closeRedis(this.ownedRedis);
   }
 }
 

@@ -11,7 +11,7 @@ import { ManualClock } from '../src/testing/index.js';
 import { SESSION_SECURITY_DATA_SOURCE } from '../src/common/tokens.js';
 import { adapterEnv, login, type ExampleInstance } from './support/example-app.js';
 
-/** `npm start` without DATABASE_URL and without Redis: SQLite, jobs in the app process. */
+/** `npm start` without DATABASE_URL and with `REDIS_URL=off`: SQLite, jobs in the app process. */
 describe('bulk revocation on the embedded SQLite store, single-instance mode', () => {
   const dir = mkdtempSync(join(tmpdir(), 'ss-sqlite-'));
   let app: ExampleInstance;
@@ -19,7 +19,7 @@ describe('bulk revocation on the embedded SQLite store, single-instance mode', (
   beforeAll(async () => {
     const config = readConfig({
       SQLITE_PATH: join(dir, 'example.sqlite'),
-      REDIS_URL: 'redis://127.0.0.1:1',
+      REDIS_URL: 'off',
       SESSION_SECRET: randomBytes(32).toString('base64url'),
       SESSION_REVOCATION_BATCH_SIZE: '7',
       ...adapterEnv(),

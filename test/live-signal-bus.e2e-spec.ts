@@ -89,3 +89,45 @@ describe('RedisLiveSignalBus when Redis goes away', () => {
     expect(seen.got).toEqual(['reconnected']);
   });
 });
+
+describe('RedisLiveSignalBus started while Redis is down', () => {
+  let redis: PrivateRedis;
+  const clients: Redis[] = [];
+  const buses: RedisLiveSignalBus[] = [];
+  beforeAll(async () => {
+    redis = await PrivateRedis.start();
+    await redis.stop();
+  });
+  afterAll(async () => {
+    for (const b of buses) await b.close();
+    for (const c of clients) c.disconnect();
+    await redis?.stop();
+  });
+
+  it('starts at once, asks for a re-check when Redis answers, and then receives signals', async () => {
+    const client = await openRedis(redis.url);
+    clients.push(client);
+    const late = new RedisLiveSignalBus(client, 'test:late:');
+    buses.push(late);
+    const started = Date.now();
+    await late.start();
+    expect(Date.now() - started).toBeLessThan(500);
+    const seen = recorder(late);
+
+    await redis.start();
+    await seen.until(1);
+    expect(seen.got).toEqual(['reconnected']);
+
+    const otherClient = await openRedis(redis.url);
+    clients.push(otherClient);
+    const other = new RedisLiveSignalBus(otherClient, 'test:late:');
+    buses.push(other);
+    await other.start();
+    // The late bus subscribes once it connects; publish until it hears one.
+    for (let i = 0; seen.got.length < 2 && i < 50; i++) {
+      await other.publish({ scope: 'user', value: 'u-late' });
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(seen.got[1]).toEqual({ scope: 'user', value: 'u-late' });
+  });
+});

@@ -140,8 +140,7 @@ describe('queue dashboard without Redis', () => {
   beforeAll(async () => {
     schema = await createSchema('queues_noredis');
     app = await startExample({
-      ...newEnvironment(schema.name),
-      redisUrl: 'redis://127.0.0.1:1',
+      ...newEnvironment(schema.name, { REDIS_URL: 'off' }),
     });
   });
   afterAll(async () => {

@@ -16,7 +16,9 @@ export class HealthController {
 
   /**
    * 200 when the database and Redis answer; otherwise 503 in the module's error shape
-   * (`service_unavailable`, the message naming what does not answer). Says which platform runs.
+   * (`service_unavailable`, the message naming what does not answer, or saying that sessions are
+   * validated against the database while the shared cache recovers). Says which platform runs,
+   * the mode (`shared` or `single-instance`) and since when the instance has not used Redis.
    */
   @Public()
   @Get()
@@ -26,14 +28,21 @@ export class HealthController {
       report.database === 'down' && 'database',
       report.redis === 'down' && 'redis',
     ].filter(Boolean);
+    const message = down.length
+      ? `unreachable: ${down.join(', ')}`
+      : report.ok
+        ? null
+        : 'degraded: redis is back, sessions are validated against the database until it is in use again';
     response.status(report.ok ? 200 : 503);
     return {
       ...(report.ok ? {} : { statusCode: 503, error: 'service_unavailable' }),
       status: report.ok ? 'ok' : 'unavailable',
-      ...(down.length ? { message: `unreachable: ${down.join(', ')}` } : {}),
+      ...(message ? { message } : {}),
       database: report.database,
       redis: report.redis,
+      mode: report.mode,
       cacheFallbackSince: report.cacheFallbackSince,
+      cacheDistrustedSince: report.cacheDistrustedSince,
       adapter: this.adapterHost.httpAdapter.getType() === 'fastify' ? 'fastify' : 'express',
     };
   }

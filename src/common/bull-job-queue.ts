@@ -2,6 +2,7 @@ import { Logger, type OnApplicationShutdown } from '@nestjs/common';
 import Bull from 'bull';
 import { BullRedisClients, bullQueuePrefix } from './bull-redis.js';
 import type { RedisSource } from './redis-clients.js';
+import { closeBullQueue } from './bull-close.js';
 import type {
   NotificationJobOptions,
   NotificationJobQueue,
@@ -50,14 +51,24 @@ export class BullJobQueue<T> implements NotificationJobQueue<T>, OnApplicationSh
   constructor(options: BullJobQueueOptions<T>) {
     this.logger = new Logger(options.logContext ?? 'SessionSecurity');
     this.clients = new BullRedisClients(options.redis);
+    // Each connection reports every failed reconnect: a repeated message is said once, until a
+    // connection is ready again.
+    let lastReported: string | null = null;
     this.queue = new Bull<T>(options.name, {
       prefix: bullQueuePrefix(options.prefix, options.name),
-      createClient: () => this.clients.open(),
+      createClient: () => this.clients.open().on('ready', () => (lastReported = null)),
       settings: options.settings,
     });
-    this.queue.on('error', (error) => this.logger.warn(`${options.name}: ${error.message}`));
+    this.queue.on('error', (error) => {
+      if (error.message !== lastReported) this.logger.warn(`${options.name}: ${error.message}`);
+      lastReported = error.message;
+    });
     if (options.worker) {
-      void this.queue.process('*', options.concurrency ?? 1, (job) => options.handler(job));
+      // Bull emits errors while running on the queue ('error', logged above); what is left is a
+      // rejection when the connections are dropped before the queue was ready (Redis down).
+      this.queue
+        .process('*', options.concurrency ?? 1, (job) => options.handler(job))
+        .catch(() => undefined);
     }
   }
 
@@ -69,8 +80,9 @@ export class BullJobQueue<T> implements NotificationJobQueue<T>, OnApplicationSh
   /** Bull jobs run elsewhere as well; there is nothing in this process to wait for. */
   async whenIdle(): Promise<void> {}
 
+  /** Closes the queue and its connections; bounded and quiet while Redis is down or frozen. */
   async close(): Promise<void> {
-    await this.queue.close();
+    await closeBullQueue(this.queue);
     await this.clients.closeAll();
   }
 

@@ -1,4 +1,5 @@
 import { newRedisClient, type RedisClient, type RedisSource } from './redis-clients.js';
+import { closeRedis } from './redis-connection.js';
 
 /**
  * The Redis connections of one Bull queue, opened from the module's Redis (a URL, a Cluster or
@@ -31,10 +32,10 @@ export class BullRedisClients {
     return client;
   }
 
-  /** Quits every connection opened so far (disconnects those that do not answer). */
+  /** Quits every connection opened so far; disconnects those that do not answer in time. */
   async closeAll(): Promise<void> {
     const clients = this.clients.splice(0);
-    await Promise.all(clients.map((client) => client.quit().catch(() => client.disconnect())));
+    await Promise.all(clients.map((client) => closeRedis(client)));
   }
 }
 

@@ -4,13 +4,27 @@ import type { DataSource } from 'typeorm';
 import { SESSION_SECURITY_DATA_SOURCE, SESSION_SECURITY_REDIS } from '../common/tokens.js';
 import { SessionStore } from '../session/session-store.js';
 
-/** Reachability of the module's dependencies. */
+/** Reachability of the module's dependencies and how this instance validates sessions. */
 export interface SessionSecurityHealthReport {
+  /**
+   * `false` when the database or a configured Redis does not answer, or when sessions are
+   * validated against the database because the shared cache failed (degraded): a load balancer
+   * should take the instance out of rotation (it stays correct, only slower).
+   */
   ok: boolean;
   database: 'up' | 'down';
+  /** `disabled` only with `redis: false`. */
   redis: 'up' | 'down' | 'disabled';
-  /** Since when requests are validated against the database because the cache failed. */
+  /** `shared` with Redis configured (reachable or not), `single-instance` with `redis: false`. */
+  mode: 'shared' | 'single-instance';
+  /** Since when (epoch ms) requests are validated against the database because the cache failed. */
   cacheFallbackSince: number | null;
+  /**
+   * Since when (epoch ms) this instance does not trust its Redis snapshots because its last
+   * check of the database's invalidations is out of date (it then reads the database); `null`
+   * while it trusts them.
+   */
+  cacheDistrustedSince: number | null;
 }
 
 /**
@@ -39,11 +53,14 @@ export class SessionSecurityHealth {
           )
         : Promise.resolve('disabled' as const),
     ]);
+    const cacheFallbackSince = this.store.cacheUnavailableSince;
     return {
-      ok: database === 'up' && redis !== 'down',
+      ok: database === 'up' && redis !== 'down' && cacheFallbackSince === null,
       database,
       redis,
-      cacheFallbackSince: this.store.cacheUnavailableSince,
+      mode: this.store.sharedCache ? 'shared' : 'single-instance',
+      cacheFallbackSince,
+      cacheDistrustedSince: this.store.cacheDistrustedSince,
     };
   }
 }

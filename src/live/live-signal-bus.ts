@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { duplicateRedis, type RedisClient } from '../common/redis-clients.js';
+import { closeRedis } from '../common/redis-connection.js';
 import { parseLiveSignal, type LiveSignal } from './live-signal.js';
 
 /** Delivers {@link LiveSignal}s to this instance and to every other instance. */
@@ -46,7 +47,9 @@ export class RedisLiveSignalBus implements LiveSignalBus {
       enableAutoPipelining: false,
     });
     this.subscriber.on('error', () => undefined);
-    this.subscriber.on('close', () => (this.lost = this.wasReady));
+    this.subscriber.on('close', () => {
+      if (this.wasReady) this.lost = true;
+    });
     this.subscriber.on('ready', () => {
       if (this.lost) this.emit('reconnected');
       this.wasReady = true;
@@ -59,13 +62,25 @@ export class RedisLiveSignalBus implements LiveSignalBus {
     });
   }
 
-  /** Connects the subscriber; resolves once subscribed, or at once if Redis is away. */
+  /**
+   * Connects the subscriber; resolves once subscribed, at once when the module's connection is
+   * not ready (Redis down or frozen at boot), and after at most a second otherwise. A bus that
+   * subscribes only later reports `'reconnected'` then, so what it missed is re-checked.
+   */
   async start(): Promise<void> {
     this.subscriber.connect().catch(() => undefined);
-    await Promise.race([
-      this.subscriber.subscribe(this.channel).catch(() => undefined),
-      new Promise((resolve) => setTimeout(resolve, 2_000).unref()),
-    ]);
+    let subscribed = false;
+    const subscribing = this.subscriber.subscribe(this.channel).then(
+      () => (subscribed = true),
+      () => undefined,
+    );
+    if (this.redis.status === 'ready') {
+      await Promise.race([
+        subscribing,
+        new Promise((resolve) => setTimeout(resolve, 1_000).unref()),
+      ]);
+    }
+    if (!subscribed) this.lost = true;
   }
 
   async publish(signal: LiveSignal): Promise<void> {
@@ -85,7 +100,7 @@ export class RedisLiveSignalBus implements LiveSignalBus {
 
   async close(): Promise<void> {
     this.listeners.length = 0;
-    await this.subscriber.quit().catch(() => this.subscriber.disconnect());
+    await closeRedis(this.subscriber);
   }
 
   private emit(signal: LiveSignal | 'reconnected'): void {

@@ -9,6 +9,7 @@ import {
 import type { Queue } from 'bull';
 import { BullRedisClients, bullQueuePrefix } from '../common/bull-redis.js';
 import { isRedisClient, type RedisSource } from '../common/redis-clients.js';
+import { closeBullQueue, withBoundedShutdown } from '../common/bull-close.js';
 import { Clock } from '../common/clock.js';
 import { InlineQueue } from './inline-queue.js';
 import { NotificationChannel } from './notification-channel.interface.js';
@@ -59,7 +60,11 @@ export function notificationProvidersFor(resolved: ResolvedNotificationOptions):
     },
     NotificationDeliveryService,
     bull
-      ? { provide: NOTIFICATION_JOB_QUEUE, useExisting: getQueueToken(NOTIFICATION_QUEUE) }
+      ? {
+          provide: NOTIFICATION_JOB_QUEUE,
+          inject: [getQueueToken(NOTIFICATION_QUEUE)],
+          useFactory: (queue: Queue) => withBoundedShutdown(queue),
+        }
       : {
           provide: NOTIFICATION_JOB_QUEUE,
           inject: [NotificationDeliveryService],
@@ -121,7 +126,7 @@ function notificationQueueOn(redis: RedisSource, prefix: string): DynamicModule 
     constructor(@Inject(getQueueToken(NOTIFICATION_QUEUE)) private readonly bull: Queue) {}
 
     async onApplicationShutdown(): Promise<void> {
-      await this.bull.close().catch(() => undefined);
+      await closeBullQueue(this.bull);
       await clients.closeAll();
     }
   }

@@ -55,6 +55,10 @@ describe('resolveOptions', () => {
     [{ trustProxy: ['10.0.0.0/8', 'nope'] }, /trustProxy\[1\]: invalid CIDR 'nope'/],
     [{ sesion: {} }, /sesion: unknown option — did you mean 'session'\?/],
     [{ redis: undefined }, /redis: required/],
+    [{ redis: 'redis://127.0.0.1:6379/10x' }, /redis: invalid URL .*database '10x'/],
+    [{ redis: 'http://127.0.0.1:6379' }, /redis: invalid URL .*unsupported scheme 'http:'/],
+    [{ redis: '127.0.0.1:6379' }, /redis: invalid URL/],
+    [{ redis: 'redis://127.0.0.1:99999' }, /redis: invalid URL/],
     [{ dataSource: undefined }, /dataSource: required/],
     [
       { dataSource: { getRepository: () => ({}), hasMetadata: () => false } },
@@ -66,6 +70,13 @@ describe('resolveOptions', () => {
     [{ csrf: { allowedOrigins: ['not a url'] } }, /csrf\.allowedOrigins\[0\]:/],
   ])('refuses %j naming the option', (options, message) => {
     expect(problems(options)).toMatch(message);
+  });
+
+  it('accepts redis:// and rediss:// URLs with a database number, and keeps a password out of messages', () => {
+    for (const redis of ['redis://127.0.0.1:6379', 'rediss://:pw@cache.internal/3', 'redis://h/']) {
+      expect(resolveOptions({ ...valid, redis } as never).redis).toBe(redis);
+    }
+    expect(problems({ redis: 'redis://:hunter2@h:6379/x' })).not.toContain('hunter2');
   });
 
   it('reports every problem at once', () => {

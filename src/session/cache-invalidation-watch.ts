@@ -39,6 +39,8 @@ export class CacheInvalidationWatch {
   private readonly logger = new Logger('SessionSecurity');
   private applied = 0;
   private freshSince = Number.NEGATIVE_INFINITY;
+  /** When the watch was created: it has not trusted Redis before its first complete check. */
+  private readonly createdAt: number;
   private timer: NodeJS.Timeout | null = null;
   private checking: Promise<void> | null = null;
   private failing = false;
@@ -47,11 +49,26 @@ export class CacheInvalidationWatch {
     private readonly dataSource: DataSource,
     private readonly cache: SessionCache,
     private readonly timing: WatchTiming = realTiming,
-  ) {}
+  ) {
+    this.createdAt = timing.now();
+  }
 
   /** Whether this instance may answer from its cached snapshots now. */
   fresh(): boolean {
     return this.timing.now() - this.freshSince < this.timing.freshnessMs;
+  }
+
+  /**
+   * How long this instance has not trusted its cached snapshots (ms), `null` while it does: since
+   * its last complete check went out of date, or since it started when none completed yet.
+   */
+  distrustedForMs(): number | null {
+    if (this.fresh()) return null;
+    const lapsedAt =
+      this.freshSince === Number.NEGATIVE_INFINITY
+        ? this.createdAt
+        : this.freshSince + this.timing.freshnessMs;
+    return Math.max(0, this.timing.now() - lapsedAt);
   }
 
   /** Checks once (startup replay), then every `checkEveryMs` until {@link stop}. */

@@ -29,6 +29,8 @@ export interface StoredSession {
 }
 
 const RETRY_AFTER_MS = 1_000;
+/** How often an instance whose cache is down checks whether it may try Redis again (ms). */
+const RECOVERY_TICK_MS = 250;
 
 /**
  * Reads sessions from the shared cache and falls back to the database whenever the cache cannot
@@ -47,6 +49,8 @@ export class SessionStore implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly watch: CacheInvalidationWatch;
   /** A CLI or worker process beside a single-instance app: its cache is not the app's. */
   private readonly handsOff: boolean;
+  private recoveryTimer: NodeJS.Timeout | null = null;
+  private retriesReported = false;
 
   constructor(
     @Inject(SESSION_SECURITY_DATA_SOURCE) private readonly dataSource: DataSource,
@@ -61,19 +65,44 @@ export class SessionStore implements OnApplicationBootstrap, OnModuleDestroy {
   /**
    * Applies the outbox to the cache before the first request, then keeps checking it: with Redis
    * for the invalidations other instances could not write there, in single-instance mode for
-   * those a CLI process recorded for this one.
+   * those a CLI process recorded for this one. A shared cache that does not answer at boot puts
+   * the instance in fallback at once (sessions validated against the database, visible in
+   * health); it is tried again in the background until it answers.
    */
   async onApplicationBootstrap(): Promise<void> {
     await this.watch.start();
+    if (!this.cache.shared) return;
+    await this.cache.ping().catch((error: unknown) => this.cacheFailed(error));
+    this.recoveryTimer = setInterval(() => {
+      if (this.cacheDownSince !== null) void this.cacheUsable();
+    }, RECOVERY_TICK_MS);
+    this.recoveryTimer.unref();
   }
 
   onModuleDestroy(): void {
     this.watch.stop();
+    if (this.recoveryTimer) clearInterval(this.recoveryTimer);
+    this.recoveryTimer = null;
   }
 
   /** `null` when the cache is healthy, otherwise since when it is not. */
   get cacheUnavailableSince(): number | null {
     return this.cacheDownSince;
+  }
+
+  /**
+   * `null` while this instance trusts its shared cache's snapshots, otherwise since when it has
+   * not (its last check of the database's invalidations is out of date, see
+   * {@link CacheInvalidationWatch}); it then validates every session against the database.
+   */
+  get cacheDistrustedSince(): number | null {
+    const ms = this.watch.distrustedForMs();
+    return ms === null ? null : this.clock.now() - ms;
+  }
+
+  /** Whether the cache is shared by every instance (Redis) or this process's own. */
+  get sharedCache(): boolean {
+    return this.cache.shared === true;
   }
 
   get dataSourceRef(): DataSource {
@@ -220,9 +249,13 @@ export class SessionStore implements OnApplicationBootstrap, OnModuleDestroy {
       }
       this.logger.log('session cache reachable again; queued invalidations replayed');
       this.cacheDownSince = null;
+      this.retriesReported = false;
       return true;
     } catch (error) {
-      this.logger.warn(`session cache still unavailable: ${(error as Error).message}`);
+      // Retried in the background every second: said once per outage, not every time.
+      if (!this.retriesReported)
+        this.logger.warn(`session cache still unavailable, retrying: ${(error as Error).message}`);
+      this.retriesReported = true;
       return false;
     }
   }

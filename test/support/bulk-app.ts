@@ -38,7 +38,7 @@ export async function startBulkExample(
   const example = ExampleAppModule.register({
     config,
     dataSource,
-    redis: config.redisUrl,
+    redis: config.redisUrl ?? false,
     redisKeyPrefix: environment.redisKeyPrefix,
     clock,
     bulkRevocation: options,
