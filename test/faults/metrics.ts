@@ -24,8 +24,9 @@ export interface TrafficCounts {
   /** 503 answers inside a fault window (allowed), and any other 5xx there (must be 0). */
   unavailableInside: number;
   otherServerErrorsInside: number;
-  /** Requests with no answer within the limit, anywhere (must be 0). */
+  /** Requests with no answer within the limit, anywhere (must be 0), and of which kind. */
   hung: number;
+  hungByKind: Record<string, number>;
   /** Refused or reset connections outside the fault windows (must be 0). */
   connectionErrorsOutside: number;
   /** Live sessions answered 4xx (not an invariant of the suite, but worth seeing). */
@@ -54,6 +55,7 @@ export function countTraffic(
     unavailableInside: 0,
     otherServerErrorsInside: 0,
     hung: 0,
+    hungByKind: {},
     connectionErrorsOutside: 0,
     liveRefused: 0,
     recoveryMs: null,
@@ -76,7 +78,10 @@ export function countTraffic(
       else if (record.status === 503) counts.unavailableInside += 1;
       else counts.otherServerErrorsInside += 1;
     }
-    if (record.failure === 'timeout') counts.hung += 1;
+    if (record.failure === 'timeout') {
+      counts.hung += 1;
+      counts.hungByKind[record.kind] = (counts.hungByKind[record.kind] ?? 0) + 1;
+    }
     if (record.failure === 'error' && !within) counts.connectionErrorsOutside += 1;
     if (record.kind === 'live' && record.status >= 400 && record.status < 500)
       counts.liveRefused += 1;

@@ -127,10 +127,18 @@ function invariants(result: ScenarioResult, faulted: boolean): Check[] {
       pass: c.endedSessions > 0 && c.endedProbes > 0,
       detail: `${c.endedSessions} ended, ${c.endedProbes} probes`,
     },
-    { name: 'no ended session served', pass: c.servedEnded === 0, detail: served || undefined },
+    {
+      name: 'no ended session served',
+      pass: c.servedEnded === 0,
+      detail: byKind(c.servedEndedByKind),
+    },
     { name: 'no 5xx outside the fault window', pass: c.serverErrorsOutside === 0 },
     { name: 'no 5xx but 503 inside the fault window', pass: c.otherServerErrorsInside === 0 },
-    { name: 'every request answered within 10 s', pass: c.hung === 0 },
+    {
+      name: 'every request answered within 10 s',
+      pass: c.hung === 0,
+      detail: byKind(c.hungByKind),
+    },
     {
       name: 'no refused connection outside the fault window',
       pass: c.connectionErrorsOutside === 0,
@@ -138,7 +146,7 @@ function invariants(result: ScenarioResult, faulted: boolean): Check[] {
     {
       name: 'jobs finished with exact counts',
       pass: exact === result.jobs.length && result.jobs.length > 0,
-      detail: `${exact}/${result.jobs.length}`,
+      detail: [`${exact}/${result.jobs.length}`, ...inexact].join('; '),
     },
     ...(faulted
       ? [{ name: 'a live session was served after the fault', pass: c.recoveryMs !== null }]

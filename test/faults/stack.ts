@@ -62,11 +62,18 @@ export class AppStack {
     };
   }
 
-  /** Starts A first (it migrates and seeds when needed), then B and the worker together. */
+  /**
+   * Starts A, B and the worker together: the database is a copy of the migrated and seeded
+   * template, so none of them has a migration to run.
+   */
   static async start(options: StackOptions): Promise<AppStack> {
     const stack = new AppStack(options, [await freePort(), await freePort()]);
-    await stack.startInstance('A');
-    await Promise.all([stack.startInstance('B'), stack.startWorker()]);
+    try {
+      await Promise.all([stack.startInstance('A'), stack.startInstance('B'), stack.startWorker()]);
+    } catch (error) {
+      await stack.stop();
+      throw error;
+    }
     return stack;
   }
 

@@ -3,7 +3,7 @@ import { insertCorpus, revokeCorpus } from '../bulk-corpus.js';
 import { waitForJob } from '../jobs.js';
 import type { Scenario } from '../scenario.js';
 
-const CORPUS = 3_000;
+const CORPUS = 2_000;
 
 /**
  * Redis loses every key (FLUSHALL) while a bulk revocation runs: the job's queue state is gone,

@@ -3,7 +3,7 @@ import { waitForJob } from '../jobs.js';
 import type { Scenario } from '../scenario.js';
 
 /** Sessions the bulk job works through (50 per batch). */
-const CORPUS = 3_000;
+const CORPUS = 2_000;
 
 /** The worker SIGKILLed in the middle of a bulk revocation; a new worker finishes it. */
 export const workerKill: Scenario = {
