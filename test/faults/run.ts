@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PrivateRedis } from '../support/private-redis.js';
@@ -11,7 +11,7 @@ import { SCENARIOS } from './scenarios/index.js';
 import { prepareTemplate } from './template.js';
 
 /**
- * `npm run test:faults [-- --only=redis-stall,postgres-restart]`: two instances of the example
+ * `npm run test:faults [-- --only=redis-stall,postgres-restart] [-- --update-docs]`: two instances of the example
  * app and a worker on a PostgreSQL cluster and a Redis of the suite's own, the faults of
  * docs/reliability.md scripted one by one while traffic flows. Prints the table, writes
  * `test-results/faults.json` and `.md`, and exits 1 when any invariant failed.
@@ -23,6 +23,7 @@ if (only && selected.length === 0) {
   process.exit(2);
 }
 const RESULTS = new URL('../../../test-results/', import.meta.url);
+const DOCS = new URL('../../../docs/reliability.md', import.meta.url);
 
 const launcher = new Launcher();
 const workDir = mkdtempSync(join(tmpdir(), 'faults-'));
@@ -85,5 +86,13 @@ mkdirSync(RESULTS, { recursive: true });
 writeFileSync(new URL('faults.json', RESULTS), `${JSON.stringify(report, null, 2)}\n`);
 writeFileSync(new URL('faults.md', RESULTS), `${table}\n`);
 console.log('\nwrote test-results/faults.json and test-results/faults.md');
+if (process.argv.includes('--update-docs')) {
+  const page = readFileSync(DOCS, 'utf8').replace(
+    /(<!-- faults-table:start -->\n)[\s\S]*(<!-- faults-table:end -->)/,
+    (_all, start: string, end: string) => `${start}\n${table}\n\n${end}`,
+  );
+  writeFileSync(DOCS, page);
+  console.log('pasted the table into docs/reliability.md');
+}
 cleanUp();
 process.exit(report.pass && !process.exitCode ? 0 : 1);

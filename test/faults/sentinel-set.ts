@@ -28,6 +28,7 @@ export class SentinelSet {
         label,
         command: 'redis-server',
         args: [
+          ...['--dir', dir],
           '--port',
           String(port),
           '--bind',
@@ -59,6 +60,7 @@ export class SentinelSet {
           file,
           [
             `port ${port}`,
+            `dir ${dir}`,
             'bind 127.0.0.1',
             `sentinel monitor ${SENTINEL_MASTER} 127.0.0.1 ${masterPort} 2`,
             `sentinel down-after-milliseconds ${SENTINEL_MASTER} 2000`,
