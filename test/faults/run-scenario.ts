@@ -118,9 +118,16 @@ function invariants(result: ScenarioResult, faulted: boolean): Check[] {
   const c = result.counts;
   if (!c) return [{ name: 'traffic ran', pass: false }];
   const exact = result.jobs.filter((job) => job.exact).length;
-  const served = Object.entries(c.servedEndedByKind)
-    .map(([k, n]) => `${k} ${n}`)
-    .join(', ');
+  const byKind = (counts: Record<string, number>) =>
+    Object.entries(counts)
+      .map(([kind, n]) => `${kind} ${n}`)
+      .join(', ') || undefined;
+  const inexact = result.jobs
+    .filter((job) => !job.exact)
+    .map(
+      (job) =>
+        `${job.jobId.slice(0, 8)}: ${job.state}, ${job.revoked} of ${job.matched} revoked, ${job.notified} notified`,
+    );
   return [
     {
       name: 'sessions were ended and probed',
