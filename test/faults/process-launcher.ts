@@ -14,6 +14,17 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** The line of a process's output that names its error, else its last line (for a message). */
+function lastLines(output: string): string {
+  const lines = output
+    .split('\n')
+    // eslint-disable-next-line no-control-regex
+    .map((line) => line.replace(/\x1b\[[0-9;]*m/g, '').trim())
+    .filter(Boolean);
+  const named = lines.find((line) => /error|can't|cannot|invalid|refused|required/i.test(line));
+  return named ?? lines[lines.length - 1] ?? '(no output)';
+}
+
 /** How to start one child process and when it counts as ready. */
 export interface LaunchSpec {
   /** Short name for logs and errors, e.g. `A`, `B`, `worker`. */
@@ -97,27 +108,29 @@ export class Launcher {
     this.processes.add(launched);
     void launched.exited.then(() => this.processes.delete(launched));
     await new Promise<void>((resolve, reject) => {
-      let seen = '';
+      let output = '';
+      let ready = false;
       const timer = setTimeout(() => {
         launched.signal('SIGKILL');
         reject(new Error(`${spec.label} not ready within ${spec.readyWithinMs ?? 60_000} ms`));
       }, spec.readyWithinMs ?? 60_000);
       const onData = (chunk: Buffer) => {
         log.write(chunk);
-        if (seen === null) return;
-        seen = (seen + chunk.toString()).slice(-4096);
-        if (spec.ready.test(seen)) {
-          seen = null as unknown as string;
+        if (ready) return;
+        output = (output + chunk.toString()).slice(-4096);
+        if (spec.ready.test(output)) {
+          ready = true;
           clearTimeout(timer);
           resolve();
         }
       };
       child.stdout?.on('data', onData);
       child.stderr?.on('data', onData);
-      void launched.exited.then(({ code, signal }) => {
+      // 'close' comes once the output pipes are drained, so the error line is in `output`.
+      child.once('close', (code, signal) => {
         clearTimeout(timer);
         reject(
-          new Error(`${spec.label} exited (${code ?? signal}) before ready:\n${launched.tail()}`),
+          new Error(`${spec.label} exited (${code ?? signal}) before ready: ${lastLines(output)}`),
         );
       });
     });
