@@ -7,6 +7,7 @@ export default tseslint.config(
     ignores: [
       'dist/**',
       'dist-bench/**',
+      'dist-faults/**',
       'node_modules/**',
       'coverage/**',
       'data/**',

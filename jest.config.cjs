@@ -64,7 +64,8 @@ module.exports = {
     {
       displayName: 'unit',
       testEnvironment: 'node',
-      roots: ['<rootDir>/src', '<rootDir>/example'],
+      // test/faults: the fault suite's pure counting logic (the suite itself is `npm run test:faults`).
+      roots: ['<rootDir>/src', '<rootDir>/example', '<rootDir>/test/faults'],
       testMatch: ['**/*.spec.ts'],
       ...common,
     },

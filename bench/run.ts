@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { prepareEnvironment } from './environment.js';
 import { measureMemory, type MemoryResult } from './memory.js';
@@ -8,11 +8,16 @@ import { measureRevocation, type RevocationResults } from './revocation.js';
 import { ServerProcess } from './server-process.js';
 import { measureThroughput, VARIANTS, type VariantResult } from './throughput.js';
 import { liveTarget, measureLive, type LiveResult } from './live.js';
+import { measureSoak, soakLines, type SoakResult } from './soak.js';
 
 /**
  * `npm run bench [-- --quick] [-- --only=throughput,memory,policy,revocation,live]`: throughput
  * and p99 of variants (a)–(d) side by side, memory growth, policy decision time, permission change
  * and bulk revocation timings, and revocation → WebSocket close on a second instance. Prints the report and writes `bench/results.json`.
+ *
+ * `npm run bench -- --soak [--soak-minutes=N]` (or `BENCH_SOAK_MINUTES=N`, default 10) runs only
+ * the soak (bench/soak.ts) on a PostgreSQL and a Redis of its own and stores it under `soak` in
+ * `bench/results.json`, keeping the other parts of the last run.
  */
 const quick = process.argv.includes('--quick');
 const only = process.argv.find((arg) => arg.startsWith('--only='))?.slice('--only='.length);
@@ -50,6 +55,29 @@ if (Number.isInteger(rounds) && rounds > 0) plan.rounds = rounds;
 const variantList = process.argv.find((arg) => arg.startsWith('--variants='))?.slice(11);
 const variants = variantList ? new Set(variantList.split(',')) : undefined;
 const RESULTS = new URL('../../bench/results.json', import.meta.url);
+
+if (process.argv.includes('--soak')) {
+  const value = process.argv.find((arg) => arg.startsWith('--soak-minutes='))?.slice(15);
+  const minutes = Number(value ?? process.env.BENCH_SOAK_MINUTES ?? 10);
+  if (!Number.isInteger(minutes) || minutes < 1) {
+    console.error(
+      `--soak-minutes / BENCH_SOAK_MINUTES: a whole number of minutes ≥ 1, got '${value}'`,
+    );
+    process.exit(2);
+  }
+  console.log(`soak: ${minutes} minute(s) of mixed traffic on two instances and a worker`);
+  const startedAt = new Date().toISOString();
+  const soak: SoakResult & { date?: string; loadavg?: number[] } = await measureSoak(minutes);
+  soak.date = startedAt;
+  soak.loadavg = loadavg();
+  console.log(`\n${soakLines(soak).join('\n')}`);
+  const previous = existsSync(RESULTS) ? JSON.parse(readFileSync(RESULTS, 'utf8')) : {};
+  writeFileSync(RESULTS, `${JSON.stringify({ ...previous, soak }, null, 2)}\n`);
+  console.log('\nwrote the soak into bench/results.json');
+  const clean =
+    soak.stale === 0 && soak.serverErrors === 0 && soak.hung === 0 && soak.jobsExact === soak.jobs;
+  process.exit(clean ? 0 : 1);
+}
 
 const machine = {
   nproc: availableParallelism(),

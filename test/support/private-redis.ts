@@ -18,6 +18,11 @@ export class PrivateRedis {
     return `redis://127.0.0.1:${this.port}`;
   }
 
+  /** The server's process id while it runs (for exit handlers that kill by pid), else null. */
+  get pid(): number | null {
+    return this.process?.pid ?? null;
+  }
+
   async start(): Promise<void> {
     this.process = spawn(
       'redis-server',
