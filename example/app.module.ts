@@ -67,6 +67,7 @@ export class ExampleAppModule {
         users,
         SessionSecurityModule.forRootAsync({
           worker: runtime.worker ?? config.worker,
+          reconcileInterval: config.jobReconcileInterval,
           bulkRevocation: {
             batchSize: config.revocationBatchSize,
             stalledAfterMs: config.jobStalledAfter

@@ -15,6 +15,7 @@ import { AuditSubscriber } from './audit/audit.subscriber.js';
 import { AuditService } from './audit/audit.service.js';
 import { Clock } from './common/clock.js';
 import { RevocationService } from './revocation/revocation.service.js';
+import { JOB_RECONCILE_INTERVAL, resolveReconcileInterval } from './jobs/reconcile-loop.js';
 import { bulkRevocationProviders } from './revocation/bulk/bulk-revocation.providers.js';
 import { BulkRevocationService } from './revocation/bulk/bulk-revocation.service.js';
 import {
@@ -202,6 +203,10 @@ function withProviders(definition: DynamicModule, extras: SessionSecurityExtras)
     providers: [
       ...(definition.providers ?? []),
       ...coreProviders,
+      {
+        provide: JOB_RECONCILE_INTERVAL,
+        useValue: resolveReconcileInterval(extras.reconcileInterval),
+      },
       ...notificationProviders(notifications),
       ...(bulk ? bulkRevocationProviders(bulk) : []),
       ...auditRetentionProviders(extras),

@@ -1,0 +1,92 @@
+import { Logger } from '@nestjs/common';
+import { parseDuration, type Duration } from '../common/duration.js';
+
+/** DI token of the reconcile interval in ms (module extra `reconcileInterval`, default 15 s). */
+export const JOB_RECONCILE_INTERVAL = Symbol('SESSION_SECURITY_JOB_RECONCILE_INTERVAL');
+/** Interval of the job reconcilers when the module sets none: 15 s. */
+export const DEFAULT_RECONCILE_INTERVAL_MS = 15_000;
+
+/**
+ * Checks the module extra `reconcileInterval` at startup: a duration from 100 ms to 1 h (default
+ * 15 s); anything else throws naming the option.
+ *
+ * @example resolveReconcileInterval('5s'); // 5000
+ */
+export function resolveReconcileInterval(value: Duration | undefined): number {
+  if (value === undefined) return DEFAULT_RECONCILE_INTERVAL_MS;
+  const ms = parseDuration(value, 'reconcileInterval');
+  if (ms < 100 || ms > 3_600_000) {
+    throw new RangeError(`reconcileInterval: must be from 100 ms to 1 h, got ${ms} ms`);
+  }
+  return ms;
+}
+
+/** Lets a pass that streams many rows stop between batches when the app closes. */
+export interface ReconcileSignal {
+  readonly stopped: boolean;
+}
+
+/**
+ * Runs a reconcile pass in the background: the first soon after `start()` (which returns at
+ * once, so startup never waits for it), then `intervalMs` after each pass ends — passes never
+ * overlap. A failing pass is logged and tried again at the next tick. `stop()` ends the loop and
+ * waits for the pass under way, which sees `signal.stopped` and stops after its current batch.
+ *
+ * @example
+ * const loop = new ReconcileLoop('revocation jobs', 15_000, (signal) => reconcile(signal));
+ * loop.start(); // in onApplicationBootstrap
+ * await loop.stop(); // in beforeApplicationShutdown
+ */
+export class ReconcileLoop {
+  private readonly logger: Logger;
+  private readonly signal = { stopped: false };
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
+  private completed = 0;
+
+  constructor(
+    private readonly name: string,
+    private readonly intervalMs: number,
+    private readonly pass: (signal: ReconcileSignal) => Promise<void>,
+    logContext = 'SessionSecurityJobs',
+  ) {
+    this.logger = new Logger(logContext);
+  }
+
+  /** Passes finished so far (successful or not). */
+  get passes(): number {
+    return this.completed;
+  }
+
+  start(): void {
+    if (this.signal.stopped || this.timer || this.running) return;
+    this.schedule(0);
+  }
+
+  async stop(): Promise<void> {
+    this.signal.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    await this.running;
+  }
+
+  private schedule(delay: number): void {
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.running = this.runOnce().finally(() => {
+        this.running = null;
+        this.completed++;
+        if (!this.signal.stopped) this.schedule(this.intervalMs);
+      });
+    }, delay);
+    this.timer.unref?.();
+  }
+
+  private async runOnce(): Promise<void> {
+    try {
+      await this.pass(this.signal);
+    } catch (error) {
+      this.logger.warn(`reconciling ${this.name} failed: ${(error as Error).message}`);
+    }
+  }
+}
