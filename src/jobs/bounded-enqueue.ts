@@ -34,7 +34,11 @@ export async function enqueueWithin(
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<EnqueueResult>((resolve) => {
     timer = setTimeout(
-      () => resolve({ outcome: 'deferred', error: new Error(`queue did not answer in ${timeoutMs} ms`) }),
+      () =>
+        resolve({
+          outcome: 'deferred',
+          error: new Error(`queue did not answer in ${timeoutMs} ms`),
+        }),
       timeoutMs,
     );
   });

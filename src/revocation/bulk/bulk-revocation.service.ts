@@ -228,7 +228,9 @@ export class BulkRevocationService {
   private async enqueue(jobId: string): Promise<EnqueueOutcome> {
     const { outcome, error } = await enqueueWithin(() => this.queue.add(jobId));
     if (error) {
-      this.logger.warn(`revocation job ${jobId} deferred (queued when the queue answers): ${error.message}`);
+      this.logger.warn(
+        `revocation job ${jobId} deferred (queued when the queue answers): ${error.message}`,
+      );
     }
     return outcome;
   }

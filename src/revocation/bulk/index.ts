@@ -7,10 +7,7 @@ export type {
 } from './bulk-revocation.service.js';
 export { bulkRevocationProviders } from './bulk-revocation.providers.js';
 export { RevocationJobReconciler } from './revocation-job.reconciler.js';
-export {
-  IdempotencyKeyReusedError,
-  parseIdempotencyKey,
-} from './revocation-idempotency.js';
+export { IdempotencyKeyReusedError, parseIdempotencyKey } from './revocation-idempotency.js';
 export {
   REVOCATION_QUEUE,
   REVOCATION_JOB_NAME,

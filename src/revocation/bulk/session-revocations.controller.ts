@@ -1,14 +1,4 @@
-import {
-  Body,
-  Controller,
-  Get,
-  Headers,
-  HttpCode,
-  Param,
-  Post,
-  Query,
-  Res,
-} from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import { SessionSecurityException } from '../../errors/session-security.exception.js';
 import { RequireFreshAuth } from '../../fresh-auth/require-fresh-auth.decorator.js';
 import { CurrentSession } from '../../http/current-session.decorator.js';
@@ -98,7 +88,8 @@ export class SessionRevocationsController {
         idempotencyKey: key,
       });
     } catch (error) {
-      if (error instanceof IdempotencyKeyReusedError) throw new IdempotencyKeyReusedException(error);
+      if (error instanceof IdempotencyKeyReusedError)
+        throw new IdempotencyKeyReusedException(error);
       throw error;
     }
     if (result.dryRun) {
