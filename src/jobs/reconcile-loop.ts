@@ -43,6 +43,7 @@ export class ReconcileLoop {
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
   private completed = 0;
+  private readonly waiters: Array<{ passes: number; resolve: () => void }> = [];
 
   constructor(
     private readonly name: string,
@@ -58,6 +59,15 @@ export class ReconcileLoop {
     return this.completed;
   }
 
+  /**
+   * Resolves once `count` passes have finished since the app started (at once if they have, or
+   * when the loop is stopped): e.g. `afterPasses(1)` after the startup scan.
+   */
+  afterPasses(count: number): Promise<void> {
+    if (this.completed >= count || this.signal.stopped) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push({ passes: count, resolve }));
+  }
+
   start(): void {
     if (this.signal.stopped || this.timer || this.running) return;
     this.schedule(0);
@@ -68,6 +78,7 @@ export class ReconcileLoop {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     await this.running;
+    for (const waiter of this.waiters.splice(0)) waiter.resolve();
   }
 
   private schedule(delay: number): void {
@@ -76,6 +87,10 @@ export class ReconcileLoop {
       this.running = this.runOnce().finally(() => {
         this.running = null;
         this.completed++;
+        for (const waiter of this.waiters.filter((w) => w.passes <= this.completed)) {
+          this.waiters.splice(this.waiters.indexOf(waiter), 1);
+          waiter.resolve();
+        }
         if (!this.signal.stopped) this.schedule(this.intervalMs);
       });
     }, delay);
