@@ -187,6 +187,7 @@ export class NotificationService {
       }
       const batch = await select.getMany();
       if (batch.length === 0) return { requeued, complete: true };
+      if (signal.stopped) return { requeued, complete: false };
       const { outcome } = await enqueueWithin(() => this.enqueueDeliveries(batch));
       if (outcome === 'deferred') return { requeued, complete: false };
       requeued += batch.length;
