@@ -15,7 +15,8 @@ import { AuditSubscriber } from './audit/audit.subscriber.js';
 import { AuditService } from './audit/audit.service.js';
 import { Clock } from './common/clock.js';
 import { RevocationService } from './revocation/revocation.service.js';
-import { JOB_RECONCILE_INTERVAL, resolveReconcileInterval } from './jobs/reconcile-loop.js';
+import { JOB_RECONCILE_INTERVAL } from './jobs/reconcile-loop.js';
+import { resolveReconcileInterval } from './options/reconcile-interval.js';
 import { bulkRevocationProviders } from './revocation/bulk/bulk-revocation.providers.js';
 import { BulkRevocationService } from './revocation/bulk/bulk-revocation.service.js';
 import {

@@ -1,25 +1,9 @@
 import { Logger } from '@nestjs/common';
-import { parseDuration, type Duration } from '../common/duration.js';
 
 /** DI token of the reconcile interval in ms (module extra `reconcileInterval`, default 15 s). */
 export const JOB_RECONCILE_INTERVAL = Symbol('SESSION_SECURITY_JOB_RECONCILE_INTERVAL');
 /** Interval of the job reconcilers when the module sets none: 15 s. */
 export const DEFAULT_RECONCILE_INTERVAL_MS = 15_000;
-
-/**
- * Checks the module extra `reconcileInterval` at startup: a duration from 100 ms to 1 h (default
- * 15 s); anything else throws naming the option.
- *
- * @example resolveReconcileInterval('5s'); // 5000
- */
-export function resolveReconcileInterval(value: Duration | undefined): number {
-  if (value === undefined) return DEFAULT_RECONCILE_INTERVAL_MS;
-  const ms = parseDuration(value, 'reconcileInterval');
-  if (ms < 100 || ms > 3_600_000) {
-    throw new RangeError(`reconcileInterval: must be from 100 ms to 1 h, got ${ms} ms`);
-  }
-  return ms;
-}
 
 /** Lets a pass that streams many rows stop between batches when the app closes. */
 export interface ReconcileSignal {
