@@ -82,6 +82,38 @@ describe('operations CLI (compiled, run as a child process)', () => {
     expect((await run('job', '00000000-0000-4000-8000-000000000000')).code).toBe(2);
   });
 
+  it('reports the job of an earlier run for the same --idempotency-key instead of starting another', async () => {
+    const args = ['revoke', '--user', '3', '--reason', 'incident 8', '--yes'];
+    const first = await run(...args, '--idempotency-key', 'inc-8-run');
+    expect(first.code).toBe(0);
+    const again = await run(...args, '--idempotency-key', 'inc-8-run');
+    expect(again.code).toBe(0);
+    expect(JSON.parse(again.stdout)).toMatchObject({
+      jobId: JSON.parse(first.stdout).jobId,
+      replayed: true,
+    });
+    const [{ n }] = await query<{ n: string }>(
+      `SELECT count(*) AS n FROM "${schema.name}".ss_revocation_job WHERE reason = 'incident 8'`,
+    );
+    expect(Number(n)).toBe(1);
+
+    const reused = await run(
+      'revoke',
+      '--user',
+      '2',
+      '--reason',
+      'other',
+      '--yes',
+      '--idempotency-key',
+      'inc-8-run',
+    );
+    expect(reused.code).toBe(2);
+    expect(reused.stderr).toContain('--idempotency-key: already used');
+    const bad = await run(...args, '--idempotency-key', 'has space');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--idempotency-key');
+  });
+
   it('refuses to run a worker without Redis (exit 2), since jobs then run inside the app', async () => {
     const result = await runCli(cli.main, ['worker'], { ...env, REDIS_URL: 'redis://127.0.0.1:1' });
     expect(result.code).toBe(2);

@@ -5,6 +5,10 @@ import { CidrSet } from '../network/client-ip.js';
 import { PolicyService } from '../policy/policy.service.js';
 import { BulkRevocationService } from '../revocation/bulk/bulk-revocation.service.js';
 import {
+  IdempotencyKeyReusedError,
+  parseIdempotencyKey,
+} from '../revocation/bulk/revocation-idempotency.js';
+import {
   parseRevocationFilter,
   RevocationFilterError,
   type RevocationFilter,
@@ -28,6 +32,8 @@ export interface RevokeFlags {
   reason?: string;
   dryRun?: boolean;
   yes?: boolean;
+  /** Run the same command again with the same key: it reports the job the first run started. */
+  idempotencyKey?: string;
 }
 
 /**
@@ -57,7 +63,20 @@ export async function revokeCommand(
       return EXIT.ok;
     }
   }
-  const started = await bulk.start(filter, reason, cliActor());
+  let started;
+  try {
+    started = await bulk.start(filter, reason, cliActor(), {
+      idempotencyKey: flags.idempotencyKey,
+    });
+  } catch (error) {
+    if (error instanceof IdempotencyKeyReusedError) {
+      throw new CliExit(
+        EXIT.usage,
+        `--idempotency-key: already used for job ${error.jobId}, with another filter or reason`,
+      );
+    }
+    throw error;
+  }
   await bulk.whenIdle();
   print(started);
   return EXIT.ok;
@@ -193,6 +212,12 @@ export function checkRevokeFlags(flags: RevokeFlags): { filter: RevocationFilter
   const reason = (flags.reason ?? '').trim();
   if (reason.length < 1 || reason.length > 256) {
     throw new CliExit(EXIT.usage, 'reason: --reason <text> is required (1..256 characters)');
+  }
+  try {
+    parseIdempotencyKey(flags.idempotencyKey, '--idempotency-key');
+  } catch (error) {
+    if (error instanceof RevocationFilterError) throw new CliExit(EXIT.usage, error.message);
+    throw error;
   }
   return { filter, reason };
 }

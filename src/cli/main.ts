@@ -61,6 +61,10 @@ program
   .option('--reason <text>', 'why (recorded in the audit log; required)')
   .option('--dry-run', 'count and show a sample; change nothing')
   .option('--yes', 'do not ask for confirmation')
+  .option(
+    '--idempotency-key <key>',
+    'a key of yours: run again with the same key and it reports the job the first run started',
+  )
   .action(
     run((flags) => {
       checkRevokeFlags(flags);
