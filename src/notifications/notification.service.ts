@@ -8,7 +8,7 @@ import type { ReconcileSignal } from '../jobs/reconcile-loop.js';
 import type { NotificationChannelRegistry } from './notification-channel.registry.js';
 import { notificationDedupeKey } from './notification-dedupe.js';
 import { NotificationDelivery } from './notification-delivery.entity.js';
-import type { NotificationJobQueue } from './notification-job-queue.interface.js';
+import { belowLimit, type NotificationJobQueue } from './notification-job-queue.interface.js';
 import {
   NOTIFICATION_CHANNELS,
   NOTIFICATION_DELIVER_JOB,
@@ -154,7 +154,8 @@ export class NotificationService {
   /**
    * Queues again every delivery that is not finished — `pending`, `failed` with tries left, or
    * `sending` with an expired claim — in batches of 500 read by key (memory stays bounded by the
-   * batch, however many are outstanding). Used by the reconciler at startup and after Redis lost
+   * batch, however many are outstanding; with the in-process queue the next batch waits until
+   * fewer than 500 jobs are left in it). Used by the reconciler at startup and after Redis lost
    * its data; a job still queued under the same id is not added twice, and the claim on the
    * delivery row keeps a delivery from running twice. Stops between batches once `signal` is
    * stopped, and when the queue does not take a batch within 2 s.
@@ -192,6 +193,7 @@ export class NotificationService {
       if (outcome === 'deferred') return { requeued, complete: false };
       requeued += batch.length;
       after = batch[batch.length - 1];
+      await belowLimit(this.queue, REQUEUE_BATCH, signal);
     }
   }
 

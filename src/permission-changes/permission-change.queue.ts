@@ -4,7 +4,10 @@ import { BullJobQueue } from '../common/bull-job-queue.js';
 import { enqueueWithin, type EnqueueOutcome } from '../jobs/bounded-enqueue.js';
 import type { ReconcileSignal } from '../jobs/reconcile-loop.js';
 import { InlineQueue } from '../notifications/inline-queue.js';
-import type { NotificationJobQueue } from '../notifications/notification-job-queue.interface.js';
+import {
+  belowLimit,
+  type NotificationJobQueue,
+} from '../notifications/notification-job-queue.interface.js';
 import type { ResolvedOptions } from '../options/resolve-options.js';
 import { PermissionChangeEntity } from './permission-change.entity.js';
 import {
@@ -141,6 +144,7 @@ export class PermissionChangeQueue implements OnApplicationShutdown {
         requeued++;
       }
       after = batch[batch.length - 1];
+      await belowLimit(this.jobs, REQUEUE_BATCH, signal);
     }
   }
 
