@@ -6,17 +6,27 @@ import { jest } from '@jest/globals';
 import type { Queue } from 'bull';
 import { Redis } from 'ioredis';
 import pg from 'pg';
-import type { DataSource } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { Clock, SystemClock } from '../src/common/clock.js';
 import { SESSION_SECURITY_DATA_SOURCE } from '../src/common/tokens.js';
 import { JOB_RECONCILE_INTERVAL } from '../src/jobs/reconcile-loop.js';
+import { SessionCore1763800000000 } from '../src/migrations/1763800000000-session-core.js';
+import { InlineQueue } from '../src/notifications/inline-queue.js';
 import type { NotificationChannel } from '../src/notifications/notification-channel.interface.js';
 import { NotificationDelivery } from '../src/notifications/notification-delivery.entity.js';
-import { NOTIFICATION_QUEUE } from '../src/notifications/notification-options.js';
+import {
+  NOTIFICATION_JOB_QUEUE,
+  NOTIFICATION_QUEUE,
+} from '../src/notifications/notification-options.js';
 import { SessionNotification } from '../src/notifications/notification.entity.js';
 import { notificationProviders } from '../src/notifications/notification.providers.js';
 import { NotificationReconciler } from '../src/notifications/notification.reconciler.js';
+import {
+  notificationEntities,
+  notificationMigrations,
+} from '../src/notifications/notification.schema.js';
 import { NotificationService } from '../src/notifications/notification.service.js';
+import { SessionEntity } from '../src/session/session.entity.js';
 import { TEST_DATABASE_URL, createSchema, openModuleDatabase } from './support/database.js';
 import { eventually } from './support/notification-recorder.js';
 import { PrivateRedis } from './support/private-redis.js';
@@ -212,6 +222,70 @@ describe('re-queueing unfinished notification deliveries', () => {
       );
     } finally {
       await app.close();
+    }
+  });
+});
+
+describe('re-queueing a backlog into the in-process queue (SQLite, no Redis)', () => {
+  it('keeps fewer than two batches of jobs in memory at once and delivers every one', async () => {
+    const sqlite = await new DataSource({
+      type: 'better-sqlite3',
+      database: ':memory:',
+      entities: [...notificationEntities, SessionEntity],
+      migrations: [SessionCore1763800000000, ...notificationMigrations],
+      migrationsRun: true,
+    }).initialize();
+    let queue: InlineQueue | undefined;
+    let highest = 0;
+    let delivered = 0;
+    const channel: NotificationChannel = {
+      name: 'watching',
+      deliver: async () => {
+        highest = Math.max(highest, queue?.inFlight ?? 0);
+        delivered++;
+      },
+    };
+    const total = 1_600;
+    for (let start = 0; start < total; start += 200) {
+      const rows = Array.from({ length: 200 }, (_, i) => ({
+        id: randomUUID(),
+        userId: `inline-${start + i}`,
+        type: 'session_revoked',
+        payload: {},
+        createdAt: Date.now(),
+        readAt: null,
+        deliveredVia: [],
+        dedupeKey: randomUUID().replace(/-/g, ''),
+      }));
+      await sqlite.getRepository(SessionNotification).insert(rows);
+      await sqlite
+        .getRepository(NotificationDelivery)
+        .insert(
+          rows.map((r) => ({
+            notificationId: r.id,
+            channel: 'watching',
+            status: 'pending' as const,
+          })),
+        );
+    }
+    const module = await Test.createTestingModule({
+      providers: [
+        { provide: SESSION_SECURITY_DATA_SOURCE, useValue: sqlite },
+        { provide: Clock, useValue: new SystemClock() },
+        ...notificationProviders({ channels: [channel], sessionEvents: false }),
+      ],
+    }).compile();
+    await module.init();
+    try {
+      queue = module.get<InlineQueue>(NOTIFICATION_JOB_QUEUE);
+      await module.get(NotificationReconciler).loop.afterPasses(1);
+      await queue.whenIdle();
+      expect(delivered).toBe(total);
+      expect(highest).toBeGreaterThan(0);
+      expect(highest).toBeLessThan(1_000);
+    } finally {
+      await module.close();
+      await sqlite.destroy();
     }
   });
 });
