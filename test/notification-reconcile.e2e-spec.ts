@@ -258,15 +258,13 @@ describe('re-queueing a backlog into the in-process queue (SQLite, no Redis)', (
         dedupeKey: randomUUID().replace(/-/g, ''),
       }));
       await sqlite.getRepository(SessionNotification).insert(rows);
-      await sqlite
-        .getRepository(NotificationDelivery)
-        .insert(
-          rows.map((r) => ({
-            notificationId: r.id,
-            channel: 'watching',
-            status: 'pending' as const,
-          })),
-        );
+      await sqlite.getRepository(NotificationDelivery).insert(
+        rows.map((r) => ({
+          notificationId: r.id,
+          channel: 'watching',
+          status: 'pending' as const,
+        })),
+      );
     }
     const module = await Test.createTestingModule({
       providers: [
