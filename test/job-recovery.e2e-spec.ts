@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { jest } from '@jest/globals';
 import { Redis } from 'ioredis';
 import { BulkRevocationService, type RevocationStarted } from '../src/index.js';
+import { idempotencyHashes } from '../src/revocation/bulk/revocation-idempotency.js';
 import { startBulkExample } from './support/bulk-app.js';
 import { createSchema, query } from './support/database.js';
 import {
@@ -235,5 +236,30 @@ describe('bulk revocation jobs when Redis loses its data or stops answering', ()
     })) as RevocationStarted;
     expect(b.jobId).not.toBe(a.jobId);
     expect(again).toMatchObject({ jobId: a.jobId, replayed: true });
+  });
+  it('writes the markers again when a retry replays a job whose first request died before writing them', async () => {
+    // An instance that does not process jobs, so only the replay touches the stored job.
+    await worker.close();
+    worker = await startBulkExample(environment, { worker: false, batchSize: BATCH });
+    const filter = { userIds: ['died-before-markers'] };
+    const reason = 'crashed start';
+    const hashes = idempotencyHashes('ops', 'k-died', filter, reason);
+    const now = Date.now();
+    await query(
+      `INSERT INTO ${table('ss_revocation_job')} (id, filter, reason, actor, state, effect, matched,
+         revoked, cursor, "cutoffAt", "createdAt", "updatedAt", "idempotencyKey", "requestHash")
+       VALUES ($1, $2, $3, 'ops', 'waiting', 'immediate', 0, 0, NULL, $4, $4, $4, $5, $6)`,
+      [randomUUID(), JSON.stringify(filter), reason, now, hashes.key, hashes.request],
+    );
+    const markers = () =>
+      count(
+        `SELECT count(*) AS n FROM ${table('ss_revocation_marker')} WHERE value = 'died-before-markers'`,
+      );
+    expect(await markers()).toBe(0);
+    const replayed = (await worker.app
+      .get(BulkRevocationService)
+      .start(filter, reason, 'ops', { idempotencyKey: 'k-died' })) as RevocationStarted;
+    expect(replayed).toMatchObject({ replayed: true, effect: 'immediate' });
+    expect(await markers()).toBe(1);
   });
 });

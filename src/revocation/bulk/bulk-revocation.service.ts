@@ -194,13 +194,7 @@ export class BulkRevocationService {
       if (earlier) return earlier;
       throw error;
     }
-    for (const marker of plan.markers) {
-      const change = { reason: job.reason, actor: job.actor };
-      await this.revocations.revokeByMarker(marker.scope, marker.value, change, {
-        markRows: false,
-        at: job.cutoffAt,
-      });
-    }
+    await this.applyMarkers(job);
     await this.events.emit({
       type: 'revocation.started',
       actor: job.actor,
@@ -223,6 +217,9 @@ export class BulkRevocationService {
     if (!job) return null;
     if (job.requestHash !== hashes.request) throw new IdempotencyKeyReusedError(job.id);
     const unfinished = job.state === 'waiting' || job.state === 'active';
+    // The first request may have died (or still be running) between storing the job and writing
+    // its markers: writing them again is idempotent, so the answer's effect holds either way.
+    if (unfinished) await this.applyMarkers(job);
     const queued = unfinished ? await this.enqueue(job.id) : 'queued';
     return {
       dryRun: false,
@@ -232,6 +229,17 @@ export class BulkRevocationService {
       queued,
       replayed: true,
     };
+  }
+
+  /** Writes the job's markers (at its cutoff); idempotent, so a replay may write them again. */
+  private async applyMarkers(job: RevocationJobEntity): Promise<void> {
+    const change = { reason: job.reason, actor: job.actor };
+    for (const marker of planRevocation(job.filter).markers) {
+      await this.revocations.revokeByMarker(marker.scope, marker.value, change, {
+        markRows: false,
+        at: job.cutoffAt,
+      });
+    }
   }
 
   /** Queues the job, waiting at most `waitMs`; a stored job the queue did not take is deferred. */
