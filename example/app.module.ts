@@ -64,6 +64,7 @@ export class ExampleAppModule {
         users,
         SessionSecurityModule.forRootAsync({
           worker: runtime.worker ?? config.worker,
+          reconcileInterval: config.jobReconcileInterval,
           bulkRevocation: {
             batchSize: config.revocationBatchSize,
             stalledAfter: config.jobStalledAfter

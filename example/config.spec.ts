@@ -23,6 +23,7 @@ describe('example config: bulk revocation knobs', () => {
     expect(readConfig({})).toMatchObject({
       revocationBatchSize: undefined,
       jobStalledAfter: undefined,
+      jobReconcileInterval: undefined,
     });
   });
 
@@ -30,12 +31,14 @@ describe('example config: bulk revocation knobs', () => {
     expect(
       readConfig({ SESSION_REVOCATION_BATCH_SIZE: '250', SESSION_JOB_STALLED_AFTER: '5s' }),
     ).toMatchObject({ revocationBatchSize: 250, jobStalledAfter: '5s' });
+    expect(readConfig({ SESSION_JOB_RECONCILE_INTERVAL: '2s' }).jobReconcileInterval).toBe('2s');
   });
 
   it.each([
     [{ SESSION_REVOCATION_BATCH_SIZE: '0' }, 'SESSION_REVOCATION_BATCH_SIZE'],
     [{ SESSION_REVOCATION_BATCH_SIZE: 'many' }, 'SESSION_REVOCATION_BATCH_SIZE'],
     [{ SESSION_JOB_STALLED_AFTER: 'soon' }, 'SESSION_JOB_STALLED_AFTER'],
+    [{ SESSION_JOB_RECONCILE_INTERVAL: 'often' }, 'SESSION_JOB_RECONCILE_INTERVAL'],
   ])('refuses %j, naming the variable', (env, name) => {
     expect(() => readConfig(env)).toThrow(name);
   });

@@ -23,6 +23,8 @@ export interface ExampleConfig {
   revocationBatchSize: number | undefined;
   /** `SESSION_JOB_STALLED_AFTER`: when a dead worker's job is taken over (module default 30s). */
   jobStalledAfter: string | undefined;
+  /** `SESSION_JOB_RECONCILE_INTERVAL`: how often lost or deferred jobs are queued again (module default 15s). */
+  jobReconcileInterval: string | undefined;
   /** `SESSION_LIVE_SWEEP_INTERVAL`: how often open WebSockets and SSE streams are re-checked. */
   liveSweepInterval: string;
   /** `HTTP_ADAPTER`: the Nest platform the app runs on, `express` (default) or `fastify`. */
@@ -59,6 +61,10 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ExampleConfig 
   }
   const stalledAfter = env.SESSION_JOB_STALLED_AFTER;
   if (stalledAfter !== undefined) duration('SESSION_JOB_STALLED_AFTER', stalledAfter);
+  const reconcileInterval = env.SESSION_JOB_RECONCILE_INTERVAL;
+  if (reconcileInterval !== undefined) {
+    duration('SESSION_JOB_RECONCILE_INTERVAL', reconcileInterval);
+  }
   const workerValue = (env.SESSION_WORKER ?? 'true').trim().toLowerCase();
   if (!['true', 'false', '1', '0'].includes(workerValue)) {
     problems.push(`SESSION_WORKER: must be true or false, got '${env.SESSION_WORKER}'`);
@@ -85,6 +91,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ExampleConfig 
     worker: workerValue === 'true' || workerValue === '1',
     revocationBatchSize: batchSize === undefined ? undefined : Number(batchSize),
     jobStalledAfter: stalledAfter,
+    jobReconcileInterval: reconcileInterval,
     liveSweepInterval: duration('SESSION_LIVE_SWEEP_INTERVAL', '30s'),
     httpAdapter: adapter === 'fastify' ? 'fastify' : 'express',
   };

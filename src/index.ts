@@ -70,7 +70,11 @@ export {
   SessionRevocationsController,
   InvalidRevocationFilterException,
   RevocationJobNotFoundException,
+  IdempotencyKeyReusedException,
 } from './revocation/bulk/session-revocations.controller.js';
+export { IdempotencyKeyReusedError } from './revocation/bulk/revocation-idempotency.js';
+export type { RevocationStartOptions } from './revocation/bulk/bulk-revocation.service.js';
+export type { EnqueueOutcome } from './jobs/bounded-enqueue.js';
 
 // Optional integrations live behind subpaths, so their packages stay optional peers:
 // `nestjs-session-security/queue-dashboard`, `/passport`, `/websocket`, `/socket-io`, `/testing`.

@@ -14,6 +14,7 @@ import { CacheInvalidationCounterEntity } from './session/cache-invalidation-cou
 import { CacheInvalidationSeq1764300000000 } from './migrations/1764300000000-cache-invalidation-seq.js';
 import { CacheOutboxEntity } from './session/cache-outbox.entity.js';
 import { LoginLockout1764400000000 } from './migrations/1764400000000-login-lockout.js';
+import { RevocationIdempotency1764500000000 } from './migrations/1764500000000-revocation-idempotency.js';
 import { LoginLockoutEntity } from './throttle/login-lockout.entity.js';
 import { RevocationMarkerEntity } from './session/revocation-marker.entity.js';
 import { SessionUserStateEntity } from './session/session-user-state.entity.js';
@@ -51,4 +52,5 @@ export const sessionSecurityMigrations = [
   PermissionChanges1764250000000,
   CacheInvalidationSeq1764300000000,
   LoginLockout1764400000000,
+  RevocationIdempotency1764500000000,
 ];

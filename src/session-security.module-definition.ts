@@ -1,4 +1,5 @@
 import { ConfigurableModuleBuilder } from '@nestjs/common';
+import type { Duration } from './common/duration.js';
 import type { NotificationModuleOptions } from './notifications/notification-options.js';
 import type { BulkRevocationOptions } from './revocation/bulk/bulk-revocation.options.js';
 import type { SessionSecurityModuleOptions } from './options/session-security-options.interface.js';
@@ -30,6 +31,13 @@ export interface SessionSecurityExtras {
    * (e.g. `session-security worker`) runs the jobs.
    */
   worker?: boolean;
+  /**
+   * How often the job reconcilers compare the database with the queues (default `'15s'`, 100 ms
+   * to 1 h): bulk revocation jobs, permission changes and notification deliveries that are
+   * unfinished in the database but missing from their queue (Redis flushed or restarted empty,
+   * an enqueue deferred while Redis was down) are queued again within one interval.
+   */
+  reconcileInterval?: Duration;
 }
 
 export const {
@@ -46,6 +54,7 @@ export const {
       notifications: undefined,
       bulkRevocation: undefined,
       worker: true,
+      reconcileInterval: undefined,
     },
     (definition, extras) => ({
       ...definition,

@@ -14,6 +14,7 @@ import { AuditSubscriber } from './audit/audit.subscriber.js';
 import { AuditService } from './audit/audit.service.js';
 import { Clock } from './common/clock.js';
 import { RevocationService } from './revocation/revocation.service.js';
+import { JOB_RECONCILE_INTERVAL } from './jobs/reconcile-loop.js';
 import { bulkRevocationProviders } from './revocation/bulk/bulk-revocation.providers.js';
 import { BulkRevocationService } from './revocation/bulk/bulk-revocation.service.js';
 import {
@@ -209,6 +210,7 @@ function withProviders(definition: DynamicModule, given: ResolvedStaticOptions):
     providers: [
       ...(definition.providers ?? []),
       ...coreProviders,
+      { provide: JOB_RECONCILE_INTERVAL, useValue: statics.reconcileInterval },
       ...notificationProvidersFor(statics.notifications),
       ...(bulk ? bulkRevocationProviders(bulk) : []),
       ...auditRetentionProviders(statics),

@@ -494,7 +494,13 @@ describe('bulk session revocation (markers now, rows in batches)', () => {
       filter: { createdBefore: '2000-01-01T00:00:00Z', tenantId: 'api' },
       reason: 'api',
     }).expect(202);
-    expect(started.body).toEqual({ jobId: expect.any(String), matched: 0, effect: 'by_job' });
+    expect(started.body).toEqual({
+      jobId: expect.any(String),
+      matched: 0,
+      effect: 'by_job',
+      queued: 'queued',
+      replayed: false,
+    });
     const status = await get(`/${started.body.jobId}`).expect(200);
     expect(status.body).toMatchObject({
       jobId: started.body.jobId,

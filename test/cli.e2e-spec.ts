@@ -132,6 +132,32 @@ describe("the compiled CLI against a test app's own module, on PostgreSQL + Redi
     expect(audited.map((a) => a.actor)).toEqual(['ops:jane']);
   });
 
+  it('reports the job of an earlier run for the same --idempotency-key instead of starting another', async () => {
+    const args = ['--json', 'revoke', '--user', '405', '--reason', 'incident 8', '--yes'];
+    const first = await run(...args, '--idempotency-key', 'inc-8-run');
+    expect(first.code).toBe(0);
+    const again = await run(...args, '--idempotency-key', 'inc-8-run');
+    expect(again.code).toBe(0);
+    expect(JSON.parse(again.stdout)).toMatchObject({
+      jobId: JSON.parse(first.stdout).jobId,
+      replayed: true,
+    });
+    const [{ n }] = await query<{ n: string }>(
+      `SELECT count(*) AS n FROM ${table('ss_revocation_job')} WHERE reason = 'incident 8'`,
+    );
+    expect(Number(n)).toBe(1);
+
+    const reused = await run(
+      ...['revoke', '--user', '406', '--reason', 'other', '--yes'],
+      ...['--idempotency-key', 'inc-8-run'],
+    );
+    expect(reused.code).toBe(2);
+    expect(reused.stderr).toContain('--idempotency-key: already used');
+    const bad = await run(...args, '--idempotency-key', 'has space');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--idempotency-key');
+  });
+
   it('records the OS user as the actor without --actor, never "unknown"', async () => {
     const result = await run('--json', 'revoke', '--user', '404', '--reason', 'x', '--yes');
     expect(result.code).toBe(0);

@@ -25,6 +25,7 @@ import {
   notificationEntities,
   notificationMigrations,
 } from '../src/notifications/notification.schema.js';
+import { NotificationReconciler } from '../src/notifications/notification.reconciler.js';
 import { NotificationService } from '../src/notifications/notification.service.js';
 import {
   WEBHOOK_ID_HEADER,
@@ -313,6 +314,8 @@ describe('notifications through the in-process InlineQueue', () => {
       const queue = module.get<InlineQueue>(NOTIFICATION_JOB_QUEUE);
       expect(queue).toBeInstanceOf(InlineQueue);
       const notifications = module.get(NotificationService);
+      // The startup scan runs in the background once the app is up.
+      await module.get(NotificationReconciler).loop.afterPasses(1);
       await queue.whenIdle();
       await allDelivered(leftover, ['recorder']);
       webhook.failNext(1);

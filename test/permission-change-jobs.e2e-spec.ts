@@ -16,6 +16,7 @@ import { BullJobQueue } from '../src/common/bull-job-queue.js';
 import { PermissionChangeEntity } from '../src/permission-changes/permission-change.entity.js';
 import { PermissionChangeProcessor } from '../src/permission-changes/permission-change.processor.js';
 import { PermissionChangeQueue } from '../src/permission-changes/permission-change.queue.js';
+import { PermissionChangeStartup } from '../src/permission-changes/permission-change.providers.js';
 import { SessionEntity } from '../src/session/session.entity.js';
 import { buildCli, spawnCli, type BuiltCli } from './support/bulk-cli.js';
 import { openCliAppDatabase } from './fixtures/cli-app/cli-app.database.js';
@@ -318,6 +319,8 @@ describe('permission-change jobs in process, without Redis (SQLite)', () => {
       });
       await app.close();
       app = await startPermissionApp(sqlite, prefix, { redis: false });
+      // The startup scan runs in the background, after the app is up.
+      await app.app.get(PermissionChangeStartup).loop.afterPasses(1);
       await app.app.get(PermissionChangeQueue).whenIdle();
       expect(await changes.findOneByOrFail({ userId: 'crashed', authzVersion: 1 })).toMatchObject({
         state: 'done',

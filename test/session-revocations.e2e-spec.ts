@@ -133,7 +133,13 @@ describe('POST/GET /admin/session-revocations through the example app', () => {
   it('creates (202), lists and cancels a waiting job; unknown ids are 404', async () => {
     const created = await post('', { filter: { ip: '198.51.100.0/24' }, reason: 'cancel me' });
     expect(created.status).toBe(202);
-    expect(created.body).toEqual({ jobId: expect.any(String), matched: 0, effect: 'by_job' });
+    expect(created.body).toEqual({
+      jobId: expect.any(String),
+      matched: 0,
+      effect: 'by_job',
+      queued: 'queued',
+      replayed: false,
+    });
     const { jobId } = created.body;
     expect((await get(`/${jobId}`).expect(200)).body).toMatchObject({ jobId, state: 'waiting' });
     const list = await get('').expect(200);

@@ -71,6 +71,10 @@ program
     'show what matches (count, by role, by user, a few sessions); change nothing',
   )
   .option('--yes', 'do not ask for confirmation (needed when stdin is not a terminal)')
+  .option(
+    '--idempotency-key <key>',
+    'a key of yours: run again with the same key and it reports the job the first run started',
+  )
   .action(
     action((flags) => {
       checkRevokeFlags(flags);

@@ -8,6 +8,10 @@ import {
   RevocationFilterError,
   type RevocationFilter,
 } from '../revocation/bulk/revocation-filter.js';
+import {
+  IdempotencyKeyReusedError,
+  parseIdempotencyKey,
+} from '../revocation/bulk/revocation-idempotency.js';
 import type { RevocationPreview } from '../revocation/bulk/revocation-preview.js';
 import { CliExit, confirmOrExit, EXIT, print, say, table } from './cli-io.js';
 
@@ -28,6 +32,8 @@ export interface RevokeFlags {
   reason?: string;
   dryRun?: boolean;
   yes?: boolean;
+  /** Run the same command again with the same key: it reports the job the first run started. */
+  idempotencyKey?: string;
 }
 
 /** Who runs a command and how it prints. */
@@ -58,7 +64,20 @@ export async function revokeCommand(
   }
   const effect = preview.effect === 'immediate' ? 'at once' : 'as the job reaches them';
   await confirmOrExit(`Revoke ${preview.matched} live sessions (${effect})?`, flags.yes, 'revoke');
-  const started = (await bulk.start(filter, reason, run.actor)) as RevocationStarted;
+  let started: RevocationStarted;
+  try {
+    started = (await bulk.start(filter, reason, run.actor, {
+      idempotencyKey: flags.idempotencyKey,
+    })) as RevocationStarted;
+  } catch (error) {
+    if (error instanceof IdempotencyKeyReusedError) {
+      throw new CliExit(
+        EXIT.usage,
+        `--idempotency-key: already used for job ${error.jobId}, with another filter or reason`,
+      );
+    }
+    throw error;
+  }
   await bulk.whenIdle();
   const status = await bulk.status(started.jobId);
   if (run.json) print({ ...started, state: status?.state ?? 'waiting', actor: run.actor });
@@ -98,6 +117,12 @@ export function checkRevokeFlags(flags: RevokeFlags): { filter: RevocationFilter
   const reason = (flags.reason ?? '').trim();
   if (!flags.dryRun && (reason.length < 1 || reason.length > 256)) {
     throw new CliExit(EXIT.usage, 'reason: --reason <text> is required (1..256 characters)');
+  }
+  try {
+    parseIdempotencyKey(flags.idempotencyKey, '--idempotency-key');
+  } catch (error) {
+    if (error instanceof RevocationFilterError) throw new CliExit(EXIT.usage, error.message);
+    throw error;
   }
   return { filter, reason };
 }

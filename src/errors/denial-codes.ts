@@ -13,7 +13,8 @@ export type ErrorCode =
   | 'forbidden'
   | 'csrf_rejected'
   | 'not_found'
-  | 'service_unavailable';
+  | 'service_unavailable'
+  | 'idempotency_key_reused';
 
 /** Why a `reauth_required` denial was issued. */
 export type ReauthReason = 'stale_authentication' | 'permissions_changed' | 'insufficient_level';

@@ -54,6 +54,11 @@ export class InlineQueue<T = NotificationJobData>
     return { id };
   }
 
+  /** Jobs queued or running in this process. */
+  get inFlight(): number {
+    return this.live.size;
+  }
+
   /** Resolves when every job added so far has succeeded or spent its attempts. */
   async whenIdle(): Promise<void> {
     while (this.live.size > 0) await Promise.all(this.live.values());

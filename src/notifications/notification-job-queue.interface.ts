@@ -25,4 +25,25 @@ export interface NotificationJobOptions {
  */
 export interface NotificationJobQueue<T = NotificationJobData> {
   add(name: string, data: T, options?: NotificationJobOptions): Promise<unknown>;
+  /**
+   * Jobs this process holds, queued or running (an `InlineQueue`; a Bull queue keeps them in
+   * Redis and has none). Re-queueing a backlog waits while it is high, so memory stays bounded.
+   */
+  readonly inFlight?: number;
+}
+
+/**
+ * Waits (polling, stopped by `signal`) until an in-process queue holds fewer than `limit` jobs;
+ * returns at once for a Bull queue.
+ *
+ * @example await belowLimit(queue, 500, signal);
+ */
+export async function belowLimit(
+  queue: Pick<NotificationJobQueue<unknown>, 'inFlight'>,
+  limit: number,
+  signal: { readonly stopped: boolean },
+): Promise<void> {
+  while ((queue.inFlight ?? 0) >= limit && !signal.stopped) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }

@@ -27,7 +27,7 @@ import {
 import { NotificationProcessor } from './notification.processor.js';
 import { NotificationService } from './notification.service.js';
 import { NotificationBatchService } from './notification-batch.service.js';
-import { NotificationStartup } from './notification-startup.js';
+import { NotificationReconciler } from './notification.reconciler.js';
 import { NotificationSubscriber } from './notification.subscriber.js';
 
 /**
@@ -74,7 +74,7 @@ export function notificationProvidersFor(resolved: ResolvedNotificationOptions):
     ...(bull && resolved.worker ? [NotificationProcessor] : []),
     NotificationService,
     NotificationBatchService,
-    NotificationStartup,
+    NotificationReconciler,
     ...(resolved.sessionEvents ? [NotificationSubscriber] : []),
   ];
 }

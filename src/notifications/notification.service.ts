@@ -3,10 +3,12 @@ import { Inject, Injectable } from '@nestjs/common';
 import { IsNull, type DataSource, type QueryDeepPartialEntity } from 'typeorm';
 import { Clock } from '../common/clock.js';
 import { SESSION_SECURITY_DATA_SOURCE } from '../common/tokens.js';
+import { enqueueWithin, type EnqueueOutcome } from '../jobs/bounded-enqueue.js';
+import type { ReconcileSignal } from '../jobs/reconcile-loop.js';
 import type { NotificationChannelRegistry } from './notification-channel.registry.js';
 import { notificationDedupeKey } from './notification-dedupe.js';
 import { NotificationDelivery } from './notification-delivery.entity.js';
-import type { NotificationJobQueue } from './notification-job-queue.interface.js';
+import { belowLimit, type NotificationJobQueue } from './notification-job-queue.interface.js';
 import {
   NOTIFICATION_CHANNELS,
   NOTIFICATION_DELIVER_JOB,
@@ -20,6 +22,8 @@ import { serialTransaction } from '../common/serial-transaction.js';
 
 /** Delivery jobs added at once by {@link NotificationService.enqueueDeliveries}. */
 const ENQUEUE_CONCURRENCY = 500;
+/** Deliveries read and queued per batch when every outstanding one is queued again. */
+const REQUEUE_BATCH = 500;
 /** Options of {@link NotificationService.notify}. */
 export interface NotifyOptions {
   /** The same key for the same user and type is one notification, delivered once per channel. */
@@ -33,6 +37,19 @@ export interface NotifyResult {
   notification: SessionNotification;
   /** `false` when the dedupe key matched an existing notification. */
   created: boolean;
+  /**
+   * `'deferred'` when the queue did not take the delivery jobs within 2 s (Redis frozen or down):
+   * the deliveries are stored `pending` and the reconciler queues them once the queue answers.
+   */
+  queued: EnqueueOutcome;
+}
+
+/** What {@link NotificationService.requeueOutstanding} did. */
+export interface RequeueResult {
+  /** Deliveries handed to the queue again. */
+  requeued: number;
+  /** `false` when it stopped early: the app is closing, or the queue did not answer. */
+  complete: boolean;
 }
 
 /** Options of {@link NotificationService.listForUser}. */
@@ -52,6 +69,8 @@ export interface ListNotificationsOptions {
  */
 @Injectable()
 export class NotificationService {
+  private deferred = false;
+
   constructor(
     @Inject(SESSION_SECURITY_DATA_SOURCE) private readonly dataSource: DataSource,
     @Inject(NOTIFICATION_CHANNELS) private readonly channels: NotificationChannelRegistry,
@@ -64,7 +83,8 @@ export class NotificationService {
    * Stores the notification and one pending delivery per channel in one transaction, then queues
    * one job per pending delivery (job id `<notificationId>:<channel>`). With a `dedupeKey` seen
    * before, no row is added and only deliveries still pending are queued again (a crash between
-   * commit and queueing is healed by calling again; nothing is delivered twice).
+   * commit and queueing is healed by calling again; nothing is delivered twice). Waits at most
+   * 2 s for the queue: see {@link NotifyResult.queued}.
    *
    * @example
    * const { created } = await notifications.notify('u-42', 'password_changed', {}, { dedupeKey: 'pw:17' });
@@ -112,23 +132,79 @@ export class NotificationService {
       }
       return stored;
     });
-    await this.enqueuePending(notification.id);
-    return { notification, created: notification.id === fresh.id };
+    const { outcome } = await enqueueWithin(() => this.enqueuePending(notification.id));
+    if (outcome === 'deferred') this.deferred = true;
+    return { notification, created: notification.id === fresh.id, queued: outcome };
   }
 
   /**
-   * Queues every delivery that is still `pending` — of one notification, or of all. Run at startup
-   * with the in-process queue, whose jobs do not survive a restart.
+   * Queues every delivery of one notification that is still `pending`.
    *
    * @example
-   * await notifications.enqueuePending(); // after a crash
+   * await notifications.enqueuePending(notification.id);
    */
-  async enqueuePending(notificationId?: string): Promise<number> {
+  async enqueuePending(notificationId: string): Promise<number> {
     const pending = await this.dataSource.getRepository(NotificationDelivery).find({
-      where: { status: 'pending', ...(notificationId ? { notificationId } : {}) },
+      where: { status: 'pending', notificationId },
     });
     await this.enqueueDeliveries(pending);
     return pending.length;
+  }
+
+  /**
+   * Queues again every delivery that is not finished — `pending`, `failed` with tries left, or
+   * `sending` with an expired claim — in batches of 500 read by key (memory stays bounded by the
+   * batch, however many are outstanding; with the in-process queue the next batch waits until
+   * fewer than 500 jobs are left in it). Used by the reconciler at startup and after Redis lost
+   * its data; a job still queued under the same id is not added twice, and the claim on the
+   * delivery row keeps a delivery from running twice. Stops between batches once `signal` is
+   * stopped, and when the queue does not take a batch within 2 s.
+   *
+   * @example
+   * await notifications.requeueOutstanding(); // { requeued: 270076, complete: true }
+   */
+  async requeueOutstanding(signal: ReconcileSignal = { stopped: false }): Promise<RequeueResult> {
+    let after: { notificationId: string; channel: string } | null = null;
+    let requeued = 0;
+    for (;;) {
+      if (signal.stopped) return { requeued, complete: false };
+      const select = this.dataSource
+        .getRepository(NotificationDelivery)
+        .createQueryBuilder('d')
+        .select(['d.notificationId', 'd.channel'])
+        .where(
+          `(d.status = 'pending' OR (d.status = 'failed' AND d.attempts < :attempts) ` +
+            `OR (d.status = 'sending' AND d.leaseUntil < :now))`,
+          { attempts: this.options.attempts, now: this.clock.now() },
+        )
+        .orderBy('d.notificationId', 'ASC')
+        .addOrderBy('d.channel', 'ASC')
+        .limit(REQUEUE_BATCH);
+      if (after) {
+        select.andWhere(
+          '(d.notificationId > :id OR (d.notificationId = :id AND d.channel > :channel))',
+          { id: after.notificationId, channel: after.channel },
+        );
+      }
+      const batch = await select.getMany();
+      if (batch.length === 0) return { requeued, complete: true };
+      if (signal.stopped) return { requeued, complete: false };
+      const { outcome } = await enqueueWithin(() => this.enqueueDeliveries(batch));
+      if (outcome === 'deferred') return { requeued, complete: false };
+      requeued += batch.length;
+      after = batch[batch.length - 1];
+      await belowLimit(this.queue, REQUEUE_BATCH, signal);
+    }
+  }
+
+  /**
+   * Whether a `notify()` could not queue its deliveries since the last call (and resets it): the
+   * reconciler then queues every outstanding delivery again.
+   */
+  takeDeferred(): boolean {
+    const deferred = this.deferred;
+    this.deferred = false;
+    return deferred;
   }
 
   /**

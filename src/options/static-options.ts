@@ -8,7 +8,7 @@ import {
   type ResolvedBulkRevocationOptions,
 } from '../revocation/bulk/bulk-revocation.options.js';
 import { describeIssues } from './option-issues.js';
-import { booleanOption } from './option-schemas.js';
+import { booleanOption, durationOption } from './option-schemas.js';
 import { SessionSecurityOptionsError } from './options-error.js';
 
 /**
@@ -21,6 +21,8 @@ export const staticOptionsSchema = z.strictObject({
   worker: booleanOption(true),
   notifications: notificationSection.prefault({}),
   bulkRevocation: bulkRevocationSection.prefault({}),
+  /** How often each process looks for jobs whose queue state was lost or deferred. */
+  reconcileInterval: durationOption('15s', { min: 100, max: 3_600_000 }),
 });
 
 /** The keys of {@link staticOptionsSchema}. */
@@ -43,6 +45,8 @@ export interface ResolvedStaticOptions {
   worker: boolean;
   notifications: ResolvedNotificationOptions;
   bulkRevocation: ResolvedBulkRevocationOptions | null;
+  /** In ms. */
+  reconcileInterval: number;
 }
 
 /**

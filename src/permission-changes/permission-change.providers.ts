@@ -2,6 +2,8 @@ import {
   Inject,
   Injectable,
   Logger,
+  Optional,
+  type BeforeApplicationShutdown,
   type OnApplicationBootstrap,
   type OnModuleDestroy,
   type OnModuleInit,
@@ -10,6 +12,13 @@ import {
 import { getQueueToken } from '@nestjs/bull';
 import { BullJobQueue } from '../common/bull-job-queue.js';
 import { RESOLVED_OPTIONS } from '../common/tokens.js';
+import { queueStateLost } from '../jobs/queue-state-canary.js';
+import {
+  DEFAULT_RECONCILE_INTERVAL_MS,
+  JOB_RECONCILE_INTERVAL,
+  ReconcileLoop,
+  type ReconcileSignal,
+} from '../jobs/reconcile-loop.js';
 import type { ResolvedOptions } from '../options/resolve-options.js';
 import { RevocationService } from '../revocation/revocation.service.js';
 import {
@@ -23,24 +32,39 @@ import { PermissionChangeWatcher } from './permission-change.watcher.js';
 
 /**
  * Starts the feature: registers the {@link PermissionChangeWatcher} on the module's DataSource
- * when `permissionChanges.watch` is set (and removes it on shutdown), and, where jobs are
- * processed, queues again every change left `pending` by a crash or a restart.
+ * when `permissionChanges.watch` is set (and removes it on shutdown), and runs the reconciler of
+ * permission-change jobs in the background (never awaited at startup, stopped by `close()`):
+ * every reconcile interval (default 15 s) it queues again every change left `pending` when
+ * something may have lost its job — the first pass after start (a crash or a restart), an
+ * enqueue deferred while Redis was down, or the Bull queue's Redis losing its data (a marker key
+ * beside the queue is gone). Otherwise a pass costs one Redis command.
  *
  * @example providers: [...permissionChangeProviders({})] // includes it
  */
 @Injectable()
 export class PermissionChangeStartup
-  implements OnModuleInit, OnApplicationBootstrap, OnModuleDestroy
+  implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown, OnModuleDestroy
 {
   private readonly logger = new Logger('SessionSecurityPermissions');
   private watcher: PermissionChangeWatcher | null = null;
+  private rescanNeeded = true;
+  /** The reconciler's background loop (its `passes` count is what tests can watch). */
+  readonly loop: ReconcileLoop;
 
   constructor(
     @Inject(RESOLVED_OPTIONS) private readonly module: ResolvedOptions,
     @Inject(PERMISSION_CHANGE_OPTIONS) private readonly options: ResolvedPermissionChangeOptions,
     private readonly queue: PermissionChangeQueue,
     private readonly revocations: RevocationService,
-  ) {}
+    @Optional() @Inject(JOB_RECONCILE_INTERVAL) intervalMs?: number,
+  ) {
+    this.loop = new ReconcileLoop(
+      'permission changes',
+      intervalMs ?? DEFAULT_RECONCILE_INTERVAL_MS,
+      (signal) => this.reconcile(signal),
+      'SessionSecurityPermissions',
+    );
+  }
 
   onModuleInit(): void {
     if (this.options.watch.length === 0) return;
@@ -50,16 +74,26 @@ export class PermissionChangeStartup
     this.module.dataSource.subscribers.push(this.watcher);
   }
 
-  async onApplicationBootstrap(): Promise<void> {
-    if (!this.queue.worker) return;
-    try {
-      const count = await this.queue.resumePending();
-      if (count > 0) this.logger.log(`queued ${count} unfinished permission changes again`);
-    } catch (error) {
-      this.logger.warn(
-        `could not queue unfinished permission changes: ${(error as Error).message}`,
-      );
+  onApplicationBootstrap(): void {
+    this.loop.start();
+  }
+
+  beforeApplicationShutdown(): Promise<void> {
+    return this.loop.stop();
+  }
+
+  private async reconcile(signal: ReconcileSignal): Promise<void> {
+    const bull = this.queue.bullQueue;
+    if (bull) {
+      const state = await queueStateLost(bull);
+      if (state === 'unreachable') return;
+      if (state === 'lost') this.rescanNeeded = true;
     }
+    if (this.queue.takeDeferred()) this.rescanNeeded = true;
+    if (!this.rescanNeeded) return;
+    const { requeued, complete } = await this.queue.resumePending(signal);
+    if (complete) this.rescanNeeded = false;
+    if (requeued > 0) this.logger.log(`queued ${requeued} unfinished permission changes again`);
   }
 
   onModuleDestroy(): void {

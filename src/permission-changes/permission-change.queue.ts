@@ -1,8 +1,13 @@
 import { Logger, type OnApplicationShutdown } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import { BullJobQueue } from '../common/bull-job-queue.js';
+import { enqueueWithin, type EnqueueOutcome } from '../jobs/bounded-enqueue.js';
+import type { ReconcileSignal } from '../jobs/reconcile-loop.js';
 import { InlineQueue } from '../notifications/inline-queue.js';
-import type { NotificationJobQueue } from '../notifications/notification-job-queue.interface.js';
+import {
+  belowLimit,
+  type NotificationJobQueue,
+} from '../notifications/notification-job-queue.interface.js';
 import type { ResolvedOptions } from '../options/resolve-options.js';
 import { PermissionChangeEntity } from './permission-change.entity.js';
 import {
@@ -22,8 +27,8 @@ import type {
  * the change stays `pending` and is queued again when a worker starts.
  */
 const BULL_SETTINGS = { lockDuration: 5_000, stalledInterval: 5_000, maxStalledCount: 3 };
-/** Longest wait for the queue to accept a job; the change is re-queued at the next start after. */
-const ENQUEUE_TIMEOUT_MS = 3_000;
+/** Pending changes read and queued per batch when all of them are queued again. */
+const REQUEUE_BATCH = 500;
 
 /**
  * Where permission-change jobs go: the Bull queue {@link PERMISSION_CHANGE_QUEUE} on the module's
@@ -33,10 +38,11 @@ const ENQUEUE_TIMEOUT_MS = 3_000;
  *
  * @example
  * await queue.enqueue({ userId: '42', authzVersion: 7 });
- * await queue.resumePending(); // at startup
+ * await queue.resumePending(); // by the reconciler
  */
 export class PermissionChangeQueue implements OnApplicationShutdown {
   private readonly logger = new Logger('SessionSecurityPermissions');
+  private deferred = false;
 
   constructor(
     readonly jobs: NotificationJobQueue<PermissionChangeJobData> & {
@@ -78,42 +84,80 @@ export class PermissionChangeQueue implements OnApplicationShutdown {
     return new PermissionChangeQueue(jobs, module.dataSource, options, !!(worker || !module.redis));
   }
 
-  /** Queues the job of one change; a queue that does not answer is logged, never thrown. */
-  async enqueue(data: PermissionChangeJobData): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error('queue did not answer')), ENQUEUE_TIMEOUT_MS);
-    });
-    try {
-      await Promise.race([
-        this.jobs.add(PERMISSION_CHANGE_JOB, data, {
-          jobId: `${data.userId}:${data.authzVersion}`,
-          attempts: this.options.attempts,
-          backoff: { type: 'exponential', delay: this.options.backoffMs },
-          removeOnComplete: true,
-          removeOnFail: true,
-        }),
-        timeout,
-      ]);
-    } catch (error) {
+  /**
+   * Queues the job of one change, waiting at most 2 s: a queue that does not answer (Redis frozen
+   * or down) is logged and answered `deferred`, never thrown — the change row stays `pending` and
+   * the reconciler queues it once the queue answers.
+   */
+  async enqueue(data: PermissionChangeJobData): Promise<EnqueueOutcome> {
+    const { outcome, error } = await enqueueWithin(() =>
+      this.jobs.add(PERMISSION_CHANGE_JOB, data, {
+        jobId: `${data.userId}:${data.authzVersion}`,
+        attempts: this.options.attempts,
+        backoff: { type: 'exponential', delay: this.options.backoffMs },
+        removeOnComplete: true,
+        removeOnFail: true,
+      }),
+    );
+    if (error) {
+      this.deferred = true;
       this.logger.warn(
         `could not queue permission change ${data.userId}@${data.authzVersion} ` +
-          `(queued again when a worker starts): ${(error as Error).message}`,
+          `(queued again by the reconciler): ${error.message}`,
       );
-    } finally {
-      clearTimeout(timer);
+    }
+    return outcome;
+  }
+
+  /**
+   * Queues again every change still `pending` (after a crash, a restart, a deferred enqueue or
+   * Redis losing its data), in batches of 500 read by key, oldest user first; a change still
+   * queued is not added twice. Stops between changes once `signal` is stopped and at the first
+   * change the queue does not take in time. Returns the count queued and whether it got through.
+   */
+  async resumePending(
+    signal: ReconcileSignal = { stopped: false },
+  ): Promise<{ requeued: number; complete: boolean }> {
+    let after: PermissionChangeJobData | null = null;
+    let requeued = 0;
+    for (;;) {
+      const select = this.dataSource
+        .getRepository(PermissionChangeEntity)
+        .createQueryBuilder('c')
+        .select(['c.userId', 'c.authzVersion'])
+        .where(`c.state = 'pending'`)
+        .orderBy('c.userId', 'ASC')
+        .addOrderBy('c.authzVersion', 'ASC')
+        .limit(REQUEUE_BATCH);
+      if (after) {
+        select.andWhere('(c.userId > :u OR (c.userId = :u AND c.authzVersion > :v))', {
+          u: after.userId,
+          v: after.authzVersion,
+        });
+      }
+      const batch = await select.getMany();
+      if (batch.length === 0) return { requeued, complete: true };
+      for (const change of batch) {
+        if (signal.stopped) return { requeued, complete: false };
+        const data = { userId: change.userId, authzVersion: change.authzVersion };
+        if ((await this.enqueue(data)) === 'deferred') return { requeued, complete: false };
+        requeued++;
+      }
+      after = batch[batch.length - 1];
+      await belowLimit(this.jobs, REQUEUE_BATCH, signal);
     }
   }
 
-  /** Queues again every change still `pending` (after a crash or restart); returns the count. */
-  async resumePending(): Promise<number> {
-    const pending = await this.dataSource.getRepository(PermissionChangeEntity).find({
-      select: { userId: true, authzVersion: true },
-      where: { state: 'pending' },
-      order: { changedAt: 'ASC' },
-    });
-    for (const change of pending) await this.enqueue(change);
-    return pending.length;
+  /** Whether an enqueue was deferred since the last call (and resets it). */
+  takeDeferred(): boolean {
+    const deferred = this.deferred;
+    this.deferred = false;
+    return deferred;
+  }
+
+  /** The Bull queue, or `null` for the in-process one. */
+  get bullQueue() {
+    return this.jobs instanceof BullJobQueue ? this.jobs.queue : null;
   }
 
   /** Resolves when this process runs no job (in-process queue; Bull: at once). */

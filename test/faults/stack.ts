@@ -15,10 +15,18 @@ export interface StackEntry {
   worker: string[];
 }
 
-/** `node dist-faults/example/main.js` and `node dist-faults/src/cli/main.js worker`, as `npm start` and `npm run worker` run them. */
+/**
+ * `node dist-faults/example/main.js` and `node dist-faults/src/cli/main.js --config
+ * dist-faults/example/session-security.cli.js worker`, as `npm start` and `npm run worker` run them.
+ */
 export const EXAMPLE_ENTRY: StackEntry = {
   app: [compiled('../../example/main.js')],
-  worker: [compiled('../../src/cli/main.js'), 'worker'],
+  worker: [
+    compiled('../../src/cli/main.js'),
+    '--config',
+    compiled('../../example/session-security.cli.js'),
+    'worker',
+  ],
 };
 
 /** Settings of one stack: its database and Redis, and what the processes run. */

@@ -1,5 +1,4 @@
-import { Injectable, Logger, type OnApplicationBootstrap, type Provider } from '@nestjs/common';
-import { Inject } from '@nestjs/common';
+import type { Provider } from '@nestjs/common';
 import { getQueueToken } from '@nestjs/bull';
 import { RESOLVED_OPTIONS } from '../../common/tokens.js';
 import type { ResolvedOptions } from '../../options/resolve-options.js';
@@ -12,34 +11,9 @@ import {
 import { BulkRevocationService } from './bulk-revocation.service.js';
 import { RevocationBatchEffects } from './revocation-batch-effects.js';
 import { RevocationJobProcessor } from './revocation-job.processor.js';
+import { RevocationJobReconciler } from './revocation-job.reconciler.js';
 import { BullRevocationQueue } from './bull-revocation.queue.js';
 import { InlineRevocationQueue } from './revocation-queue.js';
-
-/**
- * Re-queues, at startup, every job a crash or a restart left unfinished (only where jobs are
- * processed). Bull ignores ids it already holds, so this is safe on every worker.
- *
- * @example providers: [...bulkRevocationProviders()] // includes it
- */
-@Injectable()
-export class RevocationJobStartup implements OnApplicationBootstrap {
-  private readonly logger = new Logger('SessionSecurityRevocations');
-
-  constructor(
-    private readonly bulk: BulkRevocationService,
-    @Inject(BULK_REVOCATION_OPTIONS) private readonly options: ResolvedBulkRevocationOptions,
-  ) {}
-
-  async onApplicationBootstrap(): Promise<void> {
-    if (!this.options.worker) return;
-    try {
-      const count = await this.bulk.resumeUnfinished();
-      if (count > 0) this.logger.log(`resumed ${count} unfinished revocation jobs`);
-    } catch (error) {
-      this.logger.warn(`could not resume revocation jobs: ${(error as Error).message}`);
-    }
-  }
-}
 
 /**
  * Providers of bulk revocation, for the module that provides `RESOLVED_OPTIONS`,
@@ -81,6 +55,6 @@ export function bulkRevocationProviders(resolved: ResolvedBulkRevocationOptions)
       useFactory: (queue: unknown) => (queue instanceof BullRevocationQueue ? queue.queue : null),
     },
     BulkRevocationService,
-    RevocationJobStartup,
+    RevocationJobReconciler,
   ];
 }

@@ -1,8 +1,14 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource, In } from 'typeorm';
 import { Clock } from '../../common/clock.js';
 import { SESSION_SECURITY_DATA_SOURCE } from '../../common/tokens.js';
+import {
+  ENQUEUE_TIMEOUT_MS,
+  enqueueWithin,
+  type EnqueueOutcome,
+} from '../../jobs/bounded-enqueue.js';
+import type { ReconcileSignal } from '../../jobs/reconcile-loop.js';
 import { SessionEvents } from '../../session/session-events.js';
 import { RevocationService } from '../revocation.service.js';
 import {
@@ -11,6 +17,11 @@ import {
   type ResolvedBulkRevocationOptions,
 } from './bulk-revocation.options.js';
 import { parseRevocationFilter, type RevocationFilter } from './revocation-filter.js';
+import {
+  IdempotencyKeyReusedError,
+  idempotencyHashes,
+  parseIdempotencyKey,
+} from './revocation-idempotency.js';
 import { RevocationJobEntity, type RevocationJobState } from './revocation-job.entity.js';
 import { percentOf } from './revocation-job.processor.js';
 import { planRevocation, type RevocationEffect } from './revocation-plan.js';
@@ -32,15 +43,36 @@ export interface RevocationDryRun {
 
 /**
  * What starting a job answers. With `effect: 'immediate'` the matched sessions are already
- * refused everywhere; with `'by_job'` they are refused as the job reaches them.
+ * refused everywhere; with `'by_job'` they are refused as the job reaches them. `queued` is
+ * `'deferred'` when the queue did not take the job within 2 s (Redis frozen or down): the job is
+ * stored and the reconciler queues it once the queue answers. `replayed` is `true` when an
+ * `idempotencyKey` seen before answered with the job it started.
  *
- * @example const { jobId, matched, effect } = await bulk.start({ all: true }, 'incident 42', 'admin-1') as RevocationStarted;
+ * @example const { jobId, matched, effect, queued } = await bulk.start({ all: true }, 'incident 42', 'admin-1') as RevocationStarted;
  */
 export interface RevocationStarted {
   dryRun: false;
   jobId: string;
   matched: number;
   effect: RevocationEffect;
+  queued: EnqueueOutcome;
+  replayed: boolean;
+}
+
+/**
+ * Options of {@link BulkRevocationService.start}.
+ *
+ * @example await bulk.start(filter, reason, actor, { idempotencyKey: 'c1b7...' });
+ */
+export interface RevocationStartOptions {
+  /** Count only, revoke nothing. */
+  dryRun?: boolean;
+  /**
+   * A client's key for this request (1-128 visible ASCII characters), scoped to `actor`: the same
+   * key with the same filter and reason answers the job it started (no second job); with another
+   * filter or reason it throws {@link IdempotencyKeyReusedError}.
+   */
+  idempotencyKey?: string;
 }
 
 /**
@@ -64,6 +96,8 @@ export interface RevocationJobStatus {
 }
 
 const SAMPLE_SIZE = 20;
+/** Shortest wait for the queue when the rest of a start already used up its 2 s budget. */
+const MIN_ENQUEUE_WAIT_MS = 250;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
@@ -76,6 +110,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  */
 @Injectable()
 export class BulkRevocationService {
+  private readonly logger = new Logger('SessionSecurityRevocations');
+
   constructor(
     @Inject(SESSION_SECURITY_DATA_SOURCE) private readonly dataSource: DataSource,
     private readonly revocations: RevocationService,
@@ -93,15 +129,27 @@ export class BulkRevocationService {
    * Counts (dry run) or revokes the live sessions matching `filter`. The filter is validated
    * again here, so callers other than the API get the same errors.
    *
+   * Waits for the queue only within a 2 s budget for the whole call (at least 250 ms), so it
+   * answers even when Redis is frozen or down (see {@link RevocationStarted.queued}).
+   *
    * @throws RevocationFilterError naming the bad field
+   * @throws IdempotencyKeyReusedError when `idempotencyKey` started a job for another request
    */
   async start(
     filter: RevocationFilter,
     reason: string,
     actor: string | null,
-    { dryRun = false }: { dryRun?: boolean } = {},
+    { dryRun = false, idempotencyKey }: RevocationStartOptions = {},
   ): Promise<RevocationDryRun | RevocationStarted> {
+    const began = performance.now();
     const valid = parseRevocationFilter(filter, 'filter');
+    const key = parseIdempotencyKey(idempotencyKey);
+    const hashes =
+      key && !dryRun ? idempotencyHashes(actor, key, valid, reason.slice(0, 256)) : null;
+    if (hashes) {
+      const earlier = await this.replay(hashes);
+      if (earlier) return earlier;
+    }
     const now = this.clock.now();
     const plan = planRevocation(valid);
     const matcher = new SessionMatcher(valid, now, now);
@@ -136,23 +184,74 @@ export class BulkRevocationService {
       updatedAt: now,
       finishedAt: null,
       error: null,
+      idempotencyKey: hashes?.key ?? null,
+      requestHash: hashes?.request ?? null,
     };
-    await this.jobs.insert(job);
-    for (const marker of plan.markers) {
-      const change = { reason: job.reason, actor: job.actor };
-      await this.revocations.revokeByMarker(marker.scope, marker.value, change, {
-        markRows: false,
-        at: job.cutoffAt,
-      });
+    try {
+      await this.jobs.insert(job);
+    } catch (error) {
+      // A concurrent retry with the same key inserted first: answer its job.
+      const earlier = hashes ? await this.replay(hashes) : null;
+      if (earlier) return earlier;
+      throw error;
     }
+    await this.applyMarkers(job);
     await this.events.emit({
       type: 'revocation.started',
       actor: job.actor,
       outcome: 'success',
       details: { jobId: job.id, filter: valid, reason: job.reason, matched, effect: plan.effect },
     });
-    await this.queue.add(job.id);
-    return { dryRun: false, jobId: job.id, matched, effect: plan.effect };
+    // One 2 s budget for the whole start: markers and audit that already waited on a frozen Redis
+    // leave the queue only what is left of it (at least 250 ms).
+    const left = ENQUEUE_TIMEOUT_MS - (performance.now() - began);
+    const queued = await this.enqueue(job.id, Math.max(MIN_ENQUEUE_WAIT_MS, left));
+    return { dryRun: false, jobId: job.id, matched, effect: plan.effect, queued, replayed: false };
+  }
+
+  /** The job an idempotency key started, queued again if unfinished; `null` for a new key. */
+  private async replay(hashes: {
+    key: string;
+    request: string;
+  }): Promise<RevocationStarted | null> {
+    const job = await this.jobs.findOneBy({ idempotencyKey: hashes.key });
+    if (!job) return null;
+    if (job.requestHash !== hashes.request) throw new IdempotencyKeyReusedError(job.id);
+    const unfinished = job.state === 'waiting' || job.state === 'active';
+    // The first request may have died (or still be running) between storing the job and writing
+    // its markers: writing them again is idempotent, so the answer's effect holds either way.
+    if (unfinished) await this.applyMarkers(job);
+    const queued = unfinished ? await this.enqueue(job.id) : 'queued';
+    return {
+      dryRun: false,
+      jobId: job.id,
+      matched: job.matched,
+      effect: job.effect,
+      queued,
+      replayed: true,
+    };
+  }
+
+  /** Writes the job's markers (at its cutoff); idempotent, so a replay may write them again. */
+  private async applyMarkers(job: RevocationJobEntity): Promise<void> {
+    const change = { reason: job.reason, actor: job.actor };
+    for (const marker of planRevocation(job.filter).markers) {
+      await this.revocations.revokeByMarker(marker.scope, marker.value, change, {
+        markRows: false,
+        at: job.cutoffAt,
+      });
+    }
+  }
+
+  /** Queues the job, waiting at most `waitMs`; a stored job the queue did not take is deferred. */
+  private async enqueue(jobId: string, waitMs = ENQUEUE_TIMEOUT_MS): Promise<EnqueueOutcome> {
+    const { outcome, error } = await enqueueWithin(() => this.queue.add(jobId), waitMs);
+    if (error) {
+      this.logger.warn(
+        `revocation job ${jobId} deferred (queued when the queue answers): ${error.message}`,
+      );
+    }
+    return outcome;
   }
 
   /**
@@ -208,14 +307,30 @@ export class BulkRevocationService {
     return job ? toStatus(job) : null;
   }
 
-  /** Queues again every job left waiting or active (after a crash or a restart). */
-  async resumeUnfinished(): Promise<number> {
+  /**
+   * Queues again every job the database says is unfinished (waiting or active) and the queue does
+   * not hold — after a crash, a restart, a deferred start or Redis losing its data. The database
+   * row is the truth; a job the queue still holds is left alone, and a run of a job that is
+   * already running elsewhere resumes from the committed cursor without counting a row twice.
+   * Stops at the first job the queue does not take within 2 s, and between jobs once `signal`
+   * is stopped. Returns the number of jobs queued again.
+   */
+  async resumeUnfinished(signal: ReconcileSignal = { stopped: false }): Promise<number> {
     const jobs = await this.jobs.find({
       select: { id: true },
       where: { state: In(['waiting', 'active']) },
+      order: { createdAt: 'ASC' },
+      take: 1_000,
     });
-    for (const job of jobs) await this.queue.add(job.id);
-    return jobs.length;
+    let resumed = 0;
+    for (const job of jobs) {
+      if (signal.stopped) break;
+      let added = false;
+      const { outcome } = await enqueueWithin(async () => (added = await this.queue.add(job.id)));
+      if (outcome === 'deferred') break;
+      if (added) resumed++;
+    }
+    return resumed;
   }
 
   /** Resolves when this process runs no job (in-process runner); useful in tests and the CLI. */

@@ -50,12 +50,15 @@ export class BullRevocationQueue implements RevocationJobQueue, OnApplicationShu
 
   /**
    * Queues the job. A Bull job of that id that already finished (while the row says the job is
-   * not done, e.g. after a crash) is replaced; one still waiting or active is left alone.
+   * not done, e.g. after a crash) is replaced; one still waiting, delayed or active is left
+   * alone. A job whose Bull state vanished (Redis flushed or restarted empty) is added anew.
    */
-  async add(jobId: string): Promise<void> {
+  async add(jobId: string): Promise<boolean> {
     const existing = await this.queue.getJob(jobId);
     if (existing && ((await existing.isCompleted()) || (await existing.isFailed()))) {
       await existing.remove();
+    } else if (existing) {
+      return false;
     }
     await this.queue.add(
       REVOCATION_JOB_NAME,
@@ -68,6 +71,7 @@ export class BullRevocationQueue implements RevocationJobQueue, OnApplicationShu
         removeOnFail: 1_000,
       },
     );
+    return true;
   }
 
   async whenIdle(): Promise<void> {}

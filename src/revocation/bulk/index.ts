@@ -2,9 +2,12 @@ export { BulkRevocationService } from './bulk-revocation.service.js';
 export type {
   RevocationDryRun,
   RevocationStarted,
+  RevocationStartOptions,
   RevocationJobStatus,
 } from './bulk-revocation.service.js';
-export { bulkRevocationProviders, RevocationJobStartup } from './bulk-revocation.providers.js';
+export { bulkRevocationProviders } from './bulk-revocation.providers.js';
+export { RevocationJobReconciler } from './revocation-job.reconciler.js';
+export { IdempotencyKeyReusedError, parseIdempotencyKey } from './revocation-idempotency.js';
 export {
   REVOCATION_QUEUE,
   REVOCATION_JOB_NAME,

@@ -19,6 +19,7 @@ export type RevocationJobState = 'waiting' | 'active' | 'completed' | 'failed' |
  */
 @Entity('ss_revocation_job')
 @Index('ss_revocation_job_created_idx', ['createdAt'])
+@Index('ss_revocation_job_idempotency_idx', ['idempotencyKey'], { unique: true })
 export class RevocationJobEntity {
   @PrimaryColumn({ type: 'varchar', length: 36 })
   id!: string;
@@ -64,4 +65,12 @@ export class RevocationJobEntity {
 
   @Column({ type: 'varchar', length: 512, nullable: true })
   error!: string | null;
+
+  /** SHA-256 (hex) of the actor and the `Idempotency-Key` that started the job, if one was given. */
+  @Column({ type: 'varchar', length: 64, nullable: true })
+  idempotencyKey!: string | null;
+
+  /** SHA-256 (hex) of the filter and reason of that request: a reused key must match it. */
+  @Column({ type: 'varchar', length: 64, nullable: true })
+  requestHash!: string | null;
 }

@@ -5,10 +5,11 @@ import type { RevocationJobProcessor } from './revocation-job.processor.js';
  * Where bulk revocation jobs go: a Bull queue shared by every instance, or the in-process
  * runner of single-instance mode. Adding a job id that is already queued is a no-op.
  *
- * @example await queue.add(jobId);
+ * @example const added = await queue.add(jobId);
  */
 export interface RevocationJobQueue {
-  add(jobId: string): Promise<void>;
+  /** Queues the job unless the queue already holds it unfinished; `true` when it was added. */
+  add(jobId: string): Promise<boolean>;
   /** Resolves when no job is running in this process (in-process runner only; Bull: at once). */
   whenIdle(): Promise<void>;
   close(): Promise<void>;
@@ -42,11 +43,12 @@ export class InlineRevocationQueue implements RevocationJobQueue, OnApplicationS
     private readonly retry: RevocationRetry,
   ) {}
 
-  async add(jobId: string): Promise<void> {
+  async add(jobId: string): Promise<boolean> {
     if (this.closed) throw new Error('the revocation queue is closed');
-    if (this.live.has(jobId)) return;
+    if (this.live.has(jobId)) return false;
     const run = this.run(jobId).finally(() => this.live.delete(jobId));
     this.live.set(jobId, run);
+    return true;
   }
 
   async whenIdle(): Promise<void> {

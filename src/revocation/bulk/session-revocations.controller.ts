@@ -1,10 +1,11 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import { SessionSecurityException } from '../../errors/session-security.exception.js';
 import { RequireFreshAuth } from '../../fresh-auth/require-fresh-auth.decorator.js';
 import { CurrentSession } from '../../http/current-session.decorator.js';
 import type { ActiveSession } from '../../session/session.types.js';
 import { BulkRevocationService } from './bulk-revocation.service.js';
 import { parseRevocationRequest, RevocationFilterError } from './revocation-filter.js';
+import { IdempotencyKeyReusedError, parseIdempotencyKey } from './revocation-idempotency.js';
 
 /** The part of an Express response or a Fastify reply a dry run needs (both have `status`). */
 interface StatusReply {
@@ -19,6 +20,18 @@ interface StatusReply {
 export class InvalidRevocationFilterException extends SessionSecurityException {
   constructor(error: RevocationFilterError) {
     super(400, 'invalid_request', error.message, { field: error.field });
+  }
+}
+
+/**
+ * 422 `idempotency_key_reused`: the `Idempotency-Key` already started a job for another filter or
+ * reason (body also has that `jobId`, which the same actor may read anyway).
+ *
+ * @example throw new IdempotencyKeyReusedException(error);
+ */
+export class IdempotencyKeyReusedException extends SessionSecurityException {
+  constructor(error: IdempotencyKeyReusedError) {
+    super(422, 'idempotency_key_reused', error.message, { jobId: error.jobId });
   }
 }
 
@@ -43,25 +56,42 @@ export class RevocationJobNotFoundException extends SessionSecurityException {
 export class SessionRevocationsController {
   constructor(private readonly bulk: BulkRevocationService) {}
 
-  /** `{filter, reason, dryRun?}` → 202 `{jobId, matched, effect}`, or 200 `{matched, sample, effect}` for a dry run. */
+  /**
+   * `{filter, reason, dryRun?}` → 202 `{jobId, matched, effect, queued, replayed}`, or 200
+   * `{matched, sample, effect}` for a dry run. `queued: "deferred"` when Redis did not take the
+   * job within 2 s (it is stored and queued later). An `Idempotency-Key` header makes retries
+   * safe: the same key and body answer the same job (`replayed: true`); the same key with another
+   * body is 422 `idempotency_key_reused`.
+   */
   @Post()
   @HttpCode(202)
   @RequireFreshAuth()
   async start(
     @Body() body: unknown,
+    @Headers('idempotency-key') idempotencyKey: string | undefined,
     @CurrentSession() session: ActiveSession | undefined,
     @Res({ passthrough: true }) response: StatusReply,
   ) {
     let request;
+    let key;
     try {
       request = parseRevocationRequest(body);
+      key = parseIdempotencyKey(idempotencyKey, 'Idempotency-Key');
     } catch (error) {
       if (error instanceof RevocationFilterError) throw new InvalidRevocationFilterException(error);
       throw error;
     }
-    const result = await this.bulk.start(request.filter, request.reason, session?.userId ?? null, {
-      dryRun: request.dryRun,
-    });
+    let result;
+    try {
+      result = await this.bulk.start(request.filter, request.reason, session?.userId ?? null, {
+        dryRun: request.dryRun,
+        idempotencyKey: key,
+      });
+    } catch (error) {
+      if (error instanceof IdempotencyKeyReusedError)
+        throw new IdempotencyKeyReusedException(error);
+      throw error;
+    }
     if (result.dryRun) {
       response.status(200);
       return {
@@ -71,7 +101,13 @@ export class SessionRevocationsController {
         effect: result.effect,
       };
     }
-    return { jobId: result.jobId, matched: result.matched, effect: result.effect };
+    return {
+      jobId: result.jobId,
+      matched: result.matched,
+      effect: result.effect,
+      queued: result.queued,
+      replayed: result.replayed,
+    };
   }
 
   /** The most recent jobs, newest first (`?limit=`, at most 100). */
