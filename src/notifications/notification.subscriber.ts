@@ -1,7 +1,5 @@
-import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
-import { Not, type DataSource } from 'typeorm';
-import { SESSION_SECURITY_DATA_SOURCE } from '../common/tokens.js';
-import { SessionEntity } from '../session/session.entity.js';
+import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { SessionRecords } from '../session/session-records.js';
 import { SessionEvents, type SessionEvent } from '../session/session-events.js';
 import { detectNewSignIn } from './new-sign-in.detector.js';
 import { NotificationTypes } from './notification-types.js';
@@ -27,7 +25,7 @@ export class NotificationSubscriber implements OnModuleInit {
   constructor(
     private readonly events: SessionEvents,
     private readonly notifications: NotificationService,
-    @Inject(SESSION_SECURITY_DATA_SOURCE) private readonly dataSource: DataSource,
+    private readonly records: SessionRecords,
   ) {}
 
   onModuleInit(): void {
@@ -86,12 +84,7 @@ export class NotificationSubscriber implements OnModuleInit {
   }
 
   private async signIn(userId: string, sessionId: string, event: SessionEvent): Promise<void> {
-    const previous = await this.dataSource.getRepository(SessionEntity).find({
-      select: { ip: true, userAgent: true },
-      where: { userId, id: Not(sessionId) },
-      order: { createdAt: 'DESC' },
-      take: SIGN_IN_HISTORY,
-    });
+    const previous = await this.records.recentSignIns(userId, sessionId, SIGN_IN_HISTORY);
     const verdict = detectNewSignIn({ ip: event.ip, userAgent: event.userAgent }, previous);
     if (!verdict.isNew) return;
     this.logger.debug?.(`new sign-in for ${userId}: ${verdict.reason}`);
