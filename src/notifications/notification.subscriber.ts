@@ -1,4 +1,6 @@
-import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import type { DataSource } from 'typeorm';
+import { SESSION_SECURITY_DATA_SOURCE } from '../common/tokens.js';
 import { SessionRecords } from '../session/session-records.js';
 import { SessionEvents, type SessionEvent } from '../session/session-events.js';
 import { detectNewSignIn } from './new-sign-in.detector.js';
@@ -21,12 +23,17 @@ const SIGN_IN_HISTORY = 50;
 @Injectable()
 export class NotificationSubscriber implements OnModuleInit {
   private readonly logger = new Logger('SessionSecurityNotifications');
+  private readonly records: SessionRecords;
 
   constructor(
     private readonly events: SessionEvents,
     private readonly notifications: NotificationService,
-    private readonly records: SessionRecords,
-  ) {}
+    // `notificationProviders()` is also used outside SessionSecurityModule: it needs only the
+    // DataSource, so the session rows' adapter is built on it here rather than injected.
+    @Inject(SESSION_SECURITY_DATA_SOURCE) dataSource: DataSource,
+  ) {
+    this.records = new SessionRecords(dataSource);
+  }
 
   onModuleInit(): void {
     this.events.on((event) => this.handle(event));
