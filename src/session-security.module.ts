@@ -57,8 +57,10 @@ import { MemorySessionCache } from './session/memory-session-cache.js';
 import { RedisSessionCache } from './session/redis-session-cache.js';
 import { SessionCache } from './session/session-cache.interface.js';
 import { SessionEvents } from './session/session-events.js';
+import { SessionRecords } from './session/session-records.js';
 import { SessionStore } from './session/session-store.js';
 import { SessionService } from './session/session.service.js';
+import { UserStateRecords } from './session/user-state-records.js';
 import { LoginThrottleService } from './throttle/login-throttle.service.js';
 import { SessionLogin } from './login/session-login.service.js';
 import { LiveConnections } from './live/live-connections.service.js';
@@ -139,6 +141,8 @@ const coreProviders: Provider[] = [
       o.policy.geo ?? new HeaderGeoResolver({ trustedProxies: o.trustProxy }),
   },
   AuditSubscriber,
+  SessionRecords,
+  UserStateRecords,
   SessionStore,
   SessionCookieInterceptor,
   ...services,

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
-import { Not, type DataSource } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import { SESSION_SECURITY_DATA_SOURCE } from '../common/tokens.js';
-import { SessionEntity } from '../session/session.entity.js';
+import { SessionRecords } from '../session/session-records.js';
 import { SessionEvents, type SessionEvent } from '../session/session-events.js';
 import { detectNewSignIn } from './new-sign-in.detector.js';
 import { NotificationTypes } from './notification-types.js';
@@ -23,12 +23,17 @@ const SIGN_IN_HISTORY = 50;
 @Injectable()
 export class NotificationSubscriber implements OnModuleInit {
   private readonly logger = new Logger('SessionSecurityNotifications');
+  private readonly records: SessionRecords;
 
   constructor(
     private readonly events: SessionEvents,
     private readonly notifications: NotificationService,
-    @Inject(SESSION_SECURITY_DATA_SOURCE) private readonly dataSource: DataSource,
-  ) {}
+    // `notificationProviders()` is also used outside SessionSecurityModule: it needs only the
+    // DataSource, so the session rows' adapter is built on it here rather than injected.
+    @Inject(SESSION_SECURITY_DATA_SOURCE) dataSource: DataSource,
+  ) {
+    this.records = new SessionRecords(dataSource);
+  }
 
   onModuleInit(): void {
     this.events.on((event) => this.handle(event));
@@ -86,12 +91,7 @@ export class NotificationSubscriber implements OnModuleInit {
   }
 
   private async signIn(userId: string, sessionId: string, event: SessionEvent): Promise<void> {
-    const previous = await this.dataSource.getRepository(SessionEntity).find({
-      select: { ip: true, userAgent: true },
-      where: { userId, id: Not(sessionId) },
-      order: { createdAt: 'DESC' },
-      take: SIGN_IN_HISTORY,
-    });
+    const previous = await this.records.recentSignIns(userId, sessionId, SIGN_IN_HISTORY);
     const verdict = detectNewSignIn({ ip: event.ip, userAgent: event.userAgent }, previous);
     if (!verdict.isNew) return;
     this.logger.debug?.(`new sign-in for ${userId}: ${verdict.reason}`);

@@ -20,6 +20,7 @@ import {
   type ReconcileSignal,
 } from '../jobs/reconcile-loop.js';
 import type { ResolvedOptions } from '../options/resolve-options.js';
+import { PermissionChangeLog } from '../revocation/permission-change-log.port.js';
 import { RevocationService } from '../revocation/revocation.service.js';
 import {
   PERMISSION_CHANGE_OPTIONS,
@@ -28,6 +29,8 @@ import {
 } from './permission-change.options.js';
 import { PermissionChangeProcessor } from './permission-change.processor.js';
 import { PermissionChangeQueue } from './permission-change.queue.js';
+import { PermissionChangeRecorder } from './permission-change.recorder.js';
+import { PermissionChangeSubscriber } from './permission-change.subscriber.js';
 import { PermissionChangeWatcher } from './permission-change.watcher.js';
 
 /**
@@ -138,5 +141,7 @@ export function permissionChangeProviders(extras: { worker?: boolean }): Provide
         jobs instanceof BullJobQueue ? jobs.queue : null,
     },
     PermissionChangeStartup,
+    { provide: PermissionChangeLog, useClass: PermissionChangeRecorder },
+    PermissionChangeSubscriber,
   ];
 }

@@ -15,8 +15,8 @@ import { CacheInvalidationWatch } from './cache-invalidation-watch.js';
 import { CacheOutboxEntity } from './cache-outbox.entity.js';
 import { RevocationMarkerEntity } from './revocation-marker.entity.js';
 import { SessionCache, SessionEpochs } from './session-cache.interface.js';
+import { SessionRecords } from './session-records.js';
 import { SessionUserStateEntity } from './session-user-state.entity.js';
-import { SessionEntity } from './session.entity.js';
 import { toActiveSession } from './session.mapper.js';
 import type { ActiveSession } from './session.types.js';
 
@@ -55,6 +55,7 @@ export class SessionStore implements OnApplicationBootstrap, OnModuleDestroy {
   constructor(
     @Inject(SESSION_SECURITY_DATA_SOURCE) private readonly dataSource: DataSource,
     @Inject(SessionCache) private readonly cache: SessionCache,
+    private readonly records: SessionRecords,
     @Inject(Clock) private readonly clock: Clock,
     @Inject(RESOLVED_OPTIONS) private readonly options: ResolvedOptions,
   ) {
@@ -105,14 +106,6 @@ export class SessionStore implements OnApplicationBootstrap, OnModuleDestroy {
     return this.cache.shared === true;
   }
 
-  get dataSourceRef(): DataSource {
-    return this.dataSource;
-  }
-
-  get sessions() {
-    return this.dataSource.getRepository(SessionEntity);
-  }
-
   /** Finds the session of a token hash: `'dead'` for an ended token, `null` for an unknown one. */
   async find(tokenHash: string): Promise<StoredSession | 'dead' | null> {
     if (this.watch.fresh() && (await this.cacheUsable())) {
@@ -128,7 +121,7 @@ export class SessionStore implements OnApplicationBootstrap, OnModuleDestroy {
         this.cacheFailed(error);
       }
     }
-    const row = await this.sessions.findOneBy({ tokenHash });
+    const row = await this.records.findByTokenHash(tokenHash);
     if (!row) return null;
     const session = toActiveSession(row);
     return {

@@ -1,18 +1,19 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { In, IsNull } from 'typeorm';
 import { Clock } from '../common/clock.js';
 import { SessionRevokedException } from '../errors/session-security.exception.js';
 import { RESOLVED_OPTIONS } from '../common/tokens.js';
 import type { ResolvedOptions } from '../options/resolve-options.js';
 import type { SessionEpochs } from './session-cache.interface.js';
 import { SessionEvents } from './session-events.js';
+import { SessionRecords, type SessionRotationChanges } from './session-records.js';
 import { SessionStore } from './session-store.js';
 import { generateToken, hashToken, isWellFormedToken } from './session-token.js';
-import { SessionUserStateEntity } from './session-user-state.entity.js';
+import type { SessionUserStateEntity } from './session-user-state.entity.js';
 import { judgeSession } from './session-validity.js';
-import { SessionEntity } from './session.entity.js';
+import type { SessionEntity } from './session.entity.js';
 import { toActiveSession } from './session.mapper.js';
+import { UserStateRecords } from './user-state-records.js';
 import type { ActiveSession, SessionPrincipal } from './session.types.js';
 
 /** A session together with its secret token, returned only when a token is (re)issued. */
@@ -57,6 +58,8 @@ export class SessionService implements OnApplicationBootstrap {
 
   constructor(
     private readonly store: SessionStore,
+    private readonly records: SessionRecords,
+    private readonly states: UserStateRecords,
     private readonly events: SessionEvents,
     @Inject(Clock) private readonly clock: Clock,
     @Inject(RESOLVED_OPTIONS) private readonly options: ResolvedOptions,
@@ -94,7 +97,7 @@ export class SessionService implements OnApplicationBootstrap {
       revokedReason: null,
       reauthRequiredAt: null,
     };
-    await this.store.sessions.insert(row);
+    await this.records.insertSession(row);
     const session = toActiveSession(row);
     await this.store.fill(row.tokenHash, session);
     await this.events.emit({
@@ -156,33 +159,15 @@ export class SessionService implements OnApplicationBootstrap {
    * @throws SessionRevokedException (401 `session_revoked`) when the token is no longer live —
    * ended, or already rotated by a concurrent request
    */
-  async rotate(
-    tokenHash: string,
-    changes: Partial<
-      Pick<
-        SessionEntity,
-        | 'authenticatedAt'
-        | 'authLevel'
-        | 'roles'
-        | 'tenantId'
-        | 'authzVersion'
-        | 'reauthRequiredAt'
-        | 'data'
-      >
-    > = {},
-  ): Promise<IssuedSession> {
+  async rotate(tokenHash: string, changes: SessionRotationChanges = {}): Promise<IssuedSession> {
     const token = generateToken();
     const newHash = hashToken(token);
     const now = this.clock.now();
-    const result = await this.store.sessions.update(
-      { tokenHash, revokedAt: IsNull() },
-      { ...changes, tokenHash: newHash, lastSeenAt: now },
-    );
-    if (!result.affected) {
+    const row = await this.records.rotateToken(tokenHash, newHash, changes, now);
+    if (!row) {
       throw new SessionRevokedException('The session ended or was renewed by another request');
     }
     await this.store.endTokens([tokenHash]);
-    const row = await this.store.sessions.findOneByOrFail({ tokenHash: newHash });
     const session = toActiveSession(row);
     await this.store.fill(newHash, session);
     await this.events.emit({
@@ -231,7 +216,7 @@ export class SessionService implements OnApplicationBootstrap {
 
   /** Ends the session of a token (logout). */
   async end(tokenHash: string, reason = 'logout', actor?: string): Promise<void> {
-    const row = await this.store.sessions.findOneBy({ tokenHash });
+    const row = await this.records.findByTokenHash(tokenHash);
     if (!row) return;
     await this.markRevoked([row], reason, actor);
   }
@@ -242,11 +227,7 @@ export class SessionService implements OnApplicationBootstrap {
     reason: string,
     opts: { userId?: string; actor?: string } = {},
   ): Promise<boolean> {
-    const row = await this.store.sessions.findOneBy({
-      id: sessionId,
-      revokedAt: IsNull(),
-      ...(opts.userId ? { userId: opts.userId } : {}),
-    });
+    const row = await this.records.findLive(sessionId, opts.userId);
     if (!row) return false;
     await this.markRevoked([row], reason, opts.actor);
     return true;
@@ -258,9 +239,7 @@ export class SessionService implements OnApplicationBootstrap {
     reason: string,
     opts: { exceptSessionId?: string; actor?: string } = {},
   ): Promise<number> {
-    const rows = (await this.store.sessions.findBy({ userId, revokedAt: IsNull() })).filter(
-      (r) => r.id !== opts.exceptSessionId,
-    );
+    const rows = await this.records.listLive(userId, { except: opts.exceptSessionId });
     await this.markRevoked(rows, reason, opts.actor);
     return rows.length;
   }
@@ -303,11 +282,7 @@ export class SessionService implements OnApplicationBootstrap {
 
   /** Live sessions of a user, newest first. */
   async list(userId: string): Promise<ActiveSession[]> {
-    const rows = await this.store.sessions.find({
-      where: { userId, revokedAt: IsNull() },
-      order: { createdAt: 'DESC' },
-      take: 200,
-    });
+    const rows = await this.records.listLive(userId, { newest: 200 });
     if (rows.length === 0) return [];
     const now = this.clock.now();
     const epochsByScope = new Map<string, Promise<SessionEpochs>>();
@@ -324,23 +299,21 @@ export class SessionService implements OnApplicationBootstrap {
 
   /** The per-user state row (permission version, disable marker), if any. */
   userState(userId: string): Promise<SessionUserStateEntity | null> {
-    return this.store.dataSourceRef.getRepository(SessionUserStateEntity).findOneBy({ userId });
+    return this.states.userState(userId);
   }
 
   /** How a dead token's session ended, from its row: expired, or revoked. */
   private async endedAs(tokenHash: string): Promise<'session_expired' | 'session_revoked'> {
-    const row = await this.store.sessions
-      .findOne({ select: { id: true, revokedReason: true }, where: { tokenHash } })
-      .catch(() => null);
-    return row?.revokedReason?.startsWith('expired_') ? 'session_expired' : 'session_revoked';
+    const reason = await this.records.endedReason(tokenHash).catch(() => null);
+    return reason?.startsWith('expired_') ? 'session_expired' : 'session_revoked';
   }
 
   private async markRevoked(rows: SessionEntity[], reason: string, actor?: string): Promise<void> {
     if (rows.length === 0) return;
-    const now = this.clock.now();
-    await this.store.sessions.update(
-      { id: In(rows.map((r) => r.id)), revokedAt: IsNull() },
-      { revokedAt: now, revokedReason: reason.slice(0, 64) },
+    await this.records.markRevoked(
+      rows.map((r) => r.id),
+      reason,
+      this.clock.now(),
     );
     await this.store.endTokens(rows.map((r) => r.tokenHash));
     for (const row of rows) {
@@ -361,14 +334,11 @@ export class SessionService implements OnApplicationBootstrap {
     why: 'idle' | 'absolute',
   ): Promise<void> {
     try {
-      const result = await this.store.sessions.update(
-        { tokenHash, revokedAt: IsNull() },
-        { revokedAt: this.clock.now(), revokedReason: `expired_${why}` },
-      );
+      const ended = await this.records.endToken(tokenHash, `expired_${why}`, this.clock.now());
       // An expiry is no revocation: each instance judges the deadline itself; the tombstone
       // reaches every instance within the cache freshness bound.
       await this.store.endTokens([tokenHash], { waitForEveryInstance: false });
-      if (result.affected)
+      if (ended)
         await this.events.emit({
           type: 'session.expired',
           userId: session.userId,
@@ -391,11 +361,7 @@ export class SessionService implements OnApplicationBootstrap {
         now + this.options.session.idleTimeoutMs,
         session.absoluteExpiresAt,
       );
-      const result = await this.store.sessions.update(
-        { tokenHash, revokedAt: IsNull() },
-        { lastSeenAt: now, idleExpiresAt },
-      );
-      if (result.affected)
+      if (await this.records.touch(tokenHash, now, idleExpiresAt))
         await this.store.refresh(tokenHash, { ...session, lastSeenAt: now, idleExpiresAt });
     } catch (error) {
       this.logger.warn(`could not touch session ${session.id}: ${(error as Error).message}`);
