@@ -6,7 +6,7 @@ import { SESSION_SECURITY_DATA_SOURCE } from '../common/tokens.js';
 import type { NotificationChannelRegistry } from './notification-channel.registry.js';
 import { notificationDedupeKey } from './notification-dedupe.js';
 import { NotificationDelivery } from './notification-delivery.entity.js';
-import type { NotificationJobQueue } from './notification-job-queue.interface.js';
+import type { NotificationJobQueue } from '../common/job-queue.interface.js';
 import {
   NOTIFICATION_CHANNELS,
   NOTIFICATION_DELIVER_JOB,

@@ -10,7 +10,7 @@ import {
 import { getQueueToken } from '@nestjs/bull';
 import { BullJobQueue } from '../common/bull-job-queue.js';
 import { RESOLVED_OPTIONS } from '../common/tokens.js';
-import type { ResolvedOptions } from '../options/resolve-options.js';
+import type { ResolvedOptions } from '../options/resolved-options.js';
 import { RevocationService } from '../revocation/revocation.service.js';
 import {
   PERMISSION_CHANGE_OPTIONS,

@@ -1,9 +1,9 @@
 import { Logger, type OnApplicationShutdown } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import { BullJobQueue } from '../common/bull-job-queue.js';
-import { InlineQueue } from '../notifications/inline-queue.js';
-import type { NotificationJobQueue } from '../notifications/notification-job-queue.interface.js';
-import type { ResolvedOptions } from '../options/resolve-options.js';
+import { InlineQueue } from '../common/inline-queue.js';
+import type { NotificationJobQueue } from '../common/job-queue.interface.js';
+import type { ResolvedOptions } from '../options/resolved-options.js';
 import { PermissionChangeEntity } from './permission-change.entity.js';
 import {
   PERMISSION_CHANGE_JOB,

@@ -2,7 +2,7 @@ import { Injectable, Logger, type OnApplicationBootstrap, type Provider } from '
 import { Inject } from '@nestjs/common';
 import { getQueueToken } from '@nestjs/bull';
 import { RESOLVED_OPTIONS } from '../../common/tokens.js';
-import type { ResolvedOptions } from '../../options/resolve-options.js';
+import type { ResolvedOptions } from '../../options/resolved-options.js';
 import {
   BULK_REVOCATION_OPTIONS,
   REVOCATION_JOB_QUEUE,
