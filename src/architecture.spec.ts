@@ -92,7 +92,7 @@ describe('the folder layout of src/', () => {
   it('is the layout docs/architecture.md describes', () => {
     const doc = fs.readFileSync(path.join(SRC, '..', 'docs', 'architecture.md'), 'utf8');
     const documented: Record<string, string[]> = {};
-    for (const [, folder, layer] of doc.matchAll(/^\| `([^`]+)` \| (\w+) \|/gm)) {
+    for (const [, folder, layer] of doc.matchAll(/^\|\s*`([^`]+)`\s*\|\s*(\w+)\s*\|/gm)) {
       (documented[layer] ??= []).push(folder);
     }
     const sorted = (table: Record<string, string[]>) =>
