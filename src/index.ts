@@ -10,7 +10,7 @@ export type {
   ThrottleOptions,
   PolicyOptions,
   AuditOptions,
-} from './options/session-security-options.interface.js';
+} from './module-options/session-security-options.interface.js';
 export { SessionSecurityOptionsError } from './options/options-error.js';
 export type {
   RedisClient,
@@ -103,7 +103,7 @@ export {
   WS_CLOSE_UNAUTHORIZED,
   WS_CLOSE_FORBIDDEN,
 } from './surfaces/surface-reply.js';
-export type { SurfaceOptions } from './options/session-security-options.interface.js';
+export type { SurfaceOptions } from './module-options/session-security-options.interface.js';
 
 // Re-authentication
 export { RequireFreshAuth } from './fresh-auth/require-fresh-auth.decorator.js';

@@ -2,7 +2,7 @@ import { ConfigurableModuleBuilder } from '@nestjs/common';
 import type { Duration } from './common/duration.js';
 import type { NotificationModuleOptions } from './notifications/notification-options.js';
 import type { BulkRevocationOptions } from './revocation/bulk/bulk-revocation.options.js';
-import type { SessionSecurityModuleOptions } from './options/session-security-options.interface.js';
+import type { SessionSecurityModuleOptions } from './module-options/session-security-options.interface.js';
 
 /**
  * Static extras of `forRoot` / `forRootAsync`, known before the options are resolved: they decide

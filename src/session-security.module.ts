@@ -44,9 +44,13 @@ import { SessionSecurityHealth } from './health/session-security-health.service.
 import { SessionCookieInterceptor } from './http/session-cookie.interceptor.js';
 import { SessionSecurityExceptionFilter } from './http/session-security-exception.filter.js';
 import { SessionGuard } from './http/session.guard.js';
-import { ResolvedOptions, resolveOptions } from './options/resolve-options.js';
-import { resolveStaticOptions, type ResolvedStaticOptions } from './options/static-options.js';
-import type { SessionSecurityModuleOptions } from './options/session-security-options.interface.js';
+import type { ResolvedOptions } from './options/resolved-options.js';
+import { resolveOptions } from './module-options/resolve-options.js';
+import {
+  resolveStaticOptions,
+  type ResolvedStaticOptions,
+} from './module-options/static-options.js';
+import type { SessionSecurityModuleOptions } from './module-options/session-security-options.interface.js';
 import {
   ASYNC_OPTIONS_TYPE,
   ConfigurableModuleClass,

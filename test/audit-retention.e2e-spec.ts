@@ -22,7 +22,7 @@ import {
   sessionSecurityMigrations,
 } from '../src/index.js';
 import { ManualClock } from '../src/testing/index.js';
-import type { AuditOptions } from '../src/options/session-security-options.interface.js';
+import type { AuditOptions } from '../src/audit/audit-config.js';
 import { TEST_DATABASE_URL, TEST_REDIS_URL, createSchema } from './support/database.js';
 import { eventually } from './support/notification-recorder.js';
 

@@ -14,7 +14,7 @@ import {
 import { auditEntities } from '../src/audit/audit.entities.js';
 import { AuditEvent } from '../src/audit/audit-event.entity.js';
 import { AuditCheckpoint } from '../src/audit/audit-checkpoint.entity.js';
-import type { AuditOptions } from '../src/options/session-security-options.interface.js';
+import type { AuditOptions } from '../src/audit/audit-config.js';
 import { AuditLog1763900000000 } from '../src/migrations/1763900000000-AuditLog.js';
 import { Clock } from '../src/common/clock.js';
 import { SESSION_SECURITY_DATA_SOURCE } from '../src/common/tokens.js';

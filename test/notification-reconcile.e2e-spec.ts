@@ -11,7 +11,7 @@ import { Clock, SystemClock } from '../src/common/clock.js';
 import { SESSION_SECURITY_DATA_SOURCE } from '../src/common/tokens.js';
 import { JOB_RECONCILE_INTERVAL } from '../src/jobs/reconcile-loop.js';
 import { SessionCore1763800000000 } from '../src/migrations/1763800000000-session-core.js';
-import { InlineQueue } from '../src/notifications/inline-queue.js';
+import { InlineQueue } from '../src/common/inline-queue.js';
 import type { NotificationChannel } from '../src/notifications/notification-channel.interface.js';
 import { NotificationDelivery } from '../src/notifications/notification-delivery.entity.js';
 import {

@@ -9,7 +9,7 @@ import { SESSION_SECURITY_DATA_SOURCE } from '../src/common/tokens.js';
 import { SessionCore1763800000000 } from '../src/migrations/1763800000000-session-core.js';
 import { SessionEvents } from '../src/session/session-events.js';
 import { SessionEntity } from '../src/session/session.entity.js';
-import { InlineQueue } from '../src/notifications/inline-queue.js';
+import { InlineQueue } from '../src/common/inline-queue.js';
 import { NotificationDelivery } from '../src/notifications/notification-delivery.entity.js';
 import { NotificationDeliveryService } from '../src/notifications/notification-delivery.service.js';
 import {

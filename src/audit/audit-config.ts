@@ -1,11 +1,14 @@
 import { hkdfSync } from 'node:crypto';
 import { SessionSecurityOptionsError } from '../options/options-error.js';
-import type { AuditOptions } from '../options/session-security-options.interface.js';
 import { isSensitiveKey } from './audit-details-guard.js';
 import { auditEncryptionKey, type AuditEncryptionKey } from './audit-field-cipher.js';
 import { z } from 'zod';
 import { parseSection } from '../options/option-issues.js';
-import { auditRetentionSection, type ResolvedAuditRetention } from './audit-retention-config.js';
+import {
+  auditRetentionSection,
+  type AuditRetentionOptions,
+  type ResolvedAuditRetention,
+} from './audit-retention-config.js';
 
 /** The `audit` section of the options pipeline: its shape; keys are decoded afterwards. */
 export const auditSection = z.strictObject(
@@ -154,4 +157,23 @@ function decodeKey(value: unknown): Buffer | null {
   if (/^(?:[0-9a-fA-F]{2})+$/.test(value)) return Buffer.from(value, 'hex');
   if (/^[A-Za-z0-9+/_-]+={0,2}$/.test(value)) return Buffer.from(value, 'base64');
   return null;
+}
+
+/** `audit`: the chain's keys, encrypted fields and retention. */
+export interface AuditOptions {
+  /** HMAC keys of the chain by key id; the first entry signs new events (default: derived from `secret`). */
+  keys?: Record<string, string>;
+  /** 32-byte key (base64 or hex) for encrypting sensitive `details` fields at rest. */
+  encryptionKey?: string;
+  /** Names of `details` fields that are encrypted at rest. */
+  encryptFields?: string[];
+  /** A repeatable job that archives and deletes events older than `maxAge` (default: off). */
+  retention?: AuditRetentionOptions;
+}
+
+declare module '../options/resolved-options.js' {
+  /** The `audit` slice of the resolved options, filled by `resolveOptions()`. */
+  interface ResolvedOptions {
+    audit: ResolvedAuditConfig;
+  }
 }

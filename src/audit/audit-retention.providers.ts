@@ -1,7 +1,7 @@
 import type { Provider } from '@nestjs/common';
 import { getQueueToken } from '@nestjs/bull';
 import { RESOLVED_OPTIONS } from '../common/tokens.js';
-import type { ResolvedOptions } from '../options/resolve-options.js';
+import type { ResolvedOptions } from '../options/resolved-options.js';
 import { AuditRetentionJob } from './audit-retention.job.js';
 import {
   AUDIT_RETENTION_QUEUE,

@@ -1,5 +1,5 @@
 import type { OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { InlineQueue } from '../notifications/inline-queue.js';
+import { InlineQueue } from '../common/inline-queue.js';
 import type { AuditRetentionJob, AuditRetentionRun } from './audit-retention.job.js';
 import {
   AUDIT_RETENTION_JOB_NAME,

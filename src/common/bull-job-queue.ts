@@ -3,10 +3,7 @@ import Bull from 'bull';
 import { BullRedisClients, bullQueuePrefix } from './bull-redis.js';
 import type { RedisSource } from './redis-clients.js';
 import { closeBullQueue } from './bull-close.js';
-import type {
-  NotificationJobOptions,
-  NotificationJobQueue,
-} from '../notifications/notification-job-queue.interface.js';
+import type { NotificationJobOptions, NotificationJobQueue } from './job-queue.interface.js';
 
 /**
  * How a {@link BullJobQueue} connects and, when it is a worker, processes.

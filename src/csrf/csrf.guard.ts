@@ -10,7 +10,7 @@ import {
   SessionRequiredException,
   SessionSecurityException,
 } from '../errors/session-security.exception.js';
-import type { ResolvedOptions } from '../options/resolve-options.js';
+import type { ResolvedOptions } from '../options/resolved-options.js';
 import { requestState } from '../session/request-state.js';
 import { SessionEvents } from '../session/session-events.js';
 import { resolveCall, type GuardedCall } from '../surfaces/guarded-call.js';

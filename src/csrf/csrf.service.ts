@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { RESOLVED_OPTIONS } from '../common/tokens.js';
-import type { ResolvedOptions } from '../options/resolve-options.js';
+import type { ResolvedOptions } from '../options/resolved-options.js';
 
 /**
  * Session-bound CSRF tokens: an HMAC of the session's token hash under a key derived from the

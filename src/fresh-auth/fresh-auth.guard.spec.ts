@@ -4,7 +4,7 @@ import {
   ReauthRequiredException,
   SessionRequiredException,
 } from '../errors/session-security.exception.js';
-import type { ResolvedOptions } from '../options/resolve-options.js';
+import type { ResolvedOptions } from '../options/resolved-options.js';
 import { requestState } from '../session/request-state.js';
 import { SessionEvents, type SessionEvent } from '../session/session-events.js';
 import type { ActiveSession } from '../session/session.types.js';

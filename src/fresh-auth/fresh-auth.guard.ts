@@ -12,7 +12,7 @@ import {
   ReauthRequiredException,
   SessionRequiredException,
 } from '../errors/session-security.exception.js';
-import type { ResolvedOptions } from '../options/resolve-options.js';
+import type { ResolvedOptions } from '../options/resolved-options.js';
 import { requestState } from '../session/request-state.js';
 import { denialEvent } from '../http/denial-event.js';
 import { Public } from '../http/public.decorator.js';

@@ -2,7 +2,7 @@ import { CallHandler, ExecutionContext, Inject, Injectable, NestInterceptor } fr
 import { Observable, tap } from 'rxjs';
 import { Clock } from '../common/clock.js';
 import { RESOLVED_OPTIONS } from '../common/tokens.js';
-import type { ResolvedOptions } from '../options/resolve-options.js';
+import type { ResolvedOptions } from '../options/resolved-options.js';
 import { requestState } from '../session/request-state.js';
 import { clearedSessionCookie, sessionCookie } from '../session/session-cookie.js';
 import { resolveCall } from '../surfaces/guarded-call.js';

@@ -9,7 +9,7 @@ import {
   SessionSecurityException,
 } from '../errors/session-security.exception.js';
 import { resolveClientIp } from '../network/client-ip.js';
-import type { ResolvedOptions } from '../options/resolve-options.js';
+import type { ResolvedOptions } from '../options/resolved-options.js';
 import { requestState, resetRequestState } from '../session/request-state.js';
 import { clearedSessionCookie, readSessionCookie } from '../session/session-cookie.js';
 import { SessionEvents } from '../session/session-events.js';

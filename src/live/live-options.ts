@@ -31,3 +31,10 @@ export const liveSection = z
 export function resolveLiveOptions(raw: unknown): ResolvedLiveOptions {
   return parseSection('live', liveSection, raw ?? {});
 }
+
+declare module '../options/resolved-options.js' {
+  /** The `live` slice of the resolved options, filled by `resolveOptions()`. */
+  interface ResolvedOptions {
+    live: ResolvedLiveOptions;
+  }
+}

@@ -1,7 +1,7 @@
 import type { Provider } from '@nestjs/common';
 import type { RedisClient } from '../common/redis-clients.js';
 import { RESOLVED_OPTIONS, SESSION_SECURITY_REDIS } from '../common/tokens.js';
-import type { ResolvedOptions } from '../options/resolve-options.js';
+import type { ResolvedOptions } from '../options/resolved-options.js';
 import { SessionEvents } from '../session/session-events.js';
 import { SessionService } from '../session/session.service.js';
 import { LiveConnections } from './live-connections.service.js';

@@ -5,7 +5,7 @@ import {
   SessionRequiredException,
 } from '../errors/session-security.exception.js';
 import { RESOLVED_OPTIONS } from '../common/tokens.js';
-import type { ResolvedOptions } from '../options/resolve-options.js';
+import type { ResolvedOptions } from '../options/resolved-options.js';
 import { requestState } from '../session/request-state.js';
 import { clearSessionCookie, setSessionCookie } from '../session/session-cookie.js';
 import { SessionEvents } from '../session/session-events.js';

@@ -4,7 +4,7 @@ import { Clock } from '../common/clock.js';
 import { SESSION_SECURITY_DATA_SOURCE } from '../common/tokens.js';
 import type { NotificationChannelRegistry } from './notification-channel.registry.js';
 import { NotificationDelivery } from './notification-delivery.entity.js';
-import type { NotificationJobData } from './notification-job-queue.interface.js';
+import type { NotificationJobData } from '../common/job-queue.interface.js';
 import {
   NOTIFICATION_CHANNELS,
   NOTIFICATION_OPTIONS,

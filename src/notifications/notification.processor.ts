@@ -4,7 +4,7 @@ import {
   NotificationDeliveryService,
   type DeliveryOutcome,
 } from './notification-delivery.service.js';
-import type { NotificationJobData } from './notification-job-queue.interface.js';
+import type { NotificationJobData } from '../common/job-queue.interface.js';
 import { NOTIFICATION_DELIVER_JOB, NOTIFICATION_QUEUE } from './notification-options.js';
 
 /**

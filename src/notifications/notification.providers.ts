@@ -11,7 +11,7 @@ import { BullRedisClients, bullQueuePrefix } from '../common/bull-redis.js';
 import { isRedisClient, type RedisSource } from '../common/redis-clients.js';
 import { closeBullQueue, withBoundedShutdown } from '../common/bull-close.js';
 import { Clock } from '../common/clock.js';
-import { InlineQueue } from './inline-queue.js';
+import { InlineQueue } from '../common/inline-queue.js';
 import { NotificationChannel } from './notification-channel.interface.js';
 import { NotificationChannelRegistry } from './notification-channel.registry.js';
 import { NotificationDeliveryService } from './notification-delivery.service.js';

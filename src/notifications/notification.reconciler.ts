@@ -14,7 +14,7 @@ import {
   ReconcileLoop,
   type ReconcileSignal,
 } from '../jobs/reconcile-loop.js';
-import type { NotificationJobQueue } from './notification-job-queue.interface.js';
+import type { NotificationJobQueue } from '../common/job-queue.interface.js';
 import { NOTIFICATION_JOB_QUEUE } from './notification-options.js';
 import { NotificationService } from './notification.service.js';
 

@@ -8,7 +8,7 @@ import type { ReconcileSignal } from '../jobs/reconcile-loop.js';
 import type { NotificationChannelRegistry } from './notification-channel.registry.js';
 import { notificationDedupeKey } from './notification-dedupe.js';
 import { NotificationDelivery } from './notification-delivery.entity.js';
-import { belowLimit, type NotificationJobQueue } from './notification-job-queue.interface.js';
+import { belowLimit, type NotificationJobQueue } from '../common/job-queue.interface.js';
 import {
   NOTIFICATION_CHANNELS,
   NOTIFICATION_DELIVER_JOB,

@@ -96,3 +96,10 @@ export function resolvePermissionChangeOptions(
   if (problems.length > 0) throw new SessionSecurityOptionsError(problems);
   return resolved;
 }
+
+declare module '../options/resolved-options.js' {
+  /** The `permissionChanges` slice of the resolved options, filled by `resolveOptions()`. */
+  interface ResolvedOptions {
+    permissionChanges: ResolvedPermissionChangeOptions;
+  }
+}

@@ -19,7 +19,7 @@ import {
   ReconcileLoop,
   type ReconcileSignal,
 } from '../jobs/reconcile-loop.js';
-import type { ResolvedOptions } from '../options/resolve-options.js';
+import type { ResolvedOptions } from '../options/resolved-options.js';
 import { PermissionChangeLog } from '../revocation/permission-change-log.port.js';
 import { RevocationService } from '../revocation/revocation.service.js';
 import {

@@ -3,12 +3,9 @@ import type { DataSource } from 'typeorm';
 import { BullJobQueue } from '../common/bull-job-queue.js';
 import { enqueueWithin, type EnqueueOutcome } from '../jobs/bounded-enqueue.js';
 import type { ReconcileSignal } from '../jobs/reconcile-loop.js';
-import { InlineQueue } from '../notifications/inline-queue.js';
-import {
-  belowLimit,
-  type NotificationJobQueue,
-} from '../notifications/notification-job-queue.interface.js';
-import type { ResolvedOptions } from '../options/resolve-options.js';
+import { InlineQueue } from '../common/inline-queue.js';
+import { belowLimit, type NotificationJobQueue } from '../common/job-queue.interface.js';
+import type { ResolvedOptions } from '../options/resolved-options.js';
 import { PermissionChangeEntity } from './permission-change.entity.js';
 import {
   PERMISSION_CHANGE_JOB,

@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import type { PolicyOptions } from '../options/session-security-options.interface.js';
 import type { GeoResolver } from './geo-resolver.interface.js';
 import { DEFAULT_AUTH_LEVELS, loadPolicyFile, validatePolicy } from './policy-loader.js';
 import type { DefineAbilityHook, PolicyDocument } from './policy.types.js';
@@ -81,4 +80,23 @@ export function createPolicyConfig(
 export function policyVersion(document: PolicyDocument): string {
   if (document.version !== undefined) return String(document.version);
   return createHash('sha256').update(canonicalJson(document)).digest('hex').slice(0, 12);
+}
+
+/** `policy`: where the rules come from and how a request's country is found. */
+export interface PolicyOptions {
+  /** The policy document, inline. */
+  document?: PolicyDocument;
+  /** Path of a YAML or JSON policy file; replaces `document` when set. */
+  file?: string;
+  /** Code-first rules added after the document's rules. */
+  defineAbility?: DefineAbilityHook;
+  /** Resolves the country of a request (default: trusted-proxy header). */
+  geo?: GeoResolver;
+}
+
+declare module '../options/resolved-options.js' {
+  /** The `policy` slice of the resolved options, filled by `resolveOptions()`. */
+  interface ResolvedOptions {
+    policy: ResolvedPolicyConfig;
+  }
 }

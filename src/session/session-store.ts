@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { Brackets, DataSource, LessThan } from 'typeorm';
 import { Clock } from '../common/clock.js';
 import { RESOLVED_OPTIONS, SESSION_SECURITY_DATA_SOURCE } from '../common/tokens.js';
-import type { ResolvedOptions } from '../options/resolve-options.js';
+import type { ResolvedOptions } from '../options/resolved-options.js';
 import { processRole } from '../common/process-role.js';
 import { CacheInvalidationWatch } from './cache-invalidation-watch.js';
 import { CacheOutboxEntity } from './cache-outbox.entity.js';

@@ -10,3 +10,10 @@ import type { SessionPrincipal } from './session.types.js';
 export interface SessionUserDirectory {
   findById(userId: string): Promise<SessionPrincipal | null>;
 }
+
+declare module '../options/resolved-options.js' {
+  /** The `users` slice of the resolved options, filled by `resolveOptions()`. */
+  interface ResolvedOptions {
+    users?: SessionUserDirectory;
+  }
+}

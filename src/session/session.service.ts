@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { Clock } from '../common/clock.js';
 import { SessionRevokedException } from '../errors/session-security.exception.js';
 import { RESOLVED_OPTIONS } from '../common/tokens.js';
-import type { ResolvedOptions } from '../options/resolve-options.js';
+import type { ResolvedOptions } from '../options/resolved-options.js';
 import type { SessionEpochs } from './session-cache.interface.js';
 import { SessionEvents } from './session-events.js';
 import { SessionRecords, type SessionRotationChanges } from './session-records.js';

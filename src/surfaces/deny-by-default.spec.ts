@@ -7,7 +7,7 @@ import { FreshAuthGuard } from '../fresh-auth/fresh-auth.guard.js';
 import { RequireFreshAuth } from '../fresh-auth/require-fresh-auth.decorator.js';
 import { AllowPendingReauth, Public } from '../http/public.decorator.js';
 import { SessionGuard } from '../http/session.guard.js';
-import type { ResolvedOptions } from '../options/resolve-options.js';
+import type { ResolvedOptions } from '../options/resolved-options.js';
 import { Can } from '../policy/can.decorator.js';
 import { createPolicyConfig } from '../policy/policy-config.js';
 import { PolicyGuard } from '../policy/policy.guard.js';

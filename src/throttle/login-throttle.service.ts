@@ -9,7 +9,7 @@ import {
   SESSION_SECURITY_REDIS,
 } from '../common/tokens.js';
 import { TooManyAttemptsException } from '../errors/session-security.exception.js';
-import type { ResolvedOptions } from '../options/resolve-options.js';
+import type { ResolvedOptions } from '../options/resolved-options.js';
 import { LoginLockoutEntity } from './login-lockout.entity.js';
 
 /** One attempt counter: its limiter, its limit and how it names a username + IP. */

@@ -5,7 +5,7 @@ import { isSameOrigin } from '../csrf/same-origin.js';
 import { denialEvent } from '../http/denial-event.js';
 import { LiveConnections } from '../live/live-connections.service.js';
 import type { LiveConnectionEnd } from '../live/live-connection.types.js';
-import type { ResolvedOptions } from '../options/resolve-options.js';
+import type { ResolvedOptions } from '../options/resolved-options.js';
 import { requestState } from '../session/request-state.js';
 import { readSessionCookie } from '../session/session-cookie.js';
 import { SessionEvents } from '../session/session-events.js';

@@ -1,7 +1,7 @@
 import type { Provider } from '@nestjs/common';
 import { getQueueToken } from '@nestjs/bull';
 import { RESOLVED_OPTIONS } from '../../common/tokens.js';
-import type { ResolvedOptions } from '../../options/resolve-options.js';
+import type { ResolvedOptions } from '../../options/resolved-options.js';
 import {
   BULK_REVOCATION_OPTIONS,
   REVOCATION_JOB_QUEUE,

@@ -7,9 +7,9 @@ import {
   bulkRevocationSection,
   type ResolvedBulkRevocationOptions,
 } from '../revocation/bulk/bulk-revocation.options.js';
-import { describeIssues } from './option-issues.js';
-import { booleanOption, durationOption } from './option-schemas.js';
-import { SessionSecurityOptionsError } from './options-error.js';
+import { describeIssues } from '../options/option-issues.js';
+import { booleanOption, durationOption } from '../options/option-schemas.js';
+import { SessionSecurityOptionsError } from '../options/options-error.js';
 
 /**
  * The static options of `forRoot` / `forRootAsync`: they decide which providers and queues the

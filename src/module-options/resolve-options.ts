@@ -1,47 +1,17 @@
 import { hkdfSync } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import { finishAuditConfig, type ResolvedAuditConfig } from '../audit/audit-config.js';
-import { Clock, SystemClock } from '../common/clock.js';
-import type { ResolvedLiveOptions } from '../live/live-options.js';
+import { finishAuditConfig } from '../audit/audit-config.js';
+import { SystemClock } from '../common/clock.js';
 import { CidrSet } from '../network/client-ip.js';
-import {
-  finishPermissionChangeOptions,
-  type ResolvedPermissionChangeOptions,
-} from '../permission-changes/permission-change.options.js';
-import { createPolicyConfig, type ResolvedPolicyConfig } from '../policy/policy-config.js';
+import { finishPermissionChangeOptions } from '../permission-changes/permission-change.options.js';
+import { createPolicyConfig } from '../policy/policy-config.js';
 import { SessionEntity } from '../session/session.entity.js';
-import type { SessionUserDirectory } from '../session/session-user-directory.interface.js';
-import type { RedisSource } from '../common/redis-clients.js';
-import type { RpcTokenExtractor } from '../surfaces/guarded-call.js';
-import { describeIssues } from './option-issues.js';
-import { SessionSecurityOptionsError } from './options-error.js';
+import { describeIssues } from '../options/option-issues.js';
+import { SessionSecurityOptionsError } from '../options/options-error.js';
 import { optionsSchema, type ParsedOptions } from './options.schema.js';
 import { STATIC_OPTION_KEYS, staticOptionProblems } from './static-options.js';
 import type { SessionSecurityModuleOptions } from './session-security-options.interface.js';
-
-/**
- * The options after validation, with every default filled in and every duration in ms. Each
- * feature injects its own slice of it (see `docs/options.md`).
- */
-export interface ResolvedOptions {
-  dataSource: DataSource;
-  redis: RedisSource | false;
-  redisKeyPrefix: string;
-  session: { idleTimeoutMs: number; absoluteTimeoutMs: number; touchIntervalMs: number };
-  cookie: { name: string; sameSite: 'Lax' | 'Strict' };
-  csrf: { allowedOrigins: Set<string>; headerName: string; jsonOnly: boolean; key: Buffer };
-  freshAuth: { maxAgeMs: number; levels: string[] };
-  throttle: { enabled: boolean; maxAttempts: number; maxAttemptsPerIp: number; windowMs: number };
-  trustProxy: CidrSet;
-  allowBearer: boolean;
-  surfaces: { rpcToken: RpcTokenExtractor | null };
-  users?: SessionUserDirectory;
-  clock: Clock;
-  policy: ResolvedPolicyConfig;
-  audit: ResolvedAuditConfig;
-  permissionChanges: ResolvedPermissionChangeOptions;
-  live: ResolvedLiveOptions;
-}
+import type { ResolvedOptions } from '../options/resolved-options.js';
 
 /**
  * Validates the module options once, at startup — the same way for `forRoot` and

@@ -1,9 +1,9 @@
 import { Test } from '@nestjs/testing';
 import { SessionSecurityModule } from '../session-security.module.js';
 import { SessionEntity } from '../session/session.entity.js';
-import { knownKeys, optionPaths } from './option-issues.js';
-import { durationOptions } from './option-schemas.js';
-import { SessionSecurityOptionsError } from './options-error.js';
+import { knownKeys, optionPaths } from '../options/option-issues.js';
+import { durationOptions } from '../options/option-schemas.js';
+import { SessionSecurityOptionsError } from '../options/options-error.js';
 import { optionsSchema } from './options.schema.js';
 import { resolveOptions } from './resolve-options.js';
 import { resolveStaticOptions, staticOptionsSchema } from './static-options.js';

@@ -1,4 +1,4 @@
-import { SessionSecurityOptionsError } from './options-error.js';
+import { SessionSecurityOptionsError } from '../options/options-error.js';
 import { resolveOptions } from './resolve-options.js';
 import { SessionEntity } from '../session/session.entity.js';
 

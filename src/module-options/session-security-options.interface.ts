@@ -2,13 +2,14 @@ import type { DataSource } from 'typeorm';
 import type { RedisSource } from '../common/redis-clients.js';
 import type { Clock } from '../common/clock.js';
 import type { Duration } from '../common/duration.js';
-import type { AuditRetentionOptions } from '../audit/audit-retention-config.js';
-import type { PolicyDocument, DefineAbilityHook } from '../policy/policy.types.js';
+import type { AuditOptions } from '../audit/audit-config.js';
+import type { PolicyOptions } from '../policy/policy-config.js';
 import type { SessionUserDirectory } from '../session/session-user-directory.interface.js';
-import type { GeoResolver } from '../policy/geo-resolver.interface.js';
 import type { PermissionChangeOptions } from '../permission-changes/permission-change.options.js';
 import type { RpcTokenExtractor } from '../surfaces/guarded-call.js';
 import type { LiveConnectionOptions } from '../live/live-options.js';
+
+export type { AuditOptions, PolicyOptions };
 
 /**
  * Options of `SessionSecurityModule.forRoot()` / `forRootAsync()`. Everything but `dataSource`
@@ -116,26 +117,4 @@ export interface ThrottleOptions {
   maxAttemptsPerIp?: number;
   /** Window of the attempt counter (default `'15m'`). */
   window?: Duration;
-}
-
-export interface PolicyOptions {
-  /** The policy document, inline. */
-  document?: PolicyDocument;
-  /** Path of a YAML or JSON policy file; replaces `document` when set. */
-  file?: string;
-  /** Code-first rules added after the document's rules. */
-  defineAbility?: DefineAbilityHook;
-  /** Resolves the country of a request (default: trusted-proxy header). */
-  geo?: GeoResolver;
-}
-
-export interface AuditOptions {
-  /** HMAC keys of the chain by key id; the first entry signs new events (default: derived from `secret`). */
-  keys?: Record<string, string>;
-  /** 32-byte key (base64 or hex) for encrypting sensitive `details` fields at rest. */
-  encryptionKey?: string;
-  /** Names of `details` fields that are encrypted at rest. */
-  encryptFields?: string[];
-  /** A repeatable job that archives and deletes events older than `maxAge` (default: off). */
-  retention?: AuditRetentionOptions;
 }

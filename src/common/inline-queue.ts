@@ -3,7 +3,7 @@ import type {
   NotificationJobData,
   NotificationJobOptions,
   NotificationJobQueue,
-} from './notification-job-queue.interface.js';
+} from './job-queue.interface.js';
 
 /** What an {@link InlineQueue} hands its handler: the Bull `Job` fields processors read. */
 export interface InlineJob<T> {

@@ -13,8 +13,8 @@ import {
   instanceOption,
   integerOption,
   keyPrefixOption,
-} from './option-schemas.js';
-import { redisOption } from './redis-option.js';
+} from '../options/option-schemas.js';
+import { redisOption } from '../options/redis-option.js';
 
 /** `session`: how long a session lives. */
 export const sessionSection = z.strictObject({
