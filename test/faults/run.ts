@@ -91,7 +91,10 @@ if (process.argv.includes('--update-docs')) {
     /(<!-- faults-table:start -->\n)[\s\S]*(<!-- faults-table:end -->)/,
     (_all, start: string, end: string) => `${start}\n${table}\n\n${end}`,
   );
-  writeFileSync(DOCS, page);
+  // Formatted as `npm run lint` checks it (prettier aligns the table's columns).
+  const prettier = await import('prettier');
+  const options = (await prettier.resolveConfig(DOCS)) ?? {};
+  writeFileSync(DOCS, await prettier.format(page, { ...options, parser: 'markdown' }));
   console.log('pasted the table into docs/reliability.md');
 }
 cleanUp();
