@@ -84,11 +84,24 @@ export class UserStateRecords {
     });
   }
 
-  /** Records a marker unless one of the same scope already reaches as far; never moves it back. */
+  /**
+   * Records a marker unless one of the same scope already reaches as far; never moves it back.
+   * Concurrent raises of one marker (a retried bulk revocation and its first run) both succeed:
+   * the insert yields to an existing row, and the update only ever moves `notBefore` forward.
+   */
   async raiseMarker(marker: MarkerRecord): Promise<void> {
     const markers = this.dataSource.getRepository(RevocationMarkerEntity);
-    const existing = await markers.findOneBy({ scope: marker.scope, value: marker.value });
-    if (existing && existing.notBefore >= marker.notBefore) return;
-    await markers.save({ ...marker, reason: marker.reason.slice(0, 256) });
+    const row = { ...marker, reason: marker.reason.slice(0, 256) };
+    await markers.createQueryBuilder().insert().values(row).orIgnore().execute();
+    await markers
+      .createQueryBuilder()
+      .update()
+      .set({ notBefore: row.notBefore, reason: row.reason, actor: row.actor })
+      .where('"scope" = :scope AND "value" = :value AND "notBefore" < :notBefore', {
+        scope: row.scope,
+        value: row.value,
+        notBefore: row.notBefore,
+      })
+      .execute();
   }
 }
