@@ -35,7 +35,14 @@ export class BullRedisClients {
   /** Quits every connection opened so far; disconnects those that do not answer in time. */
   async closeAll(): Promise<void> {
     const clients = this.clients.splice(0);
-    await Promise.all(clients.map((client) => closeRedis(client)));
+    await Promise.all(
+      clients.map((client) => {
+        // Bull's close() disconnects its blocking connection and connects it again; one that
+        // comes back after this close is dropped again, or it would keep the process alive.
+        client.on('ready', () => client.disconnect());
+        return closeRedis(client);
+      }),
+    );
   }
 }
 

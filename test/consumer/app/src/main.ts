@@ -76,6 +76,10 @@ async function main(): Promise<void> {
     if (keys.length) await redis.del(...keys);
     redis.disconnect();
   }
+  // Everything is closed now: a connection still open would keep the app's process alive.
+  await new Promise((resolve) => setTimeout(resolve, 1_000));
+  const sockets = process.getActiveResourcesInfo().filter((type) => type === 'TCPSocketWrap');
+  if (sockets.length) failures.push(`${sockets.length} connection(s) still open after app.close()`);
   if (failures.length) {
     console.error(failures.join('\n'));
     process.exit(1);
