@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
 import ts from 'typescript';
 
 /**
@@ -212,5 +213,23 @@ describe('the public API', () => {
     }
     expect(missing).toEqual([]);
     expect(checked).toBeGreaterThan(50);
+  });
+
+  it('lets the example app import the library only through its public entry points', () => {
+    const publicSources = new Set(entries.map(([, target]) => sourceOf(target)));
+    const files = readdirSync('example', { recursive: true, encoding: 'utf8' })
+      .filter((f) => f.endsWith('.ts'))
+      .map((f) => join('example', f));
+    const internal: string[] = [];
+    for (const file of files) {
+      for (const m of readFileSync(file, 'utf8').matchAll(/from\s+'(\.[^']*)'/g)) {
+        const target = relative('.', join(dirname(file), m[1])).replace(/\.js$/, '.ts');
+        if (target.startsWith('src/') && !publicSources.has(target)) {
+          internal.push(`${file}: ${m[1]}`);
+        }
+      }
+    }
+    expect(files.length).toBeGreaterThan(10);
+    expect(internal).toEqual([]);
   });
 });
