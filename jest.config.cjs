@@ -38,8 +38,9 @@ const FASTIFY_IGNORED = [
   '/test/session-table-updates\\.e2e-spec\\.ts$',
   '/test/cli\\.e2e-spec\\.ts$',
   '/test/worker-kill\\.e2e-spec\\.ts$',
-  // Packs the tarball and reads the manifest: no app, no adapter.
+  // Pack the tarball or read the manifest and the entry points: no app, no adapter.
   '/test/package-contents\\.e2e-spec\\.ts$',
+  '/test/public-api\\.e2e-spec\\.ts$',
   // Start their apps on the platform they choose whatever the project (fastify-adapter on
   // Fastify, graphql-surface on both), so the e2e project already runs them on Fastify.
   '/test/fastify-adapter\\.e2e-spec\\.ts$',

@@ -8,7 +8,7 @@ import { URL, fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { readConfig } from '../dist/example/config.js';
 import { createExampleApp } from '../dist/example/create-app.js';
-import { ManualClock } from '../dist/src/index.js';
+import { ManualClock } from '../dist/src/testing/index.js';
 
 const OUT = new URL('../docs/images/', import.meta.url);
 const FIREFOX_ON_WINDOWS =

@@ -4,13 +4,8 @@ import { FastifyAdapter } from '@nestjs/platform-fastify';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { initExampleApp } from '../example/create-app.js';
-import {
-  appendHeader,
-  Public,
-  SessionSecurityModule,
-  SessionService,
-  setSessionCookie,
-} from '../src/index.js';
+import { Public, SessionSecurityModule, SessionService, setSessionCookie } from '../src/index.js';
+import { appendHeader } from '../src/surfaces/http-reply.js';
 import { openModuleDatabase, TEST_REDIS_URL, createSchema } from './support/database.js';
 import { exampleSuite, login } from './support/example-app.js';
 

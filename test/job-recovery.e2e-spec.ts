@@ -1,7 +1,10 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { jest } from '@jest/globals';
 import { Redis } from 'ioredis';
-import { BulkRevocationService, type RevocationStarted } from '../src/index.js';
+import {
+  BulkRevocationService,
+  type RevocationStarted,
+} from '../src/revocation/bulk/bulk-revocation.service.js';
 import { idempotencyHashes } from '../src/revocation/bulk/revocation-idempotency.js';
 import { startBulkExample } from './support/bulk-app.js';
 import { createSchema, query } from './support/database.js';

@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
-import { NotificationBatchService, type BatchNotification } from '../src/index.js';
+import { NotificationBatchService } from '../src/index.js';
+import { type BatchNotification } from '../src/notifications/notification-batch.service.js';
 import { SESSION_SECURITY_DATA_SOURCE } from '../src/common/tokens.js';
 import { NotificationDelivery } from '../src/notifications/notification-delivery.entity.js';
 import { SessionNotification } from '../src/notifications/notification.entity.js';

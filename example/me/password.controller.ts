@@ -10,8 +10,8 @@ import {
   SessionService,
   requestState,
   setSessionCookie,
-  setHeader,
 } from '../../src/index.js';
+import { setHeader } from '../../src/surfaces/index.js';
 import { UsersService } from '../users/users.service.js';
 
 const body = z

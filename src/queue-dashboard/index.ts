@@ -4,4 +4,3 @@
  */
 export { QueueDashboardModule } from './queue-dashboard.module.js';
 export type { QueueDashboardOptions } from './queue-dashboard.module.js';
-export { guardsAsMiddleware } from './guards-middleware.js';

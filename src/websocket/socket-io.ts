@@ -3,4 +3,3 @@
  * `@nestjs/platform-socket.io`.
  */
 export { SessionIoAdapter } from './session-io.adapter.js';
-export { HandshakeGate, type AcceptedHandshake, type RefusedHandshake } from './handshake-gate.js';

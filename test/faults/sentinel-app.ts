@@ -5,7 +5,7 @@ import { readConfig } from '../../example/config.js';
 import { createHttpApp } from '../../example/create-app.js';
 import { openExampleDatabase } from '../../example/data-source.js';
 import { seed } from '../../example/seed.js';
-import { answerClientErrorsAsJson } from '../../src/index.js';
+import { answerClientErrorsAsJson } from '../../src/surfaces/client-error-reply.js';
 import { SessionWsAdapter } from '../../src/websocket/index.js';
 
 /**
