@@ -19,8 +19,8 @@ import type { MatchedSession } from './session-matcher.js';
  * last committed batch again.
  *
  * @example
- * await effects.apply(job, batch);
- * await effects.apply(job, await effects.lastCommitted(job)); // when resuming
+ * await effects.endTokens(batch);
+ * await effects.notify(job, batch);
  */
 @Injectable()
 export class RevocationBatchEffects {
@@ -30,12 +30,6 @@ export class RevocationBatchEffects {
     private readonly notifications: NotificationBatchService,
     @Inject(BULK_REVOCATION_OPTIONS) private readonly options: ResolvedBulkRevocationOptions,
   ) {}
-
-  /** Ends the batch's cached tokens and notifies its users (unless `notify: false`). */
-  async apply(job: RevocationJobEntity, batch: MatchedSession[]): Promise<void> {
-    await this.endTokens(batch);
-    await this.notify(job, batch);
-  }
 
   /**
    * Ends the batch's cached tokens, so no instance serves them from its cache (while Redis is
