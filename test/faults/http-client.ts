@@ -10,6 +10,8 @@ export interface Answer {
   doneAt: number;
   /** `timeout`: no answer within the limit; `error`: connection refused or reset. */
   failure?: 'timeout' | 'error';
+  /** The socket error's code (`ECONNREFUSED`, `ECONNRESET`, …) when `failure` is `error`. */
+  errorCode?: string;
 }
 
 /** A signed-in client: the cookie header and the CSRF token of one session. */
@@ -28,12 +30,33 @@ const agent = new Agent({ keepAlive: true, maxSockets: 64 });
  * Minimal JSON client for the example app on a loopback port (keep-alive, a hard timeout, no
  * cookie jar: callers pass the session cookie they mean to use).
  */
-export function send(
+export async function send(
   port: number,
   method: string,
   path: string,
-  options: { credentials?: Credentials; body?: unknown; timeoutMs?: number } = {},
+  options: SendOptions = {},
 ): Promise<Answer> {
+  const first = await sendOnce(port, method, path, options);
+  // A keep-alive socket the server closed for idling (Node's keepAliveTimeout) may be picked
+  // just as it closes: the request never reached the app. Node's documentation advises one
+  // retry on such a reused socket; a refused connection or a reset on a fresh one still counts.
+  if (first.reusedSocket && first.errorCode === 'ECONNRESET')
+    return sendOnce(port, method, path, options);
+  return first;
+}
+
+interface SendOptions {
+  credentials?: Credentials;
+  body?: unknown;
+  timeoutMs?: number;
+}
+
+function sendOnce(
+  port: number,
+  method: string,
+  path: string,
+  options: SendOptions,
+): Promise<Answer & { reusedSocket?: boolean }> {
   const headers: Record<string, string> = {};
   const payload = options.body === undefined ? undefined : JSON.stringify(options.body);
   if (payload !== undefined) headers['content-type'] = 'application/json';
@@ -44,11 +67,11 @@ export function send(
   const sentAt = performance.now();
   return new Promise((resolve) => {
     let settled = false;
-    const finish = (answer: Omit<Answer, 'sentAt' | 'doneAt'>) => {
+    const finish = (answer: Omit<Answer, 'sentAt' | 'doneAt'>, reusedSocket?: boolean) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      resolve({ ...answer, sentAt, doneAt: performance.now() });
+      resolve({ ...answer, sentAt, doneAt: performance.now(), reusedSocket });
     };
     const req = request({ host: '127.0.0.1', port, method, path, headers, agent }, (response) => {
       let text = '';
@@ -72,7 +95,12 @@ export function send(
       req.destroy();
       finish({ status: 0, body: null, setCookie: [], failure: 'timeout' });
     }, options.timeoutMs ?? REQUEST_TIMEOUT_MS);
-    req.on('error', () => finish({ status: 0, body: null, setCookie: [], failure: 'error' }));
+    req.on('error', (error: NodeJS.ErrnoException) =>
+      finish(
+        { status: 0, body: null, setCookie: [], failure: 'error', errorCode: error.code },
+        req.reusedSocket,
+      ),
+    );
     req.end(payload);
   });
 }

@@ -48,6 +48,7 @@ describe('countTraffic', () => {
     ];
     const counts = countTraffic(records, 0, [window]);
     expect(counts).toMatchObject({ connectionErrorsOutside: 1, hung: 2 });
+    expect(counts.connectionErrorsByCode).toEqual({ unknown: 1 });
     expect(counts.hungByKind).toEqual({ admin: 1, login: 1 });
   });
 

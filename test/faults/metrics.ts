@@ -29,6 +29,7 @@ export interface TrafficCounts {
   hungByKind: Record<string, number>;
   /** Refused or reset connections outside the fault windows (must be 0). */
   connectionErrorsOutside: number;
+  connectionErrorsByCode: Record<string, number>;
   /** Live sessions answered 4xx (not an invariant of the suite, but worth seeing). */
   liveRefused: number;
   /** First 2xx of a live session after the last fault ended, in ms (null: none seen). */
@@ -57,6 +58,7 @@ export function countTraffic(
     hung: 0,
     hungByKind: {},
     connectionErrorsOutside: 0,
+    connectionErrorsByCode: {},
     liveRefused: 0,
     recoveryMs: null,
   };
@@ -82,7 +84,11 @@ export function countTraffic(
       counts.hung += 1;
       counts.hungByKind[record.kind] = (counts.hungByKind[record.kind] ?? 0) + 1;
     }
-    if (record.failure === 'error' && !within) counts.connectionErrorsOutside += 1;
+    if (record.failure === 'error' && !within) {
+      counts.connectionErrorsOutside += 1;
+      const code = record.errorCode ?? 'unknown';
+      counts.connectionErrorsByCode[code] = (counts.connectionErrorsByCode[code] ?? 0) + 1;
+    }
     if (record.kind === 'live' && record.status >= 400 && record.status < 500)
       counts.liveRefused += 1;
     if (record.kind === 'live' && success && lastEnd !== null && record.sentAt >= lastEnd) {

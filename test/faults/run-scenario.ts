@@ -149,6 +149,7 @@ function invariants(result: ScenarioResult, faulted: boolean): Check[] {
     {
       name: 'no refused connection outside the fault window',
       pass: c.connectionErrorsOutside === 0,
+      detail: byKind(c.connectionErrorsByCode),
     },
     {
       name: 'jobs finished with exact counts',

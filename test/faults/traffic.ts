@@ -14,6 +14,7 @@ export interface RequestRecord {
   instance: InstanceName;
   status: number;
   failure?: 'timeout' | 'error';
+  errorCode?: string;
   sentAt: number;
   doneAt: number;
   /** For `ended` probes: how the session was ended. */
@@ -123,6 +124,7 @@ export class Traffic {
       instance,
       status: answer.status,
       failure: answer.failure,
+      errorCode: answer.errorCode,
       sentAt: answer.sentAt,
       doneAt: answer.doneAt,
       endKind,
