@@ -72,11 +72,6 @@ export class ExampleAppModule {
               : undefined,
             ...runtime.bulkRevocation,
           },
-          notifications: {
-            queue: runtime.redis ? 'bull' : 'inline',
-            redis: runtime.redis || undefined,
-            queuePrefix: `${runtime.redisKeyPrefix ?? 'ss:'}bull`,
-          },
           imports: [users],
           inject: [UsersService],
           useFactory: (users: UsersService) => ({

@@ -17,8 +17,8 @@ import {
  * module, its definition, the schema lists and the public index).
  */
 const LAYERS: Record<string, string[]> = {
-  core: ['common', 'errors', 'events', 'jobs', 'network', 'migrations'],
-  foundation: ['surfaces', 'options'],
+  core: ['common', 'errors', 'events', 'network', 'migrations'],
+  foundation: ['surfaces', 'options', 'jobs'],
   session: ['session'],
   http: ['http'],
   features: [

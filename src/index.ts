@@ -109,7 +109,8 @@ export {
   notificationEntities,
   notificationMigrations,
 } from './notifications/notification.schema.js';
-export {
-  notificationImports,
-  notificationProviders,
-} from './notifications/notification.providers.js';
+export { notificationProviders } from './notifications/notification.providers.js';
+
+// Jobs: every queue of the module is on its one Redis setting and key prefix.
+export { jobQueueToken } from './jobs/job-queue.js';
+export { jobQueuesProvider } from './jobs/job-queues.js';

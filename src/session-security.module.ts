@@ -17,10 +17,8 @@ import { RevocationService } from './revocation/revocation.service.js';
 import { JOB_RECONCILE_INTERVAL } from './jobs/reconcile-loop.js';
 import { bulkRevocationProviders } from './revocation/bulk/bulk-revocation.providers.js';
 import { BulkRevocationService } from './revocation/bulk/bulk-revocation.service.js';
-import {
-  notificationImportsFor,
-  notificationProvidersFor,
-} from './notifications/notification.providers.js';
+import { notificationProvidersFor } from './notifications/notification.providers.js';
+import { JobQueues } from './jobs/job-queues.js';
 import { NotificationService } from './notifications/notification.service.js';
 import { NotificationBatchService } from './notifications/notification-batch.service.js';
 import { permissionChangeProviders } from './permission-changes/permission-change.providers.js';
@@ -97,6 +95,13 @@ const coreProviders: Provider[] = [
     useFactory: (options: SessionSecurityModuleOptions) => resolveOptions(options),
   },
   { provide: Clock, inject: [RESOLVED_OPTIONS], useFactory: (o: ResolvedOptions) => o.clock },
+  {
+    // Every queue of the module: one Redis setting, one key prefix.
+    provide: JobQueues,
+    inject: [RESOLVED_OPTIONS],
+    useFactory: (o: ResolvedOptions) =>
+      new JobQueues({ redis: o.redis || null, prefix: `${o.redisKeyPrefix}bull` }),
+  },
   {
     provide: SESSION_SECURITY_DATA_SOURCE,
     inject: [RESOLVED_OPTIONS],
@@ -214,7 +219,6 @@ function withProviders(definition: DynamicModule, given: ResolvedStaticOptions):
   const bulk = statics.bulkRevocation;
   return {
     ...definition,
-    imports: [...(definition.imports ?? []), ...notificationImportsFor(statics.notifications)],
     providers: [
       ...(definition.providers ?? []),
       ...coreProviders,

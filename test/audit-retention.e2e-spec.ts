@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { getQueueToken } from '@nestjs/bull';
 import { Test, type TestingModule } from '@nestjs/testing';
 import Bull from 'bull';
 import { DataSource } from 'typeorm';
@@ -11,9 +10,12 @@ import {
   AUDIT_RETENTION_SCHEDULE,
   type AuditRetentionSchedule,
 } from '../src/audit/audit-retention.schedule.js';
-import { BullAuditRetentionSchedule } from '../src/audit/bull-audit-retention.schedule.js';
+import {
+  BullRepeatableSchedule,
+  TimerRepeatableSchedule,
+} from '../src/jobs/repeatable-schedule.js';
+import { jobQueueToken } from '../src/jobs/job-queue.js';
 import { bullQueuePrefix } from '../src/common/bull-redis.js';
-import { TimerAuditRetentionSchedule } from '../src/audit/timer-audit-retention.schedule.js';
 import {
   AuditService,
   SessionSecurityModule,
@@ -142,7 +144,7 @@ describe('audit retention as a repeatable job (PostgreSQL, Redis, Bull)', () => 
     });
 
     it('register ONE repeatable schedule, and both process it', async () => {
-      expect(a.schedule).toBeInstanceOf(BullAuditRetentionSchedule);
+      expect(a.schedule).toBeInstanceOf(BullRepeatableSchedule);
       const repeatable = await inspector.getRepeatableJobs();
       expect(repeatable).toEqual([
         expect.objectContaining({ name: AUDIT_RETENTION_JOB_NAME, every: HOUR }),
@@ -169,7 +171,7 @@ describe('audit retention as a repeatable job (PostgreSQL, Redis, Bull)', () => 
       expect(completed.map((job) => job.data)).toContainEqual({ cutoff: first.cutoff });
 
       advance(HOUR);
-      const again = await a.schedule!.runNow(first.cutoff);
+      const again = await a.schedule!.runNow({ cutoff: first.cutoff });
       expect(again).toEqual({ cutoff: first.cutoff, removed: 0, checkpoint: null });
       expect(await events(a).count()).toBe(3);
       expect(await checkpoints(a).count()).toBe(1);
@@ -216,8 +218,9 @@ describe('audit retention as a repeatable job (PostgreSQL, Redis, Bull)', () => 
       const c = await start({ retention: { maxAge: '30d', every: '2h' } }, { worker: false });
       await c.schedule!.whenScheduled();
       // The queue is a provider under the usual token, so the queue dashboard shows it.
-      const queue = c.module.get(getQueueToken(AUDIT_RETENTION_QUEUE));
-      expect(queue).toBe((c.schedule as BullAuditRetentionSchedule).queue);
+      const queue = c.module.get(jobQueueToken(AUDIT_RETENTION_QUEUE));
+      expect(queue).toBe(c.schedule!.queue.bull);
+      expect(queue).not.toBeNull();
       const repeatable = await inspector.getRepeatableJobs();
       expect(repeatable).toEqual([expect.objectContaining({ every: 2 * HOUR })]);
       expect(await inspector.getDelayedCount()).toBe(1);
@@ -235,7 +238,7 @@ describe('audit retention as a repeatable job (PostgreSQL, Redis, Bull)', () => 
       const own = await createSchema('auditret_solo');
       await migrate(own.name);
       const solo = await start({ retention: { maxAge: '1d' } }, { redis: false, schema: own.name });
-      expect(solo.schedule).toBeInstanceOf(TimerAuditRetentionSchedule);
+      expect(solo.schedule).toBeInstanceOf(TimerRepeatableSchedule);
       await record(solo, 2);
       solo.clock.advance(2 * DAY);
       await record(solo, 1);

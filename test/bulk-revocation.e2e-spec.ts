@@ -1,4 +1,4 @@
-import { getQueueToken } from '@nestjs/bull';
+import { jobQueueToken } from '../src/jobs/job-queue.js';
 import type Bull from 'bull';
 import { randomBytes } from 'node:crypto';
 import type { DataSource } from 'typeorm';
@@ -525,7 +525,7 @@ describe('bulk session revocation (markers now, rows in batches)', () => {
 
   it('queues a job again when its Bull job already failed but its row is unfinished', async () => {
     await byJobCorpus(6);
-    const queue = a.app.get<Bull.Queue>(getQueueToken(REVOCATION_QUEUE));
+    const queue = a.app.get<Bull.Queue>(jobQueueToken(REVOCATION_QUEUE));
     await queue.empty(); // earlier scenarios ran their jobs directly and left them queued
     const started = await bulk.start({ ip: '10.7.0.0/16' }, 'bull lost it', '1');
     if (started.dryRun) throw new Error('not started');

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { BullModule, getQueueToken } from '@nestjs/bull';
 import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { jest } from '@jest/globals';
@@ -11,7 +10,9 @@ import { Clock, SystemClock } from '../src/common/clock.js';
 import { SESSION_SECURITY_DATA_SOURCE } from '../src/common/tokens.js';
 import { JOB_RECONCILE_INTERVAL } from '../src/jobs/reconcile-loop.js';
 import { SessionCore1763800000000 } from '../src/migrations/1763800000000-session-core.js';
-import { InlineQueue } from '../src/common/inline-queue.js';
+import { InlineJobQueue } from '../src/jobs/inline-job-queue.js';
+import { jobQueueToken } from '../src/jobs/job-queue.js';
+import { jobQueuesProvider } from '../src/jobs/job-queues.js';
 import type { NotificationChannel } from '../src/notifications/notification-channel.interface.js';
 import { NotificationDelivery } from '../src/notifications/notification-delivery.entity.js';
 import {
@@ -73,16 +74,12 @@ describe('re-queueing unfinished notification deliveries', () => {
 
   async function startApp(worker: boolean): Promise<INestApplication> {
     const module = await Test.createTestingModule({
-      imports: [
-        BullModule.forRoot({ redis: { host: '127.0.0.1', port: redis.port }, prefix: 'nr' }),
-        BullModule.registerQueue({ name: NOTIFICATION_QUEUE }),
-      ],
       providers: [
+        jobQueuesProvider({ redis: redis.url, prefix: 'nr' }),
         { provide: SESSION_SECURITY_DATA_SOURCE, useValue: dataSource },
         { provide: Clock, useValue: new SystemClock() },
         { provide: JOB_RECONCILE_INTERVAL, useValue: 200 },
         ...notificationProviders({
-          queue: 'bull',
           channels: [channel],
           sessionEvents: false,
           worker,
@@ -152,7 +149,7 @@ describe('re-queueing unfinished notification deliveries', () => {
       const reconciler = app.get(NotificationReconciler);
       expect(reconciler.requeued).toBe(0);
       expect(reconciler.loop.passes).toBe(0);
-      const queue = app.get<Queue>(getQueueToken(NOTIFICATION_QUEUE));
+      const queue = app.get<Queue>(jobQueueToken(NOTIFICATION_QUEUE));
       const counts = await queue.getJobCounts();
       expect(counts.waiting + counts.active + counts.completed).toBe(0);
       await lock.release();
@@ -197,7 +194,7 @@ describe('re-queueing unfinished notification deliveries', () => {
     const app = await startApp(false);
     await app.init();
     try {
-      const queue = app.get<Queue>(getQueueToken(NOTIFICATION_QUEUE));
+      const queue = app.get<Queue>(jobQueueToken(NOTIFICATION_QUEUE));
       await eventually(async () => expect(await queue.getWaitingCount()).toBe(pending), 30_000);
       const passes = app.get(NotificationReconciler).loop.passes;
       const flusher = new Redis(redis.url);
@@ -235,7 +232,7 @@ describe('re-queueing a backlog into the in-process queue (SQLite, no Redis)', (
       migrations: [SessionCore1763800000000, ...notificationMigrations],
       migrationsRun: true,
     }).initialize();
-    let queue: InlineQueue | undefined;
+    let queue: InlineJobQueue<unknown> | undefined;
     let highest = 0;
     let delivered = 0;
     const channel: NotificationChannel = {
@@ -270,12 +267,13 @@ describe('re-queueing a backlog into the in-process queue (SQLite, no Redis)', (
       providers: [
         { provide: SESSION_SECURITY_DATA_SOURCE, useValue: sqlite },
         { provide: Clock, useValue: new SystemClock() },
+        jobQueuesProvider({ redis: null, prefix: 'ss:bull' }),
         ...notificationProviders({ channels: [channel], sessionEvents: false }),
       ],
     }).compile();
     await module.init();
     try {
-      queue = module.get<InlineQueue>(NOTIFICATION_JOB_QUEUE);
+      queue = module.get<InlineJobQueue<unknown>>(NOTIFICATION_JOB_QUEUE);
       await module.get(NotificationReconciler).loop.afterPasses(1);
       await queue.whenIdle();
       expect(delivered).toBe(total);

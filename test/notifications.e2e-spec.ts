@@ -1,5 +1,4 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { BullModule, getQueueToken } from '@nestjs/bull';
 import { Test, type TestingModule } from '@nestjs/testing';
 import type { Queue } from 'bull';
 import { Redis } from 'ioredis';
@@ -9,7 +8,9 @@ import { SESSION_SECURITY_DATA_SOURCE } from '../src/common/tokens.js';
 import { SessionCore1763800000000 } from '../src/migrations/1763800000000-session-core.js';
 import { SessionEvents } from '../src/session/session-events.js';
 import { SessionEntity } from '../src/session/session.entity.js';
-import { InlineQueue } from '../src/common/inline-queue.js';
+import { InlineJobQueue } from '../src/jobs/inline-job-queue.js';
+import { jobQueueToken } from '../src/jobs/job-queue.js';
+import { jobQueuesProvider } from '../src/jobs/job-queues.js';
 import { NotificationDelivery } from '../src/notifications/notification-delivery.entity.js';
 import { NotificationDeliveryService } from '../src/notifications/notification-delivery.service.js';
 import {
@@ -19,7 +20,6 @@ import {
   type NotificationModuleOptions,
 } from '../src/notifications/notification-options.js';
 import { SessionNotification } from '../src/notifications/notification.entity.js';
-import { NotificationProcessor } from '../src/notifications/notification.processor.js';
 import { notificationProviders } from '../src/notifications/notification.providers.js';
 import {
   notificationEntities,
@@ -44,18 +44,9 @@ let dataSource: DataSource;
 let webhook: NotificationWebhookServer;
 
 async function compile(options: NotificationModuleOptions, bull: boolean): Promise<TestingModule> {
-  const redis = new URL(TEST_REDIS_URL);
   const module = await Test.createTestingModule({
-    imports: bull
-      ? [
-          BullModule.forRoot({
-            redis: { host: redis.hostname, port: Number(redis.port || 6379) },
-            prefix: PREFIX,
-          }),
-          BullModule.registerQueue({ name: NOTIFICATION_QUEUE }),
-        ]
-      : [],
     providers: [
+      jobQueuesProvider({ redis: bull ? TEST_REDIS_URL : null, prefix: PREFIX }),
       { provide: SESSION_SECURITY_DATA_SOURCE, useValue: dataSource },
       { provide: Clock, useValue: new SystemClock() },
       SessionEvents,
@@ -119,7 +110,6 @@ describe('notifications through Bull on Redis', () => {
     recorder = new RecordingChannel();
     module = await compile(
       {
-        queue: 'bull',
         channels: [recorder],
         webhook: { url: webhook.url, secret: WEBHOOK_SECRET, timeout: 2_000 },
         attempts: 6,
@@ -128,7 +118,7 @@ describe('notifications through Bull on Redis', () => {
       true,
     );
     notifications = module.get(NotificationService);
-    queue = module.get(getQueueToken(NOTIFICATION_QUEUE));
+    queue = module.get(jobQueueToken(NOTIFICATION_QUEUE));
   });
 
   afterAll(async () => {
@@ -180,11 +170,9 @@ describe('notifications through Bull on Redis', () => {
       .getRepository(NotificationDelivery)
       .insert({ notificationId: id, channel: 'recorder', status: 'pending' });
     const job = { notificationId: id, channel: 'recorder' };
-    const processor = module.get(NotificationProcessor);
-    const direct = [
-      processor.handle({ data: job } as never),
-      processor.handle({ data: job } as never),
-    ];
+    // What the worker runs for each job, called twice at once beside the queued jobs.
+    const delivery = module.get(NotificationDeliveryService);
+    const direct = [delivery.run(job), delivery.run(job)];
     await queue.add(NOTIFICATION_DELIVER_JOB, job, { jobId: `${id}:recorder` });
     await queue.add(NOTIFICATION_DELIVER_JOB, job, { jobId: `${id}:recorder` });
     await queue.add(NOTIFICATION_DELIVER_JOB, job, { jobId: `${id}:recorder:again` });
@@ -194,7 +182,7 @@ describe('notifications through Bull on Redis', () => {
     await queueSettled(queue);
     expect(outcomes).toContain('in_flight');
     expect(recorder.count(id)).toBe(1);
-    await expect(processor.handle({ data: job } as never)).resolves.toBe('already_delivered');
+    await expect(delivery.run(job)).resolves.toBe('already_delivered');
     expect(recorder.count(id)).toBe(1);
     recorder.delayMs = 0;
   });
@@ -286,11 +274,10 @@ describe('notifications through Bull on Redis', () => {
   });
 });
 
-describe('notifications through the in-process InlineQueue', () => {
+describe('notifications through the in-process queue', () => {
   it('delivers without Redis, and re-queues deliveries left pending by a previous process', async () => {
     const recorder = new RecordingChannel();
     const options: NotificationModuleOptions = {
-      queue: 'inline',
       channels: [recorder],
       webhook: { url: webhook.url, secret: WEBHOOK_SECRET },
       backoff: 20,
@@ -311,8 +298,8 @@ describe('notifications through the in-process InlineQueue', () => {
 
     const module = await compile(options, false);
     try {
-      const queue = module.get<InlineQueue>(NOTIFICATION_JOB_QUEUE);
-      expect(queue).toBeInstanceOf(InlineQueue);
+      const queue = module.get<InlineJobQueue<unknown>>(NOTIFICATION_JOB_QUEUE);
+      expect(queue).toBeInstanceOf(InlineJobQueue);
       const notifications = module.get(NotificationService);
       // The startup scan runs in the background once the app is up.
       await module.get(NotificationReconciler).loop.afterPasses(1);
@@ -351,13 +338,14 @@ describe('notifications on SQLite (better-sqlite3)', () => {
         { provide: SESSION_SECURITY_DATA_SOURCE, useValue: sqlite },
         { provide: Clock, useValue: new SystemClock() },
         SessionEvents,
+        jobQueuesProvider({ redis: null, prefix: 'ss:bull' }),
         ...notificationProviders({ channels: [recorder], backoff: 10 }),
       ],
     }).compile();
     await module.init();
     try {
       const notifications = module.get(NotificationService);
-      const queue = module.get<InlineQueue>(NOTIFICATION_JOB_QUEUE);
+      const queue = module.get<InlineJobQueue<unknown>>(NOTIFICATION_JOB_QUEUE);
       const { notification } = await notifications.notify(
         'frank',
         'password_changed',

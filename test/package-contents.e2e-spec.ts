@@ -11,6 +11,7 @@ interface Manifest {
   dependencies: Record<string, string>;
   peerDependencies: Record<string, string>;
   peerDependenciesMeta: Record<string, { optional?: boolean }>;
+  devDependencies: Record<string, string>;
 }
 
 const manifest = JSON.parse(readFileSync('package.json', 'utf8')) as Manifest;
@@ -82,10 +83,16 @@ describe('the packed tarball', () => {
 describe('the manifest', () => {
   it('makes the frameworks the app brings peers, not dependencies', () => {
     const peers = ['@nestjs/common', '@nestjs/core', 'typeorm', '@casl/ability', 'bull', 'rxjs'];
-    for (const name of [...peers, 'reflect-metadata', 'ioredis', '@nestjs/bull']) {
+    for (const name of [...peers, 'reflect-metadata', 'ioredis']) {
       expect(manifest.peerDependencies[name]).toBeDefined();
       expect(manifest.dependencies[name]).toBeUndefined();
       expect(manifest.peerDependenciesMeta[name]).toBeUndefined();
+    }
+  });
+
+  it("needs no Nest queue integration: every queue is on the module's own jobs layer", () => {
+    for (const section of ['dependencies', 'peerDependencies', 'devDependencies'] as const) {
+      expect(manifest[section]['@nestjs/bull']).toBeUndefined();
     }
   });
 

@@ -12,7 +12,6 @@ import {
   sessionSecurityMigrations,
   verifyWebhookSignature,
 } from '../src/index.js';
-import { BullJobQueue } from '../src/common/bull-job-queue.js';
 import { PermissionChangeEntity } from '../src/permission-changes/permission-change.entity.js';
 import { PermissionChangeProcessor } from '../src/permission-changes/permission-change.processor.js';
 import { PermissionChangeQueue } from '../src/permission-changes/permission-change.queue.js';
@@ -68,9 +67,6 @@ describe('permission-change jobs on Bull, worker in the app', () => {
     app = await startPermissionApp(dataSource, prefix, {
       permissionChanges: { attempts: 3, backoff: 50 },
       notifications: {
-        queue: 'bull',
-        redis: TEST_REDIS_URL,
-        queuePrefix: `${prefix}bull`,
         webhook: { url: webhook.url, secret: WEBHOOK_SECRET, timeout: 2_000 },
         attempts: 6,
         backoff: 50,
@@ -123,7 +119,7 @@ describe('permission-change jobs on Bull, worker in the app', () => {
     await eventually(async () =>
       expect((await changeOf('twice', authzVersion)).state).toBe('done'),
     );
-    const { queue: bull } = app.app.get(PermissionChangeQueue).jobs as BullJobQueue<typeof data>;
+    const bull = app.app.get(PermissionChangeQueue).jobs.bull!;
     const again = await bull.add('mark', data, { jobId: `redelivered:${authzVersion}` });
     const redelivered = await eventually(async () => {
       const job = await bull.getJob(again.id);

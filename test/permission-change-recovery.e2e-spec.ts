@@ -54,7 +54,7 @@ describe('a permission-change job erased from Redis while it waited for its retr
     const { authzVersion } = await app.app
       .get(RevocationService)
       .permissionsChanged('flushed', { reason: 'roles_changed' });
-    const bull = app.app.get(PermissionChangeQueue).bullQueue!;
+    const bull = app.app.get(PermissionChangeQueue).jobs.bull!;
     try {
       const waiting = await eventually(async () => {
         const { rows } = await blocker.query(

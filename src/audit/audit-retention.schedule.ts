@@ -1,6 +1,7 @@
+import type { RepeatableSchedule } from '../jobs/repeatable-schedule.js';
 import type { AuditRetentionRun } from './audit-retention.job.js';
 
-/** Name of the Bull queue that carries the audit retention job. */
+/** Name of the queue that carries the audit retention job. */
 export const AUDIT_RETENTION_QUEUE = 'session-security-audit-retention';
 /** Name of the one (repeatable) job kind on {@link AUDIT_RETENTION_QUEUE}. */
 export const AUDIT_RETENTION_JOB_NAME = 'prune';
@@ -20,16 +21,10 @@ export interface AuditRetentionJobData {
 
 /**
  * Where the retention job is scheduled: a repeatable Bull job shared by every instance, or an
- * in-process timer in single-instance mode.
+ * in-process timer in single-instance mode (the module's one schedule primitive).
  *
  * @example
  * const schedule = app.get<AuditRetentionSchedule>(AUDIT_RETENTION_SCHEDULE);
  * const { removed } = await schedule.runNow();
  */
-export interface AuditRetentionSchedule {
-  /** Resolves once this instance has registered (Bull) or armed (timer) the schedule. */
-  whenScheduled(): Promise<void>;
-  /** Runs the job once, now (through the queue when there is one), and resolves with its result. */
-  runNow(cutoff?: number): Promise<AuditRetentionRun>;
-  close(): Promise<void>;
-}
+export type AuditRetentionSchedule = RepeatableSchedule<AuditRetentionJobData, AuditRetentionRun>;

@@ -4,7 +4,7 @@ import { Clock } from '../common/clock.js';
 import { SESSION_SECURITY_DATA_SOURCE } from '../common/tokens.js';
 import type { NotificationChannelRegistry } from './notification-channel.registry.js';
 import { NotificationDelivery } from './notification-delivery.entity.js';
-import type { NotificationJobData } from '../common/job-queue.interface.js';
+import type { NotificationJobData } from './notification-job.js';
 import {
   NOTIFICATION_CHANNELS,
   NOTIFICATION_OPTIONS,
@@ -17,7 +17,7 @@ import { isSqliteFamily, serialTransaction } from '../common/serial-transaction.
 export type DeliveryOutcome = 'delivered' | 'already_delivered' | 'in_flight' | 'unknown';
 
 /**
- * Runs one delivery job, the same code under Bull and under the `InlineQueue`: claims the
+ * Runs one delivery job, the same code on either queue adapter (Bull or in process): claims the
  * delivery row (so a job processed twice, even concurrently, calls the channel once), calls the
  * channel, and records success — or the error, rethrown so the queue retries. A claim whose
  * worker died expires after `leaseMs` and may be taken over.

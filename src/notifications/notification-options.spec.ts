@@ -3,14 +3,15 @@ import { SessionSecurityOptionsError } from '../options/options-error.js';
 import { resolveNotificationOptions } from './notification-options.js';
 
 describe('resolveNotificationOptions', () => {
-  it('runs in process without Redis and on Bull with it', () => {
-    expect(resolveNotificationOptions().queue).toBe('inline');
-    expect(resolveNotificationOptions({ redis: 'redis://127.0.0.1:6379' })).toMatchObject({
-      queue: 'bull',
-      queuePrefix: 'ss:bull',
-      worker: true,
-      attempts: 8,
-    });
+  it('fills the defaults', () => {
+    expect(resolveNotificationOptions()).toMatchObject({ worker: true, attempts: 8 });
+  });
+
+  it("rejects a queue connection of its own: every queue is on the module's Redis", () => {
+    const own = { redis: 'redis://127.0.0.1:6379', queuePrefix: 'x:', queue: 'bull' };
+    expect(() => resolveNotificationOptions(own as never)).toThrow(
+      /notifications\.redis[\s\S]*notifications\.queuePrefix[\s\S]*notifications\.queue/,
+    );
   });
 
   it('names every bad option at once', () => {
@@ -20,7 +21,6 @@ describe('resolveNotificationOptions', () => {
         webhook: { url: 'ftp://hooks.example.com', secret: 'short' },
         channels: [new InAppChannel(), { name: 'bad name', deliver: async () => {} }],
         attempts: 0,
-        queuePrefix: 'has space',
       });
     } catch (caught) {
       error = caught;
@@ -32,6 +32,5 @@ describe('resolveNotificationOptions', () => {
     expect(message).toMatch(/notifications\.channels\[0\]\.name: 'in_app' is already taken/);
     expect(message).toMatch(/notifications\.channels\[1\]\.name: 1-64 letters/);
     expect(message).toMatch(/notifications\.attempts: must be an integer from 1 to 50/);
-    expect(message).toMatch(/notifications\.queuePrefix/);
   });
 });

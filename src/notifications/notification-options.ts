@@ -1,18 +1,11 @@
-import type { QueueOptions } from 'bull';
 import { z } from 'zod';
 import type { Duration } from '../common/duration.js';
-import {
-  booleanOption,
-  durationOption,
-  integerOption,
-  keyPrefixOption,
-} from '../options/option-schemas.js';
+import { booleanOption, durationOption, integerOption } from '../options/option-schemas.js';
 import { parseSection } from '../options/option-issues.js';
-import type { RedisSource } from '../common/redis-clients.js';
 import type { NotificationChannel } from './notification-channel.interface.js';
 import type { WebhookChannelOptions } from './webhook.channel.js';
 
-/** Name of the Bull queue that carries delivery jobs. */
+/** Name of the queue that carries delivery jobs. */
 export const NOTIFICATION_QUEUE = 'session-security-notifications';
 /** Name of the one job kind on {@link NOTIFICATION_QUEUE}. */
 export const NOTIFICATION_DELIVER_JOB = 'deliver';
@@ -21,7 +14,7 @@ export const NOTIFICATION_DELIVER_JOB = 'deliver';
 export const NOTIFICATION_OPTIONS = Symbol('SESSION_SECURITY_NOTIFICATION_OPTIONS');
 /** DI token of the resolved `NotificationChannelRegistry`. */
 export const NOTIFICATION_CHANNELS = Symbol('SESSION_SECURITY_NOTIFICATION_CHANNELS');
-/** DI token of the queue delivery jobs are added to (a Bull queue or an `InlineQueue`). */
+/** DI token of the `JobQueue` delivery jobs are added to (Bull or in process). */
 export const NOTIFICATION_JOB_QUEUE = Symbol('SESSION_SECURITY_NOTIFICATION_JOB_QUEUE');
 
 /**
@@ -30,7 +23,6 @@ export const NOTIFICATION_JOB_QUEUE = Symbol('SESSION_SECURITY_NOTIFICATION_JOB_
  * @example
  * notificationProviders({
  *   webhook: { url: 'https://hooks.example.com/security', secret: process.env.HOOK_SECRET! },
- *   redis: 'redis://127.0.0.1:6379',
  * });
  */
 export interface NotificationModuleOptions {
@@ -41,24 +33,8 @@ export interface NotificationModuleOptions {
   /** Also write every notification to the Nest log (default `false`). */
   log?: boolean;
   /**
-   * `'bull'` (default when `redis` is set): jobs go to the Bull queue {@link NOTIFICATION_QUEUE},
-   * which the app registers (see `notificationImports()`). `'inline'` (default otherwise): jobs
-   * run in this process; jobs in flight are lost on a crash and picked up again at the next start.
-   */
-  queue?: 'bull' | 'inline';
-  /**
-   * Redis of the Bull queue when `notificationImports()` registers it: a URL, ioredis options,
-   * or what the module's `redis` option takes (a Cluster or Sentinel config, an ioredis client).
-   */
-  redis?: RedisSource | QueueOptions['redis'];
-  /**
-   * Key prefix of the Bull queue registered by `notificationImports()` (default `'ss:bull'`);
-   * the queue name is added as hash tag (`ss:bull:{session-security-notifications}`).
-   */
-  queuePrefix?: string;
-  /**
-   * Run the Bull worker in this process (default `true`). Set `false` on app instances when a
-   * separate worker process (with `worker: true`) delivers.
+   * Deliver in this process (default `true`). With Redis, set `false` on app instances when a
+   * separate worker process (with `worker: true`) delivers. Without Redis, jobs always run here.
    */
   worker?: boolean;
   /** Tries per delivery before it stays `failed` (default 8). */
@@ -76,9 +52,6 @@ export interface ResolvedNotificationOptions {
   channels: NotificationChannel[];
   webhook: WebhookChannelOptions | null;
   log: boolean;
-  queue: 'bull' | 'inline';
-  redis: RedisSource | QueueOptions['redis'] | null;
-  queuePrefix: string;
   worker: boolean;
   attempts: number;
   backoffMs: number;
@@ -115,14 +88,6 @@ export const notificationSection = z
     channels: z.array(channelSchema).default([]),
     webhook: webhookSection.optional(),
     log: booleanOption(false),
-    queue: z.enum(['bull', 'inline'], "must be 'bull' or 'inline'").optional(),
-    redis: z
-      .union(
-        [z.string().min(1), z.record(z.string(), z.unknown())],
-        'must be a URL or ioredis options',
-      )
-      .optional(),
-    queuePrefix: keyPrefixOption().default('ss:bull'),
     worker: booleanOption(true),
     attempts: integerOption(8, 1, 50),
     backoff: durationOption('1s', { max: 3_600_000 }),
@@ -149,8 +114,6 @@ export const notificationSection = z
     webhook: webhook
       ? { url: webhook.url, secret: webhook.secret, timeout: webhook.timeout }
       : null,
-    queue: options.queue ?? (options.redis ? 'bull' : 'inline'),
-    redis: options.redis ?? null,
     backoffMs: backoff,
     leaseMs: lease,
   }));

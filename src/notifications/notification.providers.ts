@@ -1,20 +1,11 @@
-import { BullModule, getQueueToken } from '@nestjs/bull';
-import {
-  Inject,
-  Module,
-  type DynamicModule,
-  type OnApplicationShutdown,
-  type Provider,
-} from '@nestjs/common';
-import type { Queue } from 'bull';
-import { BullRedisClients, bullQueuePrefix } from '../common/bull-redis.js';
-import { isRedisClient, type RedisSource } from '../common/redis-clients.js';
-import { closeBullQueue, withBoundedShutdown } from '../common/bull-close.js';
+import type { Provider } from '@nestjs/common';
 import { Clock } from '../common/clock.js';
-import { InlineQueue } from '../common/inline-queue.js';
+import { jobQueueToken, type JobQueue } from '../jobs/job-queue.js';
+import { JobQueues } from '../jobs/job-queues.js';
 import { NotificationChannel } from './notification-channel.interface.js';
 import { NotificationChannelRegistry } from './notification-channel.registry.js';
 import { NotificationDeliveryService } from './notification-delivery.service.js';
+import type { NotificationJobData } from './notification-job.js';
 import {
   NOTIFICATION_CHANNELS,
   NOTIFICATION_JOB_QUEUE,
@@ -24,7 +15,6 @@ import {
   type NotificationModuleOptions,
   type ResolvedNotificationOptions,
 } from './notification-options.js';
-import { NotificationProcessor } from './notification.processor.js';
 import { NotificationService } from './notification.service.js';
 import { NotificationBatchService } from './notification-batch.service.js';
 import { NotificationReconciler } from './notification.reconciler.js';
@@ -32,12 +22,13 @@ import { NotificationSubscriber } from './notification.subscriber.js';
 
 /**
  * The providers of the notification feature, for the module that also provides
- * `SESSION_SECURITY_DATA_SOURCE`, `Clock` and (unless `sessionEvents: false`) `SessionEvents`. Options are checked here, at startup. With
- * `queue: 'bull'` the Bull queue {@link NOTIFICATION_QUEUE} must be registered in the same
- * module (see {@link notificationImports}); with `'inline'` jobs run in this process.
+ * `SESSION_SECURITY_DATA_SOURCE`, `Clock`, `JobQueues` and (unless `sessionEvents: false`)
+ * `SessionEvents` — `SessionSecurityModule` does, with its `notifications` option. Options are
+ * checked here, at startup. Delivery jobs go to the queue {@link NOTIFICATION_QUEUE}: on Bull when
+ * `JobQueues` has Redis (processed here unless `worker: false`), in process otherwise.
  *
  * @example
- * @Module({ imports: [...notificationImports(opts)], providers: [...notificationProviders(opts)] })
+ * @Module({ providers: [jobQueuesProvider({ redis: null, prefix: 'ss:bull' }), ...notificationProviders(opts)] })
  */
 export function notificationProviders(options: NotificationModuleOptions = {}): Provider[] {
   return notificationProvidersFor(resolveNotificationOptions(options));
@@ -49,7 +40,6 @@ export function notificationProviders(options: NotificationModuleOptions = {}): 
  * @example providers: [...notificationProvidersFor(statics.notifications)]
  */
 export function notificationProvidersFor(resolved: ResolvedNotificationOptions): Provider[] {
-  const bull = resolved.queue === 'bull';
   return [
     { provide: NOTIFICATION_OPTIONS, useValue: resolved },
     {
@@ -59,76 +49,26 @@ export function notificationProvidersFor(resolved: ResolvedNotificationOptions):
         NotificationChannelRegistry.fromOptions(o, clock, extra),
     },
     NotificationDeliveryService,
-    bull
-      ? {
-          provide: NOTIFICATION_JOB_QUEUE,
-          inject: [getQueueToken(NOTIFICATION_QUEUE)],
-          useFactory: (queue: Queue) => withBoundedShutdown(queue),
-        }
-      : {
-          provide: NOTIFICATION_JOB_QUEUE,
-          inject: [NotificationDeliveryService],
-          useFactory: (delivery: NotificationDeliveryService) =>
-            new InlineQueue((job) => delivery.run(job.data)),
-        },
-    ...(bull && resolved.worker ? [NotificationProcessor] : []),
+    {
+      provide: NOTIFICATION_JOB_QUEUE,
+      inject: [JobQueues, NotificationDeliveryService],
+      useFactory: (queues: JobQueues, delivery: NotificationDeliveryService) =>
+        queues.open<NotificationJobData>({
+          name: NOTIFICATION_QUEUE,
+          worker: resolved.worker,
+          handler: (job) => delivery.run(job.data),
+          logContext: 'SessionSecurityNotifications',
+        }),
+    },
+    {
+      // The Bull queue itself under the usual token (`@InjectQueue`, the queue dashboard).
+      provide: jobQueueToken(NOTIFICATION_QUEUE),
+      inject: [NOTIFICATION_JOB_QUEUE],
+      useFactory: (queue: JobQueue<NotificationJobData>) => queue.bull,
+    },
     NotificationService,
     NotificationBatchService,
     NotificationReconciler,
     ...(resolved.sessionEvents ? [NotificationSubscriber] : []),
   ];
-}
-
-/**
- * The module imports the notification feature needs: with `queue: 'bull'`, the registration of
- * the Bull queue {@link NOTIFICATION_QUEUE} on `options.redis` under `options.queuePrefix`
- * (the library opens its own queue connections and never calls `BullModule.forRoot` for the
- * app); with `'inline'`, nothing.
- *
- * @example
- * imports: [...notificationImports({ redis: 'redis://127.0.0.1:6379' })]
- */
-export function notificationImports(options: NotificationModuleOptions = {}): DynamicModule[] {
-  return notificationImportsFor(resolveNotificationOptions(options));
-}
-
-/**
- * {@link notificationImports} for options the pipeline already resolved.
- *
- * @example imports: [...notificationImportsFor(statics.notifications)]
- */
-export function notificationImportsFor(resolved: ResolvedNotificationOptions): DynamicModule[] {
-  if (resolved.queue !== 'bull' || !resolved.redis) return [];
-  const prefix = bullQueuePrefix(resolved.queuePrefix, NOTIFICATION_QUEUE);
-  const redis = resolved.redis;
-  if (typeof redis === 'string') {
-    return [BullModule.registerQueue({ name: NOTIFICATION_QUEUE, prefix, url: redis })];
-  }
-  if (!isRedisClient(redis) && !('cluster' in redis) && !('options' in redis)) {
-    return [BullModule.registerQueue({ name: NOTIFICATION_QUEUE, prefix, redis })];
-  }
-  return [notificationQueueOn(redis as RedisSource, prefix)];
-}
-
-/**
- * The notification queue on connections the module opens itself (Cluster, Sentinel config or a
- * duplicated client), closed after the queue when the app shuts down.
- */
-function notificationQueueOn(redis: RedisSource, prefix: string): DynamicModule {
-  const clients = new BullRedisClients(redis);
-  const queue = BullModule.registerQueue({
-    name: NOTIFICATION_QUEUE,
-    prefix,
-    createClient: () => clients.open(),
-  });
-  @Module({ imports: [queue], exports: [queue] })
-  class NotificationQueueConnections implements OnApplicationShutdown {
-    constructor(@Inject(getQueueToken(NOTIFICATION_QUEUE)) private readonly bull: Queue) {}
-
-    async onApplicationShutdown(): Promise<void> {
-      await closeBullQueue(this.bull);
-      await clients.closeAll();
-    }
-  }
-  return { module: NotificationQueueConnections, imports: [queue], exports: [queue] };
 }

@@ -8,7 +8,8 @@ import type { ReconcileSignal } from '../jobs/reconcile-loop.js';
 import type { NotificationChannelRegistry } from './notification-channel.registry.js';
 import { notificationDedupeKey } from './notification-dedupe.js';
 import { NotificationDelivery } from './notification-delivery.entity.js';
-import { belowLimit, type NotificationJobQueue } from '../common/job-queue.interface.js';
+import { belowLimit, type JobQueue } from '../jobs/job-queue.js';
+import type { NotificationJobData } from './notification-job.js';
 import {
   NOTIFICATION_CHANNELS,
   NOTIFICATION_DELIVER_JOB,
@@ -74,7 +75,7 @@ export class NotificationService {
   constructor(
     @Inject(SESSION_SECURITY_DATA_SOURCE) private readonly dataSource: DataSource,
     @Inject(NOTIFICATION_CHANNELS) private readonly channels: NotificationChannelRegistry,
-    @Inject(NOTIFICATION_JOB_QUEUE) private readonly queue: NotificationJobQueue,
+    @Inject(NOTIFICATION_JOB_QUEUE) private readonly queue: JobQueue<NotificationJobData>,
     @Inject(NOTIFICATION_OPTIONS) private readonly options: ResolvedNotificationOptions,
     @Inject(Clock) private readonly clock: Clock,
   ) {}

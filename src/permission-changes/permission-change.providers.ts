@@ -9,15 +9,14 @@ import {
   type OnModuleInit,
   type Provider,
 } from '@nestjs/common';
-import { getQueueToken } from '@nestjs/bull';
-import { BullJobQueue } from '../common/bull-job-queue.js';
 import { RESOLVED_OPTIONS } from '../common/tokens.js';
-import { queueStateLost } from '../jobs/queue-state-canary.js';
+import { jobQueueToken } from '../jobs/job-queue.js';
+import { JobQueues } from '../jobs/job-queues.js';
+import { lostJobRescan } from '../jobs/lost-job-rescan.js';
 import {
   DEFAULT_RECONCILE_INTERVAL_MS,
   JOB_RECONCILE_INTERVAL,
   ReconcileLoop,
-  type ReconcileSignal,
 } from '../jobs/reconcile-loop.js';
 import type { ResolvedOptions } from '../options/resolved-options.js';
 import { PermissionChangeLog } from '../revocation/permission-change-log.port.js';
@@ -37,10 +36,8 @@ import { PermissionChangeWatcher } from './permission-change.watcher.js';
  * Starts the feature: registers the {@link PermissionChangeWatcher} on the module's DataSource
  * when `permissionChanges.watch` is set (and removes it on shutdown), and runs the reconciler of
  * permission-change jobs in the background (never awaited at startup, stopped by `close()`):
- * every reconcile interval (default 15 s) it queues again every change left `pending` when
- * something may have lost its job — the first pass after start (a crash or a restart), an
- * enqueue deferred while Redis was down, or the Bull queue's Redis losing its data (a marker key
- * beside the queue is gone). Otherwise a pass costs one Redis command.
+ * every reconcile interval (default 15 s), a {@link lostJobRescan} queues again every change
+ * left `pending` when something may have lost its job.
  *
  * @example providers: [...permissionChangeProviders({})] // includes it
  */
@@ -50,21 +47,26 @@ export class PermissionChangeStartup
 {
   private readonly logger = new Logger('SessionSecurityPermissions');
   private watcher: PermissionChangeWatcher | null = null;
-  private rescanNeeded = true;
   /** The reconciler's background loop (its `passes` count is what tests can watch). */
   readonly loop: ReconcileLoop;
 
   constructor(
     @Inject(RESOLVED_OPTIONS) private readonly module: ResolvedOptions,
     @Inject(PERMISSION_CHANGE_OPTIONS) private readonly options: ResolvedPermissionChangeOptions,
-    private readonly queue: PermissionChangeQueue,
+    queue: PermissionChangeQueue,
     private readonly revocations: RevocationService,
     @Optional() @Inject(JOB_RECONCILE_INTERVAL) intervalMs?: number,
   ) {
+    const pass = lostJobRescan({
+      queue: queue.jobs,
+      takeDeferred: () => queue.takeDeferred(),
+      rescan: (signal) => queue.resumePending(signal),
+      requeued: (count) => this.logger.log(`queued ${count} unfinished permission changes again`),
+    });
     this.loop = new ReconcileLoop(
       'permission changes',
       intervalMs ?? DEFAULT_RECONCILE_INTERVAL_MS,
-      (signal) => this.reconcile(signal),
+      pass,
       'SessionSecurityPermissions',
     );
   }
@@ -83,20 +85,6 @@ export class PermissionChangeStartup
 
   beforeApplicationShutdown(): Promise<void> {
     return this.loop.stop();
-  }
-
-  private async reconcile(signal: ReconcileSignal): Promise<void> {
-    const bull = this.queue.bullQueue;
-    if (bull) {
-      const state = await queueStateLost(bull);
-      if (state === 'unreachable') return;
-      if (state === 'lost') this.rescanNeeded = true;
-    }
-    if (this.queue.takeDeferred()) this.rescanNeeded = true;
-    if (!this.rescanNeeded) return;
-    const { requeued, complete } = await this.queue.resumePending(signal);
-    if (complete) this.rescanNeeded = false;
-    if (requeued > 0) this.logger.log(`queued ${requeued} unfinished permission changes again`);
   }
 
   onModuleDestroy(): void {
@@ -126,19 +114,19 @@ export function permissionChangeProviders(extras: { worker?: boolean }): Provide
     PermissionChangeProcessor,
     {
       provide: PermissionChangeQueue,
-      inject: [RESOLVED_OPTIONS, PERMISSION_CHANGE_OPTIONS, PermissionChangeProcessor],
+      inject: [RESOLVED_OPTIONS, JobQueues, PERMISSION_CHANGE_OPTIONS, PermissionChangeProcessor],
       useFactory: (
         o: ResolvedOptions,
+        queues: JobQueues,
         options: ResolvedPermissionChangeOptions,
         processor: PermissionChangeProcessor,
-      ) => PermissionChangeQueue.create(o, options, processor, worker),
+      ) => PermissionChangeQueue.create(queues, o.dataSource, options, processor, worker),
     },
     {
       // The Bull queue itself under the usual token (`@InjectQueue`, the queue dashboard).
-      provide: getQueueToken(PERMISSION_CHANGE_QUEUE),
+      provide: jobQueueToken(PERMISSION_CHANGE_QUEUE),
       inject: [PermissionChangeQueue],
-      useFactory: ({ jobs }: PermissionChangeQueue) =>
-        jobs instanceof BullJobQueue ? jobs.queue : null,
+      useFactory: ({ jobs }: PermissionChangeQueue) => jobs.bull,
     },
     PermissionChangeStartup,
     { provide: PermissionChangeLog, useClass: PermissionChangeRecorder },

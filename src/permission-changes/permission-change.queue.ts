@@ -1,11 +1,9 @@
 import { Logger, type OnApplicationShutdown } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
-import { BullJobQueue } from '../common/bull-job-queue.js';
 import { enqueueWithin, type EnqueueOutcome } from '../jobs/bounded-enqueue.js';
+import { belowLimit, type JobQueue, type JobRun } from '../jobs/job-queue.js';
+import type { JobQueues } from '../jobs/job-queues.js';
 import type { ReconcileSignal } from '../jobs/reconcile-loop.js';
-import { InlineQueue } from '../common/inline-queue.js';
-import { belowLimit, type NotificationJobQueue } from '../common/job-queue.interface.js';
-import type { ResolvedOptions } from '../options/resolved-options.js';
 import { PermissionChangeEntity } from './permission-change.entity.js';
 import {
   PERMISSION_CHANGE_JOB,
@@ -28,10 +26,9 @@ const BULL_SETTINGS = { lockDuration: 5_000, stalledInterval: 5_000, maxStalledC
 const REQUEUE_BATCH = 500;
 
 /**
- * Where permission-change jobs go: the Bull queue {@link PERMISSION_CHANGE_QUEUE} on the module's
- * Redis (prefix `<redisKeyPrefix>bull`, like the other queues), processed here only when `worker`
- * is on; or, without Redis, an `InlineQueue` in this process. The job id is `<userId>:<version>`,
- * so a change queued twice is one job.
+ * Where permission-change jobs go: the queue {@link PERMISSION_CHANGE_QUEUE} of the module's
+ * `JobQueues` — on Bull with Redis, processed here only when `worker` is on; in process without.
+ * The job id is `<userId>:<version>`, so a change queued twice is one job.
  *
  * @example
  * await queue.enqueue({ userId: '42', authzVersion: 7 });
@@ -42,24 +39,22 @@ export class PermissionChangeQueue implements OnApplicationShutdown {
   private deferred = false;
 
   constructor(
-    readonly jobs: NotificationJobQueue<PermissionChangeJobData> & {
-      whenIdle(): Promise<void>;
-      close(): Promise<void>;
-    },
+    readonly jobs: JobQueue<PermissionChangeJobData>,
     private readonly dataSource: DataSource,
     private readonly options: ResolvedPermissionChangeOptions,
     /** Whether jobs are processed in this process. */
     readonly worker: boolean,
   ) {}
 
-  /** Builds the Bull queue when the module has Redis, the in-process one otherwise. */
+  /** Opens the queue on the module's `JobQueues` (Bull with Redis, in process without). */
   static create(
-    module: ResolvedOptions,
+    queues: JobQueues,
+    dataSource: DataSource,
     options: ResolvedPermissionChangeOptions,
     processor: PermissionChangeProcessor,
     worker: boolean,
   ): PermissionChangeQueue {
-    const handle = async (job: { data: PermissionChangeJobData; attemptsMade: number }) => {
+    const handle = async (job: JobRun<PermissionChangeJobData>) => {
       try {
         return await processor.run(job.data);
       } catch (error) {
@@ -67,18 +62,14 @@ export class PermissionChangeQueue implements OnApplicationShutdown {
         throw error;
       }
     };
-    const jobs = module.redis
-      ? new BullJobQueue<PermissionChangeJobData>({
-          name: PERMISSION_CHANGE_QUEUE,
-          redis: module.redis,
-          prefix: `${module.redisKeyPrefix}bull`,
-          worker,
-          handler: handle,
-          settings: BULL_SETTINGS,
-          logContext: 'SessionSecurityPermissions',
-        })
-      : new InlineQueue<PermissionChangeJobData>(handle, 'SessionSecurityPermissions');
-    return new PermissionChangeQueue(jobs, module.dataSource, options, !!(worker || !module.redis));
+    const jobs = queues.open<PermissionChangeJobData>({
+      name: PERMISSION_CHANGE_QUEUE,
+      worker,
+      handler: handle,
+      settings: BULL_SETTINGS,
+      logContext: 'SessionSecurityPermissions',
+    });
+    return new PermissionChangeQueue(jobs, dataSource, options, worker || !queues.shared);
   }
 
   /**
@@ -150,11 +141,6 @@ export class PermissionChangeQueue implements OnApplicationShutdown {
     const deferred = this.deferred;
     this.deferred = false;
     return deferred;
-  }
-
-  /** The Bull queue, or `null` for the in-process one. */
-  get bullQueue() {
-    return this.jobs instanceof BullJobQueue ? this.jobs.queue : null;
   }
 
   /** Resolves when this process runs no job (in-process queue; Bull: at once). */

@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { send } from './http-client';
+import { send } from './http-client.js';
 
 /** A server that resets a connection on its n-th request (1 = the first one on the socket). */
 async function resettingServer(resetOn: number): Promise<{ server: Server; port: number }> {

@@ -3,12 +3,10 @@ import { resolveBulkRevocationOptions } from './bulk-revocation.options.js';
 describe('resolveBulkRevocationOptions', () => {
   it('fills the defaults', () => {
     expect(resolveBulkRevocationOptions({})).toEqual({
-      queue: null,
       worker: true,
       batchSize: 5_000,
       attempts: 5,
       backoffMs: 1_000,
-      queuePrefix: null,
       stalledAfterMs: 30_000,
       notify: true,
     });
@@ -22,9 +20,9 @@ describe('resolveBulkRevocationOptions', () => {
         notify: 'yes' as never,
         worker: 1 as never,
         queue: 'kafka' as never,
-      }),
+      } as never),
     ).toThrow(
-      /bulkRevocation\.queue: must be 'bull' or 'inline'[\s\S]*bulkRevocation\.worker: must be true or false[\s\S]*bulkRevocation\.batchSize: must be an integer from 1 to 100000[\s\S]*bulkRevocation\.stalledAfter: must be at least 500 ms[\s\S]*bulkRevocation\.notify: must be true or false/,
+      /bulkRevocation\.worker: must be true or false[\s\S]*bulkRevocation\.batchSize: must be an integer from 1 to 100000[\s\S]*bulkRevocation\.stalledAfter: must be at least 500 ms[\s\S]*bulkRevocation\.notify: must be true or false[\s\S]*bulkRevocation\.queue: unknown option/,
     );
   });
 });

@@ -1,11 +1,6 @@
 import { z } from 'zod';
 import type { Duration } from '../../common/duration.js';
-import {
-  booleanOption,
-  durationOption,
-  integerOption,
-  keyPrefixOption,
-} from '../../options/option-schemas.js';
+import { booleanOption, durationOption, integerOption } from '../../options/option-schemas.js';
 import { parseSection } from '../../options/option-issues.js';
 
 /** Name of the Bull queue that carries bulk revocation jobs. */
@@ -15,7 +10,7 @@ export const REVOCATION_JOB_NAME = 'revoke';
 
 /** DI token of the resolved {@link BulkRevocationOptions}. */
 export const BULK_REVOCATION_OPTIONS = Symbol('SESSION_SECURITY_BULK_REVOCATION_OPTIONS');
-/** DI token of the queue bulk revocation jobs go to (Bull, or the in-process runner). */
+/** DI token of the `RevocationJobQueue` bulk revocation jobs go to. */
 export const REVOCATION_JOB_QUEUE = Symbol('SESSION_SECURITY_REVOCATION_JOB_QUEUE');
 
 /**
@@ -26,12 +21,10 @@ export const REVOCATION_JOB_QUEUE = Symbol('SESSION_SECURITY_REVOCATION_JOB_QUEU
  */
 export interface BulkRevocationOptions {
   /**
-   * `'bull'` (default when the module has Redis): jobs go to the Bull queue
-   * {@link REVOCATION_QUEUE}; `'inline'` (default in single-instance mode): jobs run in this
-   * process and unfinished ones are resumed at the next start.
+   * Process jobs in this process (default `true`); `false` on app instances with separate
+   * workers. Jobs go to the Bull queue {@link REVOCATION_QUEUE} when the module has Redis, and run
+   * in process (unfinished ones resumed at the next start) when it does not.
    */
-  queue?: 'bull' | 'inline';
-  /** Process jobs in this process (default `true`); `false` on app instances with separate workers. */
   worker?: boolean;
   /** Sessions per batch, i.e. per transaction (default 5000). */
   batchSize?: number;
@@ -39,8 +32,6 @@ export interface BulkRevocationOptions {
   attempts?: number;
   /** First retry delay, doubled on each retry (default `'1s'`). */
   backoff?: Duration;
-  /** Key prefix of the Bull queue (default: the module's `redisKeyPrefix` + `'bull'`). */
-  queuePrefix?: string;
   /**
    * Bull only: how long a job whose worker died (killed, lost its host) stays `active` before
    * another worker takes it over from its last committed batch (default `'30s'`, at least
@@ -60,12 +51,10 @@ export interface BulkRevocationOptions {
  * @example const o: ResolvedBulkRevocationOptions = resolveBulkRevocationOptions({});
  */
 export interface ResolvedBulkRevocationOptions {
-  queue: 'bull' | 'inline' | null;
   worker: boolean;
   batchSize: number;
   attempts: number;
   backoffMs: number;
-  queuePrefix: string | null;
   stalledAfterMs: number;
   notify: boolean;
 }
@@ -73,19 +62,15 @@ export interface ResolvedBulkRevocationOptions {
 /** The `bulkRevocation` section of the options pipeline: shape, defaults, durations in ms. */
 export const bulkRevocationSection = z
   .strictObject({
-    queue: z.enum(['bull', 'inline'], "must be 'bull' or 'inline'").optional(),
     worker: booleanOption(true),
     batchSize: integerOption(5_000, 1, 100_000),
     attempts: integerOption(5, 1, 100),
     backoff: durationOption('1s', { max: 3_600_000 }),
-    queuePrefix: keyPrefixOption().optional(),
     stalledAfter: durationOption('30s', { min: 500, max: 3_600_000 }),
     notify: booleanOption(true),
   })
   .transform(({ backoff, stalledAfter, ...options }): ResolvedBulkRevocationOptions => ({
     ...options,
-    queue: options.queue ?? null,
-    queuePrefix: options.queuePrefix ?? null,
     backoffMs: backoff,
     stalledAfterMs: stalledAfter,
   }));

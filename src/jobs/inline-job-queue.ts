@@ -1,57 +1,47 @@
-import { Logger, type OnApplicationShutdown } from '@nestjs/common';
-import type {
-  NotificationJobData,
-  NotificationJobOptions,
-  NotificationJobQueue,
-} from './job-queue.interface.js';
-
-/** What an {@link InlineQueue} hands its handler: the Bull `Job` fields processors read. */
-export interface InlineJob<T> {
-  id: string;
-  name: string;
-  data: T;
-  /** Failed tries so far (0 on the first). */
-  attemptsMade: number;
-}
+import { Logger } from '@nestjs/common';
+import type { JobHandler, JobOptions, JobQueue, JobRun } from './job-queue.js';
 
 let sequence = 0;
 
 /**
- * A Bull-compatible `add()` that runs jobs in this process, for apps without Redis. Each job runs
- * soon after `add()` returns, is retried with the job's backoff until it succeeds or its attempts
- * are spent, and is skipped when a job with the same `jobId` is already queued or running. Jobs
- * do not survive a restart: keep the source of truth in the database (as deliveries do).
+ * The in-process adapter of {@link JobQueue}, for apps without Redis. Each job runs soon after
+ * `add()` returns, is retried with the job's backoff until it succeeds or its attempts are spent,
+ * and is skipped when a job with the same `jobId` is already queued or running. Jobs do not
+ * survive a restart: the source of truth stays in the database, and each feature's reconciler
+ * queues unfinished rows again at the next start.
  *
  * @example
- * const queue = new InlineQueue((job) => delivery.run(job.data));
+ * const queue = new InlineJobQueue('my-jobs', (job) => delivery.run(job.data));
  * await queue.add('deliver', { notificationId, channel }, { jobId, attempts: 5 });
  * await queue.whenIdle();
  */
-export class InlineQueue<T = NotificationJobData>
-  implements NotificationJobQueue<T>, OnApplicationShutdown
-{
+export class InlineJobQueue<T> implements JobQueue<T> {
+  readonly bull = null;
   private readonly logger: Logger;
   private readonly live = new Map<string, Promise<void>>();
   private readonly sleepers = new Map<NodeJS.Timeout, (awake: boolean) => void>();
   private closed = false;
 
   constructor(
-    private readonly handler: (job: InlineJob<T>) => Promise<unknown>,
-    logContext = 'SessionSecurityNotifications',
+    readonly name: string,
+    private readonly handler: JobHandler<T>,
+    logContext = 'SessionSecurity',
   ) {
     this.logger = new Logger(logContext);
   }
 
-  async add(name: string, data: T, options: NotificationJobOptions = {}): Promise<{ id: string }> {
-    if (this.closed) throw new Error('InlineQueue is closed');
+  async add(name: string, data: T, options: JobOptions = {}): Promise<{ id: string }> {
+    if (this.closed) throw new Error(`the job queue ${this.name} is closed`);
     const id = options.jobId ?? `inline-${++sequence}`;
     if (!this.live.has(id)) {
-      const run = this.run({ id, name, data, attemptsMade: 0 }, options).finally(() =>
-        this.live.delete(id),
-      );
+      const run = this.run(id, name, data, options).finally(() => this.live.delete(id));
       this.live.set(id, run);
     }
     return { id };
+  }
+
+  holds(jobId: string): boolean {
+    return this.live.has(jobId);
   }
 
   /** Jobs queued or running in this process. */
@@ -79,8 +69,17 @@ export class InlineQueue<T = NotificationJobData>
     return this.close();
   }
 
-  private async run(job: InlineJob<T>, options: NotificationJobOptions): Promise<void> {
+  private async run(id: string, name: string, data: T, options: JobOptions): Promise<void> {
     const attempts = Math.max(1, options.attempts ?? 1);
+    const job: JobRun<T> = {
+      id,
+      name,
+      data,
+      attemptsMade: 0,
+      attempts,
+      update: async (next) => void (job.data = next),
+      progress: async () => undefined,
+    };
     await Promise.resolve();
     for (;;) {
       try {
@@ -89,8 +88,9 @@ export class InlineQueue<T = NotificationJobData>
       } catch (error) {
         job.attemptsMade++;
         if (job.attemptsMade >= attempts || this.closed) {
+          const why = this.closed ? 'stopped by shutdown' : 'failed for good';
           this.logger.warn(
-            `job ${job.id} failed for good after ${job.attemptsMade} tries: ${(error as Error).message}`,
+            `${this.name} job ${id} ${why} after ${job.attemptsMade} tries: ${(error as Error).message}`,
           );
           return;
         }
@@ -110,7 +110,7 @@ export class InlineQueue<T = NotificationJobData>
   }
 }
 
-function backoffDelay(backoff: NotificationJobOptions['backoff'], retry: number): number {
+function backoffDelay(backoff: JobOptions['backoff'], retry: number): number {
   if (!backoff) return 0;
   return backoff.type === 'fixed' ? backoff.delay : backoff.delay * 2 ** (retry - 1);
 }

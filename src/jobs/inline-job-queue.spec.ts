@@ -1,9 +1,10 @@
-import { InlineQueue, type InlineJob } from './inline-queue.js';
+import { InlineJobQueue } from './inline-job-queue.js';
+import type { JobRun } from './job-queue.js';
 
-describe('InlineQueue', () => {
+describe('InlineJobQueue', () => {
   it('runs a job added to it', async () => {
     const seen: string[] = [];
-    const queue = new InlineQueue<string>(async (job) => void seen.push(job.data));
+    const queue = new InlineJobQueue<string>('t', async (job) => void seen.push(job.data));
     await queue.add('x', 'hello');
     await queue.whenIdle();
     expect(seen).toEqual(['hello']);
@@ -12,7 +13,7 @@ describe('InlineQueue', () => {
 
   it('retries a failing job with exponential backoff until it succeeds', async () => {
     const tries: number[] = [];
-    const queue = new InlineQueue<string>(async (job: InlineJob<string>) => {
+    const queue = new InlineJobQueue<string>('t', async (job: JobRun<string>) => {
       tries.push(job.attemptsMade);
       if (job.attemptsMade < 2) throw new Error('not yet');
     });
@@ -26,7 +27,7 @@ describe('InlineQueue', () => {
 
   it('gives up after the job attempts', async () => {
     let tries = 0;
-    const queue = new InlineQueue<string>(async () => {
+    const queue = new InlineJobQueue<string>('t', async () => {
       tries++;
       throw new Error('never');
     });
@@ -38,7 +39,7 @@ describe('InlineQueue', () => {
 
   it('ignores a job whose id is already queued or running', async () => {
     let runs = 0;
-    const queue = new InlineQueue<string>(async () => void runs++);
+    const queue = new InlineJobQueue<string>('t', async () => void runs++);
     await Promise.all([
       queue.add('x', 'a', { jobId: 'n:c' }),
       queue.add('x', 'a', { jobId: 'n:c' }),
@@ -49,7 +50,7 @@ describe('InlineQueue', () => {
   });
 
   it('closes without waiting out a pending retry, and refuses new jobs', async () => {
-    const queue = new InlineQueue<string>(async () => {
+    const queue = new InlineJobQueue<string>('t', async () => {
       throw new Error('down');
     });
     await queue.add('x', 'a', { attempts: 5, backoff: { type: 'fixed', delay: 60_000 } });
