@@ -1,12 +1,5 @@
 import { MigrationInterface, QueryRunner, Table, TableIndex } from 'typeorm';
-
-const text = (name: string, length: number, nullable = false) => ({
-  name,
-  type: 'varchar',
-  length: String(length),
-  isNullable: nullable,
-});
-const big = (name: string) => ({ name, type: 'bigint' });
+import { big, text } from './portable-columns.js';
 
 /**
  * The tamper-evident audit log: events, retention checkpoints and the chain head row. Uses only

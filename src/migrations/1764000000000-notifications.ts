@@ -1,12 +1,5 @@
 import { MigrationInterface, QueryRunner, Table, TableIndex } from 'typeorm';
-
-const text = (name: string, length: number, nullable = false) => ({
-  name,
-  type: 'varchar',
-  length: String(length),
-  isNullable: nullable,
-});
-const big = (name: string, nullable = false) => ({ name, type: 'bigint', isNullable: nullable });
+import { big, text } from './portable-columns.js';
 
 /**
  * Notifications (the in-app inbox, one row per notification, unique by `dedupeKey`) and their

@@ -1,12 +1,5 @@
 import { MigrationInterface, QueryRunner, Table, TableIndex } from 'typeorm';
-
-const text = (name: string, length: number, nullable = false) => ({
-  name,
-  type: 'varchar',
-  length: String(length),
-  isNullable: nullable,
-});
-const big = (name: string, nullable = false) => ({ name, type: 'bigint', isNullable: nullable });
+import { big, text } from './portable-columns.js';
 
 /**
  * Permission changes and the state of their background jobs (`ss_permission_change`). Portable
