@@ -1,10 +1,13 @@
 import { extname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { createPolicyConfig, type ResolvedPolicyConfig } from '../policy/policy-config.js';
+import {
+  createPolicyConfig,
+  policyVersion,
+  type ResolvedPolicyConfig,
+} from '../policy/policy-config.js';
 import { DEFAULT_AUTH_LEVELS, validatePolicy } from '../policy/policy-loader.js';
 import { PolicyValidationError } from '../policy/policy-validation.error.js';
 import type { PolicyDocument } from '../policy/policy.types.js';
-import { policyVersion } from '../policy/policy-config.js';
 
 const MODULE = ['.js', '.mjs', '.cjs'];
 

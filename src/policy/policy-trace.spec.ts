@@ -1,4 +1,5 @@
 import { subject } from '@casl/ability';
+import fc from 'fast-check';
 import { createPolicyConfig } from './policy-config.js';
 import { PolicyService } from './policy.service.js';
 import type { PolicyContext, PolicyDocument } from './policy.types.js';
@@ -147,5 +148,33 @@ describe('PolicyService.trace (what-if)', () => {
     });
     expect(trace.allowed).toBe(true);
     expect(trace.rules.at(-1)).toMatchObject({ id: 'defineAbility[0]', outcome: 'decided' });
+  });
+
+  it('agrees with explain() and can() for any roles, instance, time and address', () => {
+    const roles = fc.subarray(['editor', 'admin', 'viewer']);
+    const action = fc.constantFrom('read', 'update', 'publish');
+    const type = fc.constantFrom('Article', 'Report');
+    const instance = fc.option(
+      fc.record({ authorId: fc.constantFrom(1, 2), archived: fc.boolean() }),
+    );
+    const now = fc.integer({ min: Date.parse('2026-01-01'), max: Date.parse('2027-01-01') });
+    const ip = fc.constantFrom('10.1.2.3', '203.0.113.9', '');
+    fc.assert(
+      fc.property(roles, action, type, instance, now, ip, (r, a, t, item, at, from) => {
+        const user = { id: 2, roles: r };
+        const target = item === null ? t : subject(t, { ...item });
+        const ctx = context({ now: at, ip: from });
+        const trace = policy.trace(user, a, target, ctx);
+        const { rules, action: _a, subjectType, ...explanation } = trace;
+        expect(explanation).toEqual(policy.explain(user, a, target, ctx));
+        expect(subjectType).toBe(t);
+        expect(trace.allowed).toBe(policy.can(user, a, target, ctx));
+        const decided = rules.filter((rule) => rule.outcome === 'decided').map((rule) => rule.id);
+        expect(decided).toEqual(trace.decidingRule ? [trace.decidingRule.id] : []);
+        expect(
+          rules.filter((rule) => rule.outcome === 'when_failed').map((rule) => rule.id),
+        ).toEqual(trace.failedWhen.map((failed) => failed.ruleId));
+      }),
+    );
   });
 });
