@@ -27,7 +27,7 @@ const common = {
 /**
  * Suites the Fastify project skips because they never serve HTTP, so the adapter cannot change
  * them (or choose their platform themselves, see below): services and processors driven directly (audit, audit retention, notifications, session
- * table updates) and the operations CLI and worker processes (cli, worker-kill). Every suite that
+ * table updates) and the operations CLI and worker processes (cli, cli-policy, worker-kill). Every suite that
  * talks HTTP to an app, browser suites included, runs on both adapters.
  */
 const FASTIFY_IGNORED = [
@@ -37,6 +37,7 @@ const FASTIFY_IGNORED = [
   '/test/notifications\\.e2e-spec\\.ts$',
   '/test/session-table-updates\\.e2e-spec\\.ts$',
   '/test/cli\\.e2e-spec\\.ts$',
+  '/test/cli-policy\\.e2e-spec\\.ts$',
   '/test/worker-kill\\.e2e-spec\\.ts$',
   // Pack the tarball or read the manifest and the entry points: no app, no adapter.
   '/test/package-contents\\.e2e-spec\\.ts$',

@@ -9,6 +9,7 @@ import {
 } from '../src/index.js';
 import { QueueDashboardModule } from '../src/queue-dashboard/index.js';
 import { AdminAuditController } from './admin/admin-audit.controller.js';
+import { AdminPolicyController } from './admin/admin-policy.controller.js';
 import { AdminSessionRevocationsController } from './admin/admin-session-revocations.controller.js';
 import { AdminUsersController } from './admin/admin-users.controller.js';
 import { ArticlesController } from './articles/articles.controller.js';
@@ -103,6 +104,7 @@ export class ExampleAppModule {
         HealthController,
         AdminUsersController,
         AdminAuditController,
+        AdminPolicyController,
         AdminSessionRevocationsController,
         MeEventsController,
       ],

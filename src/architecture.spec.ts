@@ -31,6 +31,7 @@ const LAYERS: Record<string, string[]> = {
     'notifications',
     'permission-changes',
     'policy',
+    'policy-testing',
     'revocation',
     'throttle',
   ],
@@ -49,6 +50,8 @@ const SAME_LAYER = [
   // Permission changes call RevocationService and implement its PermissionChangeLog port;
   // revocation announces a change with an event and imports nothing of permission-changes.
   'permission-changes -> revocation',
+  // Policy test suites run the engine's PolicyService; the engine knows nothing of them.
+  'policy-testing -> policy',
   '(root) -> module-options',
 ];
 

@@ -72,6 +72,9 @@ export type {
 } from './policy/policy.types.js';
 export { PolicyEvaluation } from './policy/policy-evaluation.js';
 export type { PolicyExplanation } from './policy/policy-decision.types.js';
+export type { PolicyTrace } from './policy/policy-trace.js';
+export { parsePolicyQuestion } from './policy/policy-question.js';
+export type { PolicyQuestion } from './policy/policy-question.js';
 export { PolicyValidationError } from './policy/policy-validation.error.js';
 
 // Errors an app throws (login, input) or catches; every denial carries an `ErrorCode`.

@@ -2,14 +2,20 @@
 import 'reflect-metadata';
 import type { INestApplicationContext } from '@nestjs/common';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { RESOLVED_OPTIONS } from '../common/tokens.js';
 import { setProcessRole } from '../common/process-role.js';
-import { auditTailCommand, auditVerifyCommand, policyExplainCommand } from './cli-commands.js';
+import type { ResolvedOptions } from '../options/resolved-options.js';
+import { loadTestPolicy } from '../policy-testing/policy-source.js';
+import { PolicyService } from '../policy/policy.service.js';
+import { PolicyValidationError } from '../policy/policy-validation.error.js';
+import { auditTailCommand, auditVerifyCommand } from './cli-commands.js';
 import { cliActor } from './cli-actor.js';
 import { loadCliConfig } from './cli-config-loader.js';
 import { createCliContext } from './cli-context.js';
 import { CliExit, EXIT } from './cli-io.js';
 import type { SessionSecurityCliMode } from './define-cli.js';
 import { cancelCommand, jobCommand, jobsCommand } from './job.commands.js';
+import { policyExplainCommand, policyTestCommand } from './policy.commands.js';
 import { checkRevokeFlags, revokeCommand, type CliRun } from './revoke.command.js';
 import { workerCommand } from './worker.command.js';
 
@@ -32,10 +38,16 @@ const program = new Command('session-security')
 
 type Work = (context: INestApplicationContext, run: CliRun) => Promise<number>;
 
+/** The global flags every command reads. */
+function runOf(): CliRun {
+  const global = program.opts<{ actor?: string; json?: boolean }>();
+  return { actor: cliActor(global.actor), json: !!global.json };
+}
+
 /** Loads the app's config, boots its module for `mode`, runs `work`, always closes. */
 async function inApp(work: Work, mode: SessionSecurityCliMode = 'command'): Promise<number> {
-  const global = program.opts<{ config?: string; actor?: string; json?: boolean }>();
-  const run: CliRun = { actor: cliActor(global.actor), json: !!global.json };
+  const global = program.opts<{ config?: string }>();
+  const run = runOf();
   // Before the app's files are imported: SessionSecurityModule.forRoot reads the role.
   setProcessRole(mode === 'worker' ? 'worker' : 'cli');
   const config = await loadCliConfig(global.config, process.env);
@@ -120,21 +132,76 @@ audit
   .option('-n <n>', 'how many', integer, 20)
   .action(action((flags) => inApp((context, run) => auditTailCommand(context, flags.n, run))));
 
-program
-  .command('policy')
-  .description('policy engine')
+const levels = (text?: string) =>
+  text
+    ?.split(',')
+    .map((level) => level.trim())
+    .filter(Boolean);
+
+/** A policy file or module's own engine, for commands that need no app (`--policy`). */
+async function offlinePolicy(spec: string, authLevels?: string): Promise<PolicyService> {
+  try {
+    return new PolicyService(await loadTestPolicy(spec, levels(authLevels)));
+  } catch (error) {
+    if (error instanceof PolicyValidationError) throw new CliExit(EXIT.usage, error.message);
+    throw error;
+  }
+}
+
+const policy = program.command('policy').description('policy engine: what-if and policy tests');
+policy
   .command('explain')
-  .description('may the user do it, and which rule decided')
-  .requiredOption('--user <id>', 'user id')
-  .requiredOption('--roles <r,...>', 'comma-separated roles')
+  .description(
+    "what if: may the user (or these roles) do it, at that time, from there — every rule of the roles and what became of it (the app's policy, or --policy without starting the app)",
+  )
+  .option(
+    '--as <who>',
+    "user:<id> (roles from the app's user directory) or roles, e.g. editor,viewer",
+  )
+  .option('--user <id>', "user id (for '${user.id}' conditions) when --as gives roles")
+  .option('--roles <r,...>', 'comma-separated roles (the same as --as <roles>)')
+  .option('--tenant <tenant>', "tenant id (for '${user.tenantId}' conditions)")
   .requiredOption('--action <action>', 'action, e.g. read')
   .requiredOption('--subject <Subject>', 'subject type, e.g. Report')
+  .option('--resource <json>', 'attributes of the instance as JSON, e.g. \'{"authorId":"2"}\'')
   .option('--at <iso>', 'evaluate at this ISO date-time (default now)')
+  .option('--tz <zone>', 'time zone of an --at without offset (default UTC)')
   .option('--ip <addr>', 'client IP address')
   .option('--country <cc>', 'ISO country code')
   .option('--auth-level <level>', 'authentication level, e.g. mfa')
-  .option('--tenant <tenant>', 'tenant id')
-  .action(action((flags) => inApp((context, run) => policyExplainCommand(context, flags, run))));
+  .option('--session-age <duration>', 'age of the session, e.g. 9h')
+  .option(
+    '--policy <file>',
+    'a policy file (.yaml, .yml, .json) or module (file.js#export): no app',
+  )
+  .option('--auth-levels <a,b>', 'with --policy: auth levels, weakest first (default password,mfa)')
+  .action(
+    action(async (flags) => {
+      if (flags.policy) {
+        const source = { policy: await offlinePolicy(flags.policy, flags.authLevels) };
+        return policyExplainCommand(source, flags, runOf());
+      }
+      return inApp((context, run) =>
+        policyExplainCommand(
+          {
+            policy: context.get(PolicyService),
+            users: context.get<symbol, ResolvedOptions>(RESOLVED_OPTIONS).users,
+          },
+          flags,
+          run,
+        ),
+      );
+    }),
+  );
+policy
+  .command('test [files...]')
+  .description(
+    'run policy test files (default: every *.policy-tests.yaml|yml|json below the current folder) without starting the app; exit 1 naming each failure with a diff',
+  )
+  .option('--policy <file>', "the policy for every file (default: each file's policy key)")
+  .option('--auth-levels <a,b>', 'auth levels, weakest first (default password,mfa)')
+  .option('--require-coverage', 'exit 1 when a rule or when branch is never exercised')
+  .action(action((files: string[], flags) => policyTestCommand(files, flags, runOf())));
 
 async function main(): Promise<number> {
   try {

@@ -6,6 +6,7 @@ import type {
   PolicyDecision,
   PolicyExplanation,
 } from './policy-decision.types.js';
+import { traceRules, type PolicyTrace } from './policy-trace.js';
 import type { PolicyAbility, PolicyContext, PolicyUser, WhenReason } from './policy.types.js';
 import { evaluateWhen, whenFailure, type WhenEnv } from './when-evaluator.js';
 
@@ -76,6 +77,25 @@ export class PolicyEvaluation {
       }
     });
     return { ...decision, failedWhen, policyVersion: this.policyVersion };
+  }
+
+  /**
+   * {@link explain} plus every rule of the user's roles and what became of it (decided,
+   * overridden, `when` failed and why, conditions not met, about something else).
+   */
+  trace(action: string, subject: object | string): PolicyTrace {
+    const explanation = this.explain(action, subject);
+    const subjectType = this.subjectType(subject);
+    const rules = traceRules(
+      this.set,
+      this.outcomes,
+      this.env,
+      this.ability,
+      action,
+      subject,
+      subjectType,
+    );
+    return { ...explanation, action, subjectType, rules };
   }
 
   /**

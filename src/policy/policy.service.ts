@@ -14,6 +14,7 @@ import type { GeoResolver } from './geo-resolver.interface.js';
 import { POLICY_CONFIG, type ResolvedPolicyConfig } from './policy-config.js';
 import type { PolicyExplanation } from './policy-decision.types.js';
 import { PolicyEvaluation } from './policy-evaluation.js';
+import type { PolicyTrace } from './policy-trace.js';
 import type { PolicyAbility, PolicyContext, PolicyUser } from './policy.types.js';
 import { WhenEnv, whenFailure } from './when-evaluator.js';
 
@@ -122,6 +123,21 @@ export class PolicyService {
     context: PolicyContext,
   ): PolicyExplanation {
     return this.evaluate(user, context).explain(action, subject);
+  }
+
+  /**
+   * The what-if answer: {@link explain} plus every rule of the user's roles in priority order and
+   * what became of it — which one decided, which were overridden, which `when` failed and why.
+   *
+   * @example policyService.trace(user, 'read', 'Report', context).rules.filter((r) => r.outcome === 'when_failed')
+   */
+  trace(
+    user: PolicyUser,
+    action: string,
+    subject: object | string,
+    context: PolicyContext,
+  ): PolicyTrace {
+    return this.evaluate(user, context).trace(action, subject);
   }
 
   /** The cache key the ability of this user and context is stored under. */
