@@ -6,7 +6,7 @@ import {
   OnModuleDestroy,
 } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { Brackets, DataSource, LessThan } from 'typeorm';
+import { Brackets, DataSource, LessThan, type EntityManager } from 'typeorm';
 import { Clock } from '../common/clock.js';
 import { RESOLVED_OPTIONS, SESSION_SECURITY_DATA_SOURCE } from '../common/tokens.js';
 import type { ResolvedOptions } from '../options/resolved-options.js';
@@ -163,11 +163,15 @@ export class SessionStore implements OnApplicationBootstrap, OnModuleDestroy {
     if (!ok || this.handsOff) await this.toOutbox('epochs', { entries });
   }
 
-  /** Epochs of a session read from the database: revocation markers and the user's version. */
+  /**
+   * Epochs of a session read from the database: revocation markers and the user's version;
+   * `db` is a transaction's manager to read within it.
+   */
   async epochsFromDatabase(
     session: Pick<ActiveSession, 'userId' | 'tenantId' | 'roles'>,
+    db: DataSource | EntityManager = this.dataSource,
   ): Promise<SessionEpochs> {
-    const markers = this.dataSource
+    const markers = db
       .getRepository(RevocationMarkerEntity)
       .createQueryBuilder('m')
       .select('MAX(m.notBefore)', 'notBefore')
@@ -193,7 +197,7 @@ export class SessionStore implements OnApplicationBootstrap, OnModuleDestroy {
     }
     const [marker, state] = await Promise.all([
       markers.getRawOne<{ notBefore: string | number | null }>(),
-      this.dataSource.getRepository(SessionUserStateEntity).findOneBy({ userId: session.userId }),
+      db.getRepository(SessionUserStateEntity).findOneBy({ userId: session.userId }),
     ]);
     return {
       revokedBefore: Number(marker?.notBefore ?? 0),
