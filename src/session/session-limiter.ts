@@ -1,68 +1,126 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { In, IsNull, MoreThan, type DataSource, type EntityManager } from 'typeorm';
 import { isSqliteFamily, serialTransaction } from '../common/serial-transaction.js';
-import { SESSION_SECURITY_DATA_SOURCE } from '../common/tokens.js';
+import { RESOLVED_OPTIONS, SESSION_SECURITY_DATA_SOURCE } from '../common/tokens.js';
+import { TooManySessionsException } from '../errors/session-security.exception.js';
+import type { ResolvedOptions } from '../options/resolved-options.js';
+import { SessionEvents } from './session-events.js';
 import {
   decideSessionLimit,
   SESSION_LIMIT_REASON,
-  type SessionLimitPolicy,
+  sessionLimitFor,
+  type LimitDecision,
 } from './session-limit.js';
+import { SessionRecords } from './session-records.js';
+import { SessionStore } from './session-store.js';
 import { SessionUserStateEntity } from './session-user-state.entity.js';
 import { SessionEntity } from './session.entity.js';
 
-/** What {@link SessionLimiter.insert} did: stored the session (ending `ended`), or refused it. */
-export type LimitOutcome =
-  { admitted: true; ended: SessionEntity[] } | { admitted: false; liveSessions: number };
-
 /**
- * Filters the user's unrevoked, unexpired rows to those still live (no revocation marker ended
- * them), reading with `db`: the limit's transaction, so it needs no second connection.
- */
-export type LiveFilter = (rows: SessionEntity[], db: EntityManager) => Promise<SessionEntity[]>;
-
-/**
- * Stores a new session under the user's concurrent-session limit, race-free across instances:
- * one transaction takes the user's lock — the `ss_session_user_state` row, created if missing,
- * then locked `FOR UPDATE` on PostgreSQL (on SQLite the insert itself takes the database's write
- * lock, and the module's transactions in a process take turns) — counts the user's live
- * sessions, ends the oldest or refuses, and inserts the new row before it commits. Concurrent
- * sign-ins of one user therefore run one after the other, each seeing the ones before it.
+ * Stores new sessions under the concurrent-session limit (`session.limit`), race-free across
+ * instances: one transaction takes the user's lock — the `ss_session_user_state` row, created if
+ * missing, then locked `FOR UPDATE` on PostgreSQL (on SQLite the insert itself takes the
+ * database's write lock, and the module's transactions in a process take turns) — counts the
+ * user's live sessions, ends the oldest or refuses, and inserts the new row before it commits.
+ * Concurrent sign-ins of one user therefore run one after the other, each seeing the ones before.
  *
  * @example
- * const outcome = await limiter.insert(row, 3, 'end-oldest', (rows) => Promise.resolve(rows));
+ * const ended = await limiter.admit(row); // null: no limit applies to the user
+ * if (ended) await limiter.announce(row, ended);
  */
 @Injectable()
 export class SessionLimiter {
-  constructor(@Inject(SESSION_SECURITY_DATA_SOURCE) private readonly dataSource: DataSource) {}
+  constructor(
+    @Inject(SESSION_SECURITY_DATA_SOURCE) private readonly dataSource: DataSource,
+    private readonly records: SessionRecords,
+    private readonly store: SessionStore,
+    private readonly events: SessionEvents,
+    @Inject(RESOLVED_OPTIONS) private readonly options: ResolvedOptions,
+  ) {}
 
-  /** Inserts `row` if the user has fewer than `max` live sessions, or after ending the oldest. */
-  insert(
+  /**
+   * Stores `row`: as is without a limit for the user (returns `null`), else under the limit —
+   * returning the sessions it ended, whose tokens are dead on every instance when this returns.
+   *
+   * @throws TooManySessionsException (409) at the limit under `refuse-new`; nothing is stored
+   */
+  async admit(row: SessionEntity): Promise<SessionEntity[] | null> {
+    const limit = this.options.session.limit;
+    const max = sessionLimitFor(row.roles, limit);
+    if (max === null || !limit) {
+      await this.records.insertSession(row);
+      return null;
+    }
+    const decision = await this.insertUnderLock(row, max, limit.policy);
+    if (!decision.allowed) {
+      await this.events.emit({
+        type: 'session.limit_refused',
+        userId: row.userId,
+        ip: row.ip,
+        userAgent: row.userAgent,
+        outcome: 'denied',
+        details: { policy: 'refuse-new', limit: max, liveSessions: decision.liveSessions },
+      });
+      throw new TooManySessionsException(max);
+    }
+    await this.store.endTokens(decision.end.map((r) => r.tokenHash));
+    return decision.end;
+  }
+
+  /** Records what a sign-in ended under the limit: each session's revocation, then the decision. */
+  async announce(row: SessionEntity, ended: SessionEntity[]): Promise<void> {
+    if (ended.length === 0) return;
+    for (const old of ended) {
+      await this.events.emit({
+        type: 'session.revoked',
+        userId: old.userId,
+        sessionId: old.id,
+        outcome: 'success',
+        details: { reason: SESSION_LIMIT_REASON, replacedBy: row.id },
+      });
+    }
+    await this.events.emit({
+      type: 'session.limit_enforced',
+      userId: row.userId,
+      sessionId: row.id,
+      ip: row.ip,
+      userAgent: row.userAgent,
+      outcome: 'success',
+      details: {
+        policy: 'end-oldest',
+        limit: sessionLimitFor(row.roles, this.options.session.limit) ?? 0,
+        endedSessions: ended.map((r) => r.id),
+      },
+    });
+  }
+
+  /** The limit's transaction: lock the user, judge their live sessions, end or refuse, insert. */
+  private insertUnderLock(
     row: SessionEntity,
     max: number,
-    policy: SessionLimitPolicy,
-    stillLive: LiveFilter,
-  ): Promise<LimitOutcome> {
+    policy: 'end-oldest' | 'refuse-new',
+  ): Promise<LimitDecision<SessionEntity>> {
     return serialTransaction(this.dataSource, async (manager) => {
-      await this.lockUser(manager, row.userId, row.createdAt);
       const now = row.createdAt;
-      const open = await manager.getRepository(SessionEntity).findBy({
+      await this.lockUser(manager, row.userId, now);
+      const sessions = manager.getRepository(SessionEntity);
+      const open = await sessions.findBy({
         userId: row.userId,
         revokedAt: IsNull(),
         idleExpiresAt: MoreThan(now),
         absoluteExpiresAt: MoreThan(now),
       });
-      const decision = decideSessionLimit(await stillLive(open, manager), max, policy);
-      if (!decision.allowed) return { admitted: false, liveSessions: decision.liveSessions };
+      const live = await this.store.liveRows(open, now, manager);
+      const decision = decideSessionLimit(live, max, policy);
+      if (!decision.allowed) return decision;
       if (decision.end.length > 0) {
-        await manager
-          .getRepository(SessionEntity)
-          .update(
-            { id: In(decision.end.map((r) => r.id)), revokedAt: IsNull() },
-            { revokedAt: now, revokedReason: SESSION_LIMIT_REASON },
-          );
+        await sessions.update(
+          { id: In(decision.end.map((r) => r.id)), revokedAt: IsNull() },
+          { revokedAt: now, revokedReason: SESSION_LIMIT_REASON },
+        );
       }
-      await manager.getRepository(SessionEntity).insert(row);
-      return { admitted: true, ended: decision.end };
+      await sessions.insert(row);
+      return decision;
     });
   }
 

@@ -17,6 +17,8 @@ import { RevocationMarkerEntity } from './revocation-marker.entity.js';
 import { SessionCache, SessionEpochs } from './session-cache.interface.js';
 import { SessionRecords } from './session-records.js';
 import { SessionUserStateEntity } from './session-user-state.entity.js';
+import type { SessionEntity } from './session.entity.js';
+import { judgeSession } from './session-validity.js';
 import { toActiveSession } from './session.mapper.js';
 import type { ActiveSession } from './session.types.js';
 
@@ -203,6 +205,23 @@ export class SessionStore implements OnApplicationBootstrap, OnModuleDestroy {
       revokedBefore: Number(marker?.notBefore ?? 0),
       authzVersion: state?.authzVersion ?? 0,
     };
+  }
+
+  /**
+   * The rows whose sessions are valid at `now` — not past a timeout, not covered by a revocation
+   * marker — reading the markers once per role set, with `db` (a transaction's manager) if given.
+   */
+  async liveRows(rows: SessionEntity[], now: number, db?: EntityManager): Promise<SessionEntity[]> {
+    const epochsByScope = new Map<string, Promise<SessionEpochs>>();
+    const live: SessionEntity[] = [];
+    for (const row of rows) {
+      const session = toActiveSession(row);
+      const scope = JSON.stringify([session.tenantId, [...session.roles].sort()]);
+      if (!epochsByScope.has(scope)) epochsByScope.set(scope, this.epochsFromDatabase(session, db));
+      const epochs = await epochsByScope.get(scope)!;
+      if (judgeSession(session, null, epochs, now).status === 'valid') live.push(row);
+    }
+    return live;
   }
 
   private ttl(session: ActiveSession): number {

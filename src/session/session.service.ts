@@ -1,17 +1,12 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { Clock } from '../common/clock.js';
-import type { EntityManager } from 'typeorm';
 import type { RevokedReason } from '../errors/denial-codes.js';
-import {
-  SessionRevokedException,
-  TooManySessionsException,
-} from '../errors/session-security.exception.js';
+import { SessionRevokedException } from '../errors/session-security.exception.js';
 import { RESOLVED_OPTIONS } from '../common/tokens.js';
 import type { ResolvedOptions } from '../options/resolved-options.js';
-import type { SessionEpochs } from './session-cache.interface.js';
 import { SessionEvents } from './session-events.js';
-import { SESSION_LIMIT_REASON, sessionLimitFor } from './session-limit.js';
+import { SESSION_LIMIT_REASON } from './session-limit.js';
 import { SessionLimiter } from './session-limiter.js';
 import { SessionRecords, type SessionRotationChanges } from './session-records.js';
 import { SessionStore } from './session-store.js';
@@ -129,7 +124,7 @@ export class SessionService implements OnApplicationBootstrap {
       revokedReason: null,
       reauthRequiredAt: null,
     };
-    const ended = await this.insertWithinLimit(row);
+    const ended = await this.limiter.admit(row);
     const session = toActiveSession(row);
     await this.store.fill(row.tokenHash, session);
     await this.events.emit({
@@ -140,64 +135,8 @@ export class SessionService implements OnApplicationBootstrap {
       userAgent: row.userAgent,
       outcome: 'success',
     });
-    if (ended) await this.limitEnforced(row, ended);
+    if (ended) await this.limiter.announce(row, ended);
     return { session, token, tokenHash: row.tokenHash };
-  }
-
-  /**
-   * Stores a new row, under the user's session limit if one applies; returns the sessions the
-   * limit ended (their tokens already dead on every instance), `null` without a limit.
-   */
-  private async insertWithinLimit(row: SessionEntity): Promise<SessionEntity[] | null> {
-    const limit = this.options.session.limit;
-    const max = sessionLimitFor(row.roles, limit);
-    if (max === null || !limit) {
-      await this.records.insertSession(row);
-      return null;
-    }
-    const outcome = await this.limiter.insert(row, max, limit.policy, (rows, db) =>
-      this.liveOnly(rows, db),
-    );
-    if (!outcome.admitted) {
-      await this.events.emit({
-        type: 'session.limit_refused',
-        userId: row.userId,
-        ip: row.ip,
-        userAgent: row.userAgent,
-        outcome: 'denied',
-        details: { policy: 'refuse-new', limit: max, liveSessions: outcome.liveSessions },
-      });
-      throw new TooManySessionsException(max);
-    }
-    await this.store.endTokens(outcome.ended.map((r) => r.tokenHash));
-    return outcome.ended;
-  }
-
-  /** Records the sessions a sign-in ended under the limit: each one's revocation, then the decision. */
-  private async limitEnforced(row: SessionEntity, ended: SessionEntity[]): Promise<void> {
-    if (ended.length === 0) return;
-    for (const old of ended) {
-      await this.events.emit({
-        type: 'session.revoked',
-        userId: old.userId,
-        sessionId: old.id,
-        outcome: 'success',
-        details: { reason: SESSION_LIMIT_REASON, replacedBy: row.id },
-      });
-    }
-    await this.events.emit({
-      type: 'session.limit_enforced',
-      userId: row.userId,
-      sessionId: row.id,
-      ip: row.ip,
-      userAgent: row.userAgent,
-      outcome: 'success',
-      details: {
-        policy: 'end-oldest',
-        limit: sessionLimitFor(row.roles, this.options.session.limit) ?? 0,
-        endedSessions: ended.map((r) => r.id),
-      },
-    });
   }
 
   /** Validates a presented token against server-side state only (timeouts, revocations, markers). */
@@ -372,7 +311,7 @@ export class SessionService implements OnApplicationBootstrap {
   /** Live sessions of a user, newest first. */
   async list(userId: string): Promise<ActiveSession[]> {
     const rows = await this.records.listLive(userId, { newest: 200 });
-    return (await this.liveOnly(rows)).map(toActiveSession);
+    return (await this.store.liveRows(rows, this.clock.now())).map(toActiveSession);
   }
 
   /**
@@ -411,22 +350,6 @@ export class SessionService implements OnApplicationBootstrap {
       },
     });
     return { endedSessions: ended.length };
-  }
-
-  /** The rows whose sessions are still valid now (timeouts and revocation markers), read with `db`. */
-  private async liveOnly(rows: SessionEntity[], db?: EntityManager): Promise<SessionEntity[]> {
-    const now = this.clock.now();
-    const epochsByScope = new Map<string, Promise<SessionEpochs>>();
-    const live: SessionEntity[] = [];
-    for (const row of rows) {
-      const session = toActiveSession(row);
-      const scope = JSON.stringify([session.tenantId, [...session.roles].sort()]);
-      if (!epochsByScope.has(scope))
-        epochsByScope.set(scope, this.store.epochsFromDatabase(session, db));
-      const epochs = await epochsByScope.get(scope)!;
-      if (judgeSession(session, null, epochs, now).status === 'valid') live.push(row);
-    }
-    return live;
   }
 
   /** The per-user state row (permission version, disable marker), if any. */
