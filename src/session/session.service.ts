@@ -359,9 +359,12 @@ export class SessionService implements OnApplicationBootstrap {
 
   /**
    * The denial of a revoked token, with the reason the user is told when its row names one
-   * (a session the limit ended); a row that cannot be read gives the plain denial.
+   * (a session the limit ended); a row that cannot be read gives the plain denial. A limit
+   * removed from the options since leaves such sessions with the plain denial.
    */
   private async revoked(tokenHash: string): Promise<SessionValidation> {
+    // Only a limit ends sessions with a reason the user is told: without one, no extra read.
+    if (!this.options.session.limit) return { ok: false, code: 'session_revoked' };
     const reason = await this.records.endedReason(tokenHash).catch(() => null);
     return reason === SESSION_LIMIT_REASON
       ? { ok: false, code: 'session_revoked', reason: SESSION_LIMIT_REASON }
