@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { createSchema, query } from './support/database.js';
 import {
   type Client,
@@ -7,6 +8,7 @@ import {
   startExample,
   tokenFrom,
 } from './support/example-app.js';
+import { startLoginApp, type LoginApp } from './support/login-app.js';
 
 type Schema = Awaited<ReturnType<typeof createSchema>>;
 
@@ -204,5 +206,49 @@ describe('concurrent-session limit, refuse-new (SESSION_LIMIT_POLICY=refuse-new)
       outcome: 'denied',
       details: { policy: 'refuse-new', limit: 2, liveSessions: 2 },
     });
+  });
+});
+
+describe('concurrent-session limit per role, in an app of its own', () => {
+  let schema: Schema;
+  let app: LoginApp;
+
+  beforeAll(async () => {
+    schema = await createSchema('limit_role');
+    app = await startLoginApp(
+      schema.name,
+      `test:${randomBytes(4).toString('hex')}:`,
+      { dana: 'dana-password', eve: 'eve-password' },
+      { session: { limit: { maxSessions: 3, perRole: { member: 1 } } } },
+    );
+    await app.dataSource.query(
+      `UPDATE "app_user" SET "roles" = '["guest"]' WHERE "username" = 'eve'`,
+    );
+  });
+  afterAll(async () => {
+    await app?.close();
+    await schema?.drop();
+  });
+
+  const signIn = async (username: string) => {
+    const response = await app.http
+      .post('/auth/login')
+      .send({ username, password: `${username}-password` })
+      .expect(200);
+    return `__Host-t=${tokenFrom(response.headers['set-cookie'])}`;
+  };
+
+  it('gives a user with a limited role the smaller limit, and others maxSessions', async () => {
+    const first = await signIn('dana');
+    const second = await signIn('dana');
+    const denied = await app.http.get('/profile').set('Cookie', first).expect(401);
+    expect(denied.body.reason).toBe('session_limit');
+    await app.http.get('/profile').set('Cookie', second).expect(200);
+
+    const eve = [await signIn('eve'), await signIn('eve'), await signIn('eve')];
+    for (const cookie of eve) await app.http.get('/profile').set('Cookie', cookie).expect(200);
+    await signIn('eve');
+    await app.http.get('/profile').set('Cookie', eve[0]).expect(401);
+    await app.http.get('/profile').set('Cookie', eve[1]).expect(200);
   });
 });
