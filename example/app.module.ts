@@ -83,7 +83,13 @@ export class ExampleAppModule {
             clock: runtime.clock,
             users,
             trustProxy: config.trustProxy,
-            session: { idleTimeout: config.idleTimeout, absoluteTimeout: config.absoluteTimeout },
+            session: {
+              idleTimeout: config.idleTimeout,
+              absoluteTimeout: config.absoluteTimeout,
+              limit: config.maxSessionsPerUser
+                ? { maxSessions: config.maxSessionsPerUser, policy: config.sessionLimitPolicy }
+                : undefined,
+            },
             freshAuth: { maxAge: config.freshAuthMaxAge },
             throttle: { maxAttempts: config.loginMaxAttempts },
             live: { sweepInterval: config.liveSweepInterval },

@@ -73,3 +73,37 @@ describe('example config: REDIS_URL', () => {
     expect(readConfig({ REDIS_URL: ' OFF ' }).redisUrl).toBeNull();
   });
 });
+
+describe('example config: SESSION_MAX_PER_USER and SESSION_LIMIT_POLICY', () => {
+  it('sets no session limit unless told, and ends the oldest session by default', () => {
+    expect(readConfig({})).toMatchObject({
+      maxSessionsPerUser: undefined,
+      sessionLimitPolicy: 'end-oldest',
+    });
+    expect(readConfig({ SESSION_MAX_PER_USER: '' }).maxSessionsPerUser).toBeUndefined();
+  });
+
+  it('reads a limit and either policy', () => {
+    expect(
+      readConfig({ SESSION_MAX_PER_USER: '3', SESSION_LIMIT_POLICY: 'refuse-new' }),
+    ).toMatchObject({ maxSessionsPerUser: 3, sessionLimitPolicy: 'refuse-new' });
+    expect(readConfig({ SESSION_LIMIT_POLICY: 'end-oldest' }).sessionLimitPolicy).toBe(
+      'end-oldest',
+    );
+  });
+
+  it.each([
+    [
+      { SESSION_MAX_PER_USER: '0' },
+      "SESSION_MAX_PER_USER: must be an integer from 1 to 9999, got '0'",
+    ],
+    [{ SESSION_MAX_PER_USER: 'two' }, 'SESSION_MAX_PER_USER'],
+    [{ SESSION_MAX_PER_USER: '1.5' }, 'SESSION_MAX_PER_USER'],
+    [
+      { SESSION_LIMIT_POLICY: 'drop-oldest' },
+      "SESSION_LIMIT_POLICY: must be end-oldest or refuse-new, got 'drop-oldest'",
+    ],
+  ])('refuses %j, naming the variable', (env, message) => {
+    expect(() => readConfig(env)).toThrow(message);
+  });
+});

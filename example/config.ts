@@ -29,6 +29,10 @@ export interface ExampleConfig {
   liveSweepInterval: string;
   /** `HTTP_ADAPTER`: the Nest platform the app runs on, `express` (default) or `fastify`. */
   httpAdapter: HttpAdapterName;
+  /** `SESSION_MAX_PER_USER`: live sessions per user (default unset: no limit). */
+  maxSessionsPerUser: number | undefined;
+  /** `SESSION_LIMIT_POLICY`: a sign-in past the limit, `end-oldest` (default) or `refuse-new`. */
+  sessionLimitPolicy: 'end-oldest' | 'refuse-new';
 }
 
 /** The HTTP platforms the example runs on. */
@@ -73,6 +77,18 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ExampleConfig 
   if (adapter !== 'express' && adapter !== 'fastify') {
     problems.push(`HTTP_ADAPTER: must be express or fastify, got '${env.HTTP_ADAPTER}'`);
   }
+  const maxSessions = env.SESSION_MAX_PER_USER?.trim() || undefined;
+  if (maxSessions !== undefined && !/^[1-9]\d{0,3}$/.test(maxSessions)) {
+    problems.push(
+      `SESSION_MAX_PER_USER: must be an integer from 1 to 9999, got '${env.SESSION_MAX_PER_USER}'`,
+    );
+  }
+  const limitPolicy = (env.SESSION_LIMIT_POLICY ?? 'end-oldest').trim().toLowerCase();
+  if (limitPolicy !== 'end-oldest' && limitPolicy !== 'refuse-new') {
+    problems.push(
+      `SESSION_LIMIT_POLICY: must be end-oldest or refuse-new, got '${env.SESSION_LIMIT_POLICY}'`,
+    );
+  }
   const config: ExampleConfig = {
     port,
     databaseUrl: env.DATABASE_URL || null,
@@ -94,6 +110,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ExampleConfig 
     jobReconcileInterval: reconcileInterval,
     liveSweepInterval: duration('SESSION_LIVE_SWEEP_INTERVAL', '30s'),
     httpAdapter: adapter === 'fastify' ? 'fastify' : 'express',
+    maxSessionsPerUser: maxSessions === undefined ? undefined : Number(maxSessions),
+    sessionLimitPolicy: limitPolicy === 'refuse-new' ? 'refuse-new' : 'end-oldest',
   };
   if (problems.length > 0) throw new Error(`Invalid environment:\n  - ${problems.join('\n  - ')}`);
   return config;

@@ -83,8 +83,9 @@ export {
   ReauthRequiredException,
   InvalidCredentialsException,
   InvalidRequestException,
+  TooManySessionsException,
 } from './errors/session-security.exception.js';
-export type { ErrorCode } from './errors/denial-codes.js';
+export type { ErrorCode, RevokedReason } from './errors/denial-codes.js';
 export { DatabaseUnavailableException } from './errors/database-unavailable.js';
 export { UnattributablePermissionChangeError } from './permission-changes/permission-change.watcher.js';
 

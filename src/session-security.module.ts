@@ -60,6 +60,7 @@ import { RedisSessionCache } from './session/redis-session-cache.js';
 import { SessionCache } from './session/session-cache.interface.js';
 import { SessionEvents } from './session/session-events.js';
 import { SessionRecords } from './session/session-records.js';
+import { SessionLimiter } from './session/session-limiter.js';
 import { SessionStore } from './session/session-store.js';
 import { SessionService } from './session/session.service.js';
 import { UserStateRecords } from './session/user-state-records.js';
@@ -151,6 +152,7 @@ const coreProviders: Provider[] = [
   },
   AuditSubscriber,
   SessionRecords,
+  SessionLimiter,
   UserStateRecords,
   SessionStore,
   SessionCookieInterceptor,

@@ -1,16 +1,22 @@
-import { Controller, Delete, Get, HttpCode, Param, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
+import type { Request } from 'express';
+import { z } from 'zod';
 import {
   type ActiveSession,
   CurrentSession,
   InvalidRequestException,
   RequireFreshAuth,
   SessionService,
+  requestState,
 } from '../../src/index.js';
 import { NotFound } from '../not-found.js';
 import { expiresAt } from '../auth/auth.controller.js';
 import { UsersService } from '../users/users.service.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** `POST /me/sessions/:id/report`: an empty body, or `{ endOtherSessions: true }`. */
+const reportBody = z.strictObject({ endOtherSessions: z.boolean().optional() }).optional();
 
 @Controller('me')
 export class MeController {
@@ -72,5 +78,35 @@ export class MeController {
       exceptSessionId: session.id,
       actor: session.userId,
     });
+  }
+
+  /**
+   * "This wasn't me": ends one of the user's own sessions they do not recognise (404 for any
+   * other id) and records `session.reported` in the audit trail. No fresh authentication: the
+   * user acts on a new-sign-in notice from whichever session they have. `{ endOtherSessions:
+   * true }` also ends every other session but this one.
+   */
+  @Post('sessions/:id/report')
+  @HttpCode(204)
+  async report(
+    @Req() request: Request,
+    @CurrentSession() session: ActiveSession,
+    @Param('id') id: string,
+    @Body() body: unknown,
+  ): Promise<void> {
+    const parsed = reportBody.safeParse(body ?? undefined);
+    if (!parsed.success) {
+      throw new InvalidRequestException('Body must be empty or {"endOtherSessions": boolean}');
+    }
+    const reported =
+      UUID.test(id) &&
+      (await this.sessions.report(id, {
+        userId: session.userId,
+        reporterSessionId: session.id,
+        endOtherSessions: parsed.data?.endOtherSessions ?? false,
+        ip: requestState(request).clientIp || null,
+        userAgent: request.headers['user-agent'] ?? null,
+      }));
+    if (!reported) throw new NotFound('No such session');
   }
 }

@@ -6,6 +6,7 @@ export type ErrorCode =
   | 'invalid_request'
   | 'invalid_credentials'
   | 'too_many_attempts'
+  | 'too_many_sessions'
   | 'session_required'
   | 'session_expired'
   | 'session_revoked'
@@ -18,3 +19,10 @@ export type ErrorCode =
 
 /** Why a `reauth_required` denial was issued. */
 export type ReauthReason = 'stale_authentication' | 'permissions_changed' | 'insufficient_level';
+
+/**
+ * Why a `session_revoked` denial was issued, when the user should be told: `session_limit` — the
+ * session was the oldest of the user's and ended when they signed in elsewhere past the
+ * concurrent-session limit. Other endings (logout, revocation by an admin) carry no reason.
+ */
+export type RevokedReason = 'session_limit';

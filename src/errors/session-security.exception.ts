@@ -1,5 +1,5 @@
 import { HttpException } from '@nestjs/common';
-import { ErrorCode, ReauthReason } from './denial-codes.js';
+import { ErrorCode, ReauthReason, RevokedReason } from './denial-codes.js';
 
 /**
  * Base of every denial: the body is `{ statusCode, error, message, ...extra }` with a
@@ -31,10 +31,16 @@ export class SessionExpiredException extends SessionSecurityException {
   }
 }
 
-/** 401: the session was ended by logout, revocation or account disable. */
+/**
+ * 401: the session was ended by logout, revocation or account disable; with `reason:
+ * 'session_limit'` when it ended because the user signed in elsewhere past the session limit.
+ */
 export class SessionRevokedException extends SessionSecurityException {
-  constructor(message = 'The session has been ended; sign in again') {
-    super(401, 'session_revoked', message);
+  constructor(
+    message = 'The session has been ended; sign in again',
+    readonly reason?: RevokedReason,
+  ) {
+    super(401, 'session_revoked', message, reason ? { reason } : {});
   }
 }
 
@@ -88,6 +94,21 @@ export class TooManyAttemptsException extends SessionSecurityException {
       'Too many failed attempts; try again later',
       { retryAfter: retryAfterSeconds },
       { 'Retry-After': String(retryAfterSeconds) },
+    );
+  }
+}
+
+/**
+ * 409: the user already has as many live sessions as the concurrent-session limit allows and the
+ * limit's policy is `refuse-new`; an existing session must be ended first.
+ */
+export class TooManySessionsException extends SessionSecurityException {
+  constructor(limit: number) {
+    super(
+      409,
+      'too_many_sessions',
+      `You are signed in on ${limit} ${limit === 1 ? 'device' : 'devices'} already; sign out of one first`,
+      { limit },
     );
   }
 }

@@ -11,7 +11,25 @@ export interface SessionEventDetails {
   'session.created': undefined;
   'session.rotated': undefined;
   'session.expired': { why: 'idle' | 'absolute' };
-  'session.revoked': { reason: string };
+  /** `replacedBy`: the new session a `session_limit` revocation made room for. */
+  'session.revoked': { reason: string; replacedBy?: string };
+  /** A sign-in past the concurrent-session limit: the oldest sessions ended (`end-oldest`). */
+  'session.limit_enforced': {
+    policy: 'end-oldest';
+    limit: number;
+    endedSessions: string[];
+  };
+  /** A sign-in refused by the concurrent-session limit (`refuse-new`); outcome `denied`. */
+  'session.limit_refused': { policy: 'refuse-new'; limit: number; liveSessions: number };
+  /**
+   * "This wasn't me": the user reported one of their sessions (the event's `sessionId`), which
+   * ended; `reportedFrom` is where that session was started.
+   */
+  'session.reported': {
+    reporterSessionId: string | null;
+    reportedFrom: { ip: string | null; userAgent: string | null; createdAt: number };
+    endedSessions: number;
+  };
   'session.reauthenticated': { level: string };
   'password.changed': { changeId: string; endedSessions: number };
   'permissions.changed': { reason: string | null; authzVersion: number };
@@ -77,6 +95,9 @@ export const SESSION_EVENT_TYPES = [
   'session.rotated',
   'session.expired',
   'session.revoked',
+  'session.limit_enforced',
+  'session.limit_refused',
+  'session.reported',
   'session.reauthenticated',
   'password.changed',
   'permissions.changed',

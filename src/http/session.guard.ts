@@ -157,7 +157,8 @@ export class SessionGuard implements CanActivate {
 
   private denialFor(result: Extract<SessionValidation, { ok: false }>): SessionSecurityException {
     if (result.code === 'session_expired') return new SessionExpiredException();
-    if (result.code === 'session_revoked') return new SessionRevokedException();
+    if (result.code === 'session_revoked')
+      return new SessionRevokedException(undefined, result.reason);
     return new SessionRequiredException();
   }
 }

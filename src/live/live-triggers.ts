@@ -16,6 +16,10 @@ const SIGNAL_SCOPE: Record<SessionEventType, 'session' | 'user' | 'all' | null> 
   'login.failed': null,
   'login.throttled': null,
   'session.created': null,
+  // The sessions they end raise `session.revoked` each.
+  'session.limit_enforced': null,
+  'session.limit_refused': null,
+  'session.reported': null,
   'session.reauthenticated': null,
   // The permission change itself already signalled the user's connections.
   'permissions.reauth_marked': null,

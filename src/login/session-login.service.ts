@@ -46,6 +46,7 @@ export class SessionLogin {
    *
    * @throws TooManyAttemptsException (429) past the attempt limit
    * @throws InvalidCredentialsException (401) for wrong credentials or a disabled account
+   * @throws TooManySessionsException (409) at the session limit under `refuse-new`
    */
   async login<P extends SessionPrincipal>(
     request: object,

@@ -16,11 +16,23 @@ import {
 } from '../options/option-schemas.js';
 import { redisOption } from '../options/redis-option.js';
 
-/** `session`: how long a session lives. */
+const sessionCount = () => integerOption(1, 1, 10_000).unwrap();
+
+/** `session.limit`: how many live sessions a user may have at once (off when left out). */
+export const sessionLimitSection = z.strictObject({
+  maxSessions: sessionCount().optional(),
+  perRole: z.record(z.string().min(1, 'a role name must not be empty'), sessionCount()).default({}),
+  policy: z
+    .enum(['end-oldest', 'refuse-new'], "must be 'end-oldest' or 'refuse-new'")
+    .default('end-oldest'),
+});
+
+/** `session`: how long a session lives, and how many a user may have. */
 export const sessionSection = z.strictObject({
   idleTimeout: durationOption('30m'),
   absoluteTimeout: durationOption('12h'),
   touchInterval: durationOption('60s'),
+  limit: sessionLimitSection.optional(),
 });
 
 /** `cookie`: the session cookie. */

@@ -26,6 +26,7 @@ describe('resolveOptions', () => {
       idleTimeoutMs: 30 * 60_000,
       absoluteTimeoutMs: 12 * 3_600_000,
       touchIntervalMs: 60_000,
+      limit: null,
     });
     expect(resolved.allowBearer).toBe(false);
     expect(resolved.csrf.jsonOnly).toBe(true);
@@ -68,6 +69,27 @@ describe('resolveOptions', () => {
     [{ throttle: { enabled: 'no' } }, /throttle\.enabled:/],
     [{ throttle: { maxAttemptsPerIp: 0 } }, /throttle\.maxAttemptsPerIp:/],
     [{ csrf: { allowedOrigins: ['not a url'] } }, /csrf\.allowedOrigins\[0\]:/],
+    [
+      { session: { limit: { maxSessions: 0 } } },
+      /session\.limit\.maxSessions: must be an integer from 1 to 10000, got 0/,
+    ],
+    [
+      { session: { limit: { maxSessions: 2.5 } } },
+      /session\.limit\.maxSessions: must be an integer/,
+    ],
+    [
+      { session: { limit: { perRole: { admin: -1 } } } },
+      /session\.limit\.perRole\.admin: must be an integer from 1 to 10000/,
+    ],
+    [
+      { session: { limit: { maxSessions: 3, policy: 'drop-oldest' } } },
+      /session\.limit\.policy: must be 'end-oldest' or 'refuse-new'/,
+    ],
+    [{ session: { limit: {} } }, /session\.limit: sets no limit — give maxSessions, perRole/],
+    [
+      { session: { limit: { maxSession: 3 } } },
+      /session\.limit\.maxSession: unknown option — did you mean 'maxSessions'\?/,
+    ],
   ])('refuses %j naming the option', (options, message) => {
     expect(problems(options)).toMatch(message);
   });
@@ -83,6 +105,27 @@ describe('resolveOptions', () => {
     const message = problems({ secret: 'x', session: { absoluteTimeout: '-1h' } });
     expect(message).toMatch(/secret/);
     expect(message).toMatch(/session\.absoluteTimeout/);
+  });
+
+  it('resolves a session limit with end-oldest as its default policy', () => {
+    const resolved = resolveOptions({
+      ...valid,
+      session: { limit: { maxSessions: 5, perRole: { admin: 2 } } },
+    } as never);
+    expect(resolved.session.limit).toEqual({
+      maxSessions: 5,
+      perRole: { admin: 2 },
+      policy: 'end-oldest',
+    });
+    const perRoleOnly = resolveOptions({
+      ...valid,
+      session: { limit: { perRole: { admin: 1 }, policy: 'refuse-new' } },
+    } as never);
+    expect(perRoleOnly.session.limit).toEqual({
+      maxSessions: null,
+      perRole: { admin: 1 },
+      policy: 'refuse-new',
+    });
   });
 
   it('keeps the touch interval within a tenth of the idle timeout', () => {

@@ -59,9 +59,14 @@ function finish(options: ParsedOptions, problems: string[]): ResolvedOptions | n
       "dataSource: the module's entities are missing — add sessionSecurityEntities to it",
     );
   }
-  const { idleTimeout, absoluteTimeout, touchInterval } = options.session;
+  const { idleTimeout, absoluteTimeout, touchInterval, limit } = options.session;
   if (idleTimeout > absoluteTimeout) {
     problems.push('session.idleTimeout: must not be longer than session.absoluteTimeout');
+  }
+  if (limit && limit.maxSessions === undefined && Object.keys(limit.perRole).length === 0) {
+    problems.push(
+      'session.limit: sets no limit — give maxSessions, perRole or both (or leave limit out)',
+    );
   }
   const trustProxy = attempt(() => new CidrSet(options.trustProxy, 'trustProxy'));
   const levels = options.freshAuth.levels;
@@ -79,6 +84,9 @@ function finish(options: ParsedOptions, problems: string[]): ResolvedOptions | n
       idleTimeoutMs: idleTimeout,
       absoluteTimeoutMs: absoluteTimeout,
       touchIntervalMs: Math.min(touchInterval, Math.ceil(idleTimeout / 10)),
+      limit: limit
+        ? { maxSessions: limit.maxSessions ?? null, perRole: limit.perRole, policy: limit.policy }
+        : null,
     },
     cookie: {
       name: `__Host-${options.cookie.name}`,

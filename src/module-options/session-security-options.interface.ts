@@ -80,6 +80,28 @@ export interface SessionOptions {
   absoluteTimeout?: Duration;
   /** The sliding idle expiry is written at most this often per session (default `'60s'`). */
   touchInterval?: Duration;
+  /** How many live sessions a user may have at once (default: no limit); see `docs/session-limits.md`. */
+  limit?: SessionLimitOptions;
+}
+
+/**
+ * The concurrent-session limit. Enforced in the database under a per-user lock, so concurrent
+ * sign-ins on any number of instances never leave more than the limit alive.
+ *
+ * @example
+ * session: { limit: { maxSessions: 5, perRole: { admin: 2 }, policy: 'end-oldest' } }
+ */
+export interface SessionLimitOptions {
+  /** Live sessions per user, 1-10000. */
+  maxSessions?: number;
+  /** Live sessions per user with the role; a user gets the smallest limit that applies. */
+  perRole?: Record<string, number>;
+  /**
+   * A sign-in past the limit: `'end-oldest'` (default) ends the user's oldest sessions, which
+   * answer 401 `session_revoked` with `reason: 'session_limit'`; `'refuse-new'` refuses it with
+   * 409 `too_many_sessions`.
+   */
+  policy?: 'end-oldest' | 'refuse-new';
 }
 
 export interface CookieOptions {

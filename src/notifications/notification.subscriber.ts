@@ -3,6 +3,7 @@ import type { DataSource } from 'typeorm';
 import { SESSION_SECURITY_DATA_SOURCE } from '../common/tokens.js';
 import { SessionRecords } from '../session/session-records.js';
 import { SessionEvents, type SessionEvent } from '../session/session-events.js';
+import { SESSION_LIMIT_REASON } from '../session/session-limit.js';
 import { detectNewSignIn } from './new-sign-in.detector.js';
 import { NotificationTypes } from './notification-types.js';
 import { NotificationService } from './notification.service.js';
@@ -11,9 +12,11 @@ import { NotificationService } from './notification.service.js';
 const SIGN_IN_HISTORY = 50;
 
 /**
- * Turns session events into notifications: `session.revoked` → `session_revoked`,
+ * Turns session events into notifications: `session.revoked` → `session_revoked` (with a
+ * message for a session ended by the concurrent-session limit),
  * `password.changed` → `password_changed`, and `session.created` → `new_sign_in` when
- * {@link detectNewSignIn} says the device or network is new. Dedupe keys come from the event
+ * {@link detectNewSignIn} says the device or network is new (its payload carries the
+ * `report_session` action, "this wasn't me"). Dedupe keys come from the event
  * (session id, `details.changeId`), so an event emitted twice notifies once. (`reauth_required`
  * comes from the permission-change job, once per change.)
  *
@@ -49,7 +52,7 @@ export class NotificationSubscriber implements OnModuleInit {
         await this.notifications.notify(
           userId,
           NotificationTypes.sessionRevoked,
-          { sessionId, reason: event.details?.reason ?? null },
+          revokedPayload(sessionId, event.details),
           { dedupeKey: `session:${sessionId}` },
         );
         return;
@@ -72,6 +75,9 @@ export class NotificationSubscriber implements OnModuleInit {
       case 'login.throttled':
       case 'logout':
       case 'session.rotated':
+      case 'session.limit_enforced':
+      case 'session.limit_refused':
+      case 'session.reported':
       case 'session.expired':
       case 'session.reauthenticated':
       case 'permissions.changed':
@@ -103,10 +109,29 @@ export class NotificationSubscriber implements OnModuleInit {
         ip: event.ip ?? null,
         userAgent: event.userAgent ?? null,
         reason: verdict.reason,
+        // "This wasn't me": what the app calls (from any of the user's sessions) to end it.
+        actions: [{ action: 'report_session', sessionId }],
       },
       { dedupeKey: `sign-in:${sessionId}` },
     );
   }
+}
+
+/**
+ * The `session_revoked` payload; a session ended by the concurrent-session limit says so in
+ * words the user can act on ("you were signed out because you signed in elsewhere").
+ */
+function revokedPayload(
+  sessionId: string,
+  details: { reason: string; replacedBy?: string },
+): Record<string, unknown> {
+  if (details.reason !== SESSION_LIMIT_REASON) return { sessionId, reason: details.reason ?? null };
+  return {
+    sessionId,
+    reason: SESSION_LIMIT_REASON,
+    replacedBy: details.replacedBy ?? null,
+    message: 'You were signed out because you signed in elsewhere',
+  };
 }
 
 /** Fails to compile when an event type has no case above. */

@@ -17,7 +17,13 @@ export interface ResolvedOptions {
   dataSource: DataSource;
   redis: RedisSource | false;
   redisKeyPrefix: string;
-  session: { idleTimeoutMs: number; absoluteTimeoutMs: number; touchIntervalMs: number };
+  session: {
+    idleTimeoutMs: number;
+    absoluteTimeoutMs: number;
+    touchIntervalMs: number;
+    /** The concurrent-session limit; `null`: none. */
+    limit: SessionLimit | null;
+  };
   cookie: { name: string; sameSite: 'Lax' | 'Strict' };
   csrf: { allowedOrigins: Set<string>; headerName: string; jsonOnly: boolean; key: Buffer };
   freshAuth: { maxAgeMs: number; levels: string[] };
@@ -26,4 +32,16 @@ export interface ResolvedOptions {
   allowBearer: boolean;
   surfaces: { rpcToken: RpcTokenExtractor | null };
   clock: Clock;
+}
+
+/**
+ * The concurrent-session limit after validation: `maxSessions` for every user, `perRole` for
+ * users with that role (the smallest limit that applies wins), and what a sign-in past it does.
+ *
+ * @example const limit: SessionLimit = { maxSessions: 5, perRole: { admin: 2 }, policy: 'end-oldest' };
+ */
+export interface SessionLimit {
+  maxSessions: number | null;
+  perRole: Readonly<Record<string, number>>;
+  policy: 'end-oldest' | 'refuse-new';
 }

@@ -6,7 +6,7 @@ import {
   OnModuleDestroy,
 } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { Brackets, DataSource, LessThan } from 'typeorm';
+import { Brackets, DataSource, LessThan, type EntityManager } from 'typeorm';
 import { Clock } from '../common/clock.js';
 import { RESOLVED_OPTIONS, SESSION_SECURITY_DATA_SOURCE } from '../common/tokens.js';
 import type { ResolvedOptions } from '../options/resolved-options.js';
@@ -17,6 +17,8 @@ import { RevocationMarkerEntity } from './revocation-marker.entity.js';
 import { SessionCache, SessionEpochs } from './session-cache.interface.js';
 import { SessionRecords } from './session-records.js';
 import { SessionUserStateEntity } from './session-user-state.entity.js';
+import type { SessionEntity } from './session.entity.js';
+import { judgeSession } from './session-validity.js';
 import { toActiveSession } from './session.mapper.js';
 import type { ActiveSession } from './session.types.js';
 
@@ -163,11 +165,15 @@ export class SessionStore implements OnApplicationBootstrap, OnModuleDestroy {
     if (!ok || this.handsOff) await this.toOutbox('epochs', { entries });
   }
 
-  /** Epochs of a session read from the database: revocation markers and the user's version. */
+  /**
+   * Epochs of a session read from the database: revocation markers and the user's version;
+   * `db` is a transaction's manager to read within it.
+   */
   async epochsFromDatabase(
     session: Pick<ActiveSession, 'userId' | 'tenantId' | 'roles'>,
+    db: DataSource | EntityManager = this.dataSource,
   ): Promise<SessionEpochs> {
-    const markers = this.dataSource
+    const markers = db
       .getRepository(RevocationMarkerEntity)
       .createQueryBuilder('m')
       .select('MAX(m.notBefore)', 'notBefore')
@@ -193,12 +199,29 @@ export class SessionStore implements OnApplicationBootstrap, OnModuleDestroy {
     }
     const [marker, state] = await Promise.all([
       markers.getRawOne<{ notBefore: string | number | null }>(),
-      this.dataSource.getRepository(SessionUserStateEntity).findOneBy({ userId: session.userId }),
+      db.getRepository(SessionUserStateEntity).findOneBy({ userId: session.userId }),
     ]);
     return {
       revokedBefore: Number(marker?.notBefore ?? 0),
       authzVersion: state?.authzVersion ?? 0,
     };
+  }
+
+  /**
+   * The rows whose sessions are valid at `now` — not past a timeout, not covered by a revocation
+   * marker — reading the markers once per role set, with `db` (a transaction's manager) if given.
+   */
+  async liveRows(rows: SessionEntity[], now: number, db?: EntityManager): Promise<SessionEntity[]> {
+    const epochsByScope = new Map<string, Promise<SessionEpochs>>();
+    const live: SessionEntity[] = [];
+    for (const row of rows) {
+      const session = toActiveSession(row);
+      const scope = JSON.stringify([session.tenantId, [...session.roles].sort()]);
+      if (!epochsByScope.has(scope)) epochsByScope.set(scope, this.epochsFromDatabase(session, db));
+      const epochs = await epochsByScope.get(scope)!;
+      if (judgeSession(session, null, epochs, now).status === 'valid') live.push(row);
+    }
+    return live;
   }
 
   private ttl(session: ActiveSession): number {

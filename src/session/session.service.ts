@@ -1,11 +1,13 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { Clock } from '../common/clock.js';
+import type { RevokedReason } from '../errors/denial-codes.js';
 import { SessionRevokedException } from '../errors/session-security.exception.js';
 import { RESOLVED_OPTIONS } from '../common/tokens.js';
 import type { ResolvedOptions } from '../options/resolved-options.js';
-import type { SessionEpochs } from './session-cache.interface.js';
 import { SessionEvents } from './session-events.js';
+import { SESSION_LIMIT_REASON } from './session-limit.js';
+import { SessionLimiter } from './session-limiter.js';
 import { SessionRecords, type SessionRotationChanges } from './session-records.js';
 import { SessionStore } from './session-store.js';
 import { generateToken, hashToken, isWellFormedToken } from './session-token.js';
@@ -35,7 +37,24 @@ export interface SessionOrigin {
 /** Outcome of validating a presented token. */
 export type SessionValidation =
   | { ok: true; session: ActiveSession; tokenHash: string; reauth: 'permissions_changed' | null }
-  | { ok: false; code: 'session_required' | 'session_expired' | 'session_revoked' };
+  | {
+      ok: false;
+      code: 'session_required' | 'session_expired' | 'session_revoked';
+      /** Why a `session_revoked` session ended, when the user is told (see {@link RevokedReason}). */
+      reason?: RevokedReason;
+    };
+
+/** What {@link SessionService.report} is told about the report. */
+export interface SessionReport {
+  /** The reporting user: only their own sessions can be reported. */
+  userId: string;
+  /** The session the report was made from; kept when `endOtherSessions` ends the rest. */
+  reporterSessionId?: string | null;
+  /** Also end every other session of the user but the reporter's (default `false`). */
+  endOtherSessions?: boolean;
+  ip?: string | null;
+  userAgent?: string | null;
+}
 
 /** Thrown by {@link SessionService.create} for a user whose account is disabled. */
 export class AccountDisabledError extends Error {
@@ -60,6 +79,7 @@ export class SessionService implements OnApplicationBootstrap {
     private readonly store: SessionStore,
     private readonly records: SessionRecords,
     private readonly states: UserStateRecords,
+    private readonly limiter: SessionLimiter,
     private readonly events: SessionEvents,
     @Inject(Clock) private readonly clock: Clock,
     @Inject(RESOLVED_OPTIONS) private readonly options: ResolvedOptions,
@@ -69,7 +89,14 @@ export class SessionService implements OnApplicationBootstrap {
     await this.store.rebuildEpochs();
   }
 
-  /** Starts a session with a fresh token; a token presented by the client is never adopted. */
+  /**
+   * Starts a session with a fresh token; a token presented by the client is never adopted. Under
+   * a concurrent-session limit (`session.limit`) the user's oldest sessions end to make room
+   * (`end-oldest`), or the sign-in is refused (`refuse-new`).
+   *
+   * @throws AccountDisabledError for a disabled user
+   * @throws TooManySessionsException (409 `too_many_sessions`) at the limit under `refuse-new`
+   */
   async create(principal: SessionPrincipal, origin: SessionOrigin = {}): Promise<IssuedSession> {
     const userId = String(principal.id);
     const state = await this.userState(userId);
@@ -97,7 +124,7 @@ export class SessionService implements OnApplicationBootstrap {
       revokedReason: null,
       reauthRequiredAt: null,
     };
-    await this.records.insertSession(row);
+    const ended = await this.limiter.admit(row);
     const session = toActiveSession(row);
     await this.store.fill(row.tokenHash, session);
     await this.events.emit({
@@ -108,6 +135,7 @@ export class SessionService implements OnApplicationBootstrap {
       userAgent: row.userAgent,
       outcome: 'success',
     });
+    if (ended) await this.limiter.announce(row, ended);
     return { session, token, tokenHash: row.tokenHash };
   }
 
@@ -117,10 +145,10 @@ export class SessionService implements OnApplicationBootstrap {
     const tokenHash = hashToken(token);
     const found = await this.store.find(tokenHash);
     if (found === null) return { ok: false, code: 'session_required' };
-    if (found === 'dead') return { ok: false, code: 'session_revoked' };
+    if (found === 'dead') return this.revoked(tokenHash);
     const now = this.clock.now();
     const verdict = judgeSession(found.session, found.revokedAt, found.epochs, now);
-    if (verdict.status === 'revoked') return { ok: false, code: 'session_revoked' };
+    if (verdict.status === 'revoked') return this.revoked(tokenHash);
     if (verdict.status === 'expired') {
       await this.expire(tokenHash, found.session, verdict.why);
       return { ok: false, code: 'session_expired' };
@@ -283,23 +311,64 @@ export class SessionService implements OnApplicationBootstrap {
   /** Live sessions of a user, newest first. */
   async list(userId: string): Promise<ActiveSession[]> {
     const rows = await this.records.listLive(userId, { newest: 200 });
-    if (rows.length === 0) return [];
-    const now = this.clock.now();
-    const epochsByScope = new Map<string, Promise<SessionEpochs>>();
-    const live: ActiveSession[] = [];
-    for (const session of rows.map(toActiveSession)) {
-      const scope = JSON.stringify([session.tenantId, [...session.roles].sort()]);
-      if (!epochsByScope.has(scope))
-        epochsByScope.set(scope, this.store.epochsFromDatabase(session));
-      const epochs = await epochsByScope.get(scope)!;
-      if (judgeSession(session, null, epochs, now).status === 'valid') live.push(session);
-    }
-    return live;
+    return (await this.store.liveRows(rows, this.clock.now())).map(toActiveSession);
+  }
+
+  /**
+   * "This wasn't me": ends the user's session `sessionId` (and, with `endOtherSessions`, every
+   * other one but the reporter's) and records `session.reported` — with where the reported session
+   * was started — in the audit trail. Only the user's own sessions can be reported.
+   *
+   * @returns the number of sessions ended, or `null` when the user has no such session
+   * @example
+   * const result = await sessions.report(id, { userId: session.userId, reporterSessionId: session.id });
+   * if (!result) throw new NotFoundException();
+   */
+  async report(
+    sessionId: string,
+    report: SessionReport,
+  ): Promise<{ endedSessions: number } | null> {
+    const row = await this.records.findLive(sessionId, report.userId);
+    if (!row) return null;
+    const others = report.endOtherSessions
+      ? await this.records.listLive(report.userId, { except: row.id })
+      : [];
+    const ended = [row, ...others.filter((r) => r.id !== report.reporterSessionId)];
+    await this.markRevoked(ended, 'reported', report.userId);
+    await this.events.emit({
+      type: 'session.reported',
+      userId: report.userId,
+      sessionId: row.id,
+      actor: report.userId,
+      ip: report.ip ?? null,
+      userAgent: report.userAgent ?? null,
+      outcome: 'success',
+      details: {
+        reporterSessionId: report.reporterSessionId ?? null,
+        reportedFrom: { ip: row.ip, userAgent: row.userAgent, createdAt: row.createdAt },
+        endedSessions: ended.length,
+      },
+    });
+    return { endedSessions: ended.length };
   }
 
   /** The per-user state row (permission version, disable marker), if any. */
   userState(userId: string): Promise<SessionUserStateEntity | null> {
     return this.states.userState(userId);
+  }
+
+  /**
+   * The denial of a revoked token, with the reason the user is told when its row names one
+   * (a session the limit ended); a row that cannot be read gives the plain denial. A limit
+   * removed from the options since leaves such sessions with the plain denial.
+   */
+  private async revoked(tokenHash: string): Promise<SessionValidation> {
+    // Only a limit ends sessions with a reason the user is told: without one, no extra read.
+    if (!this.options.session.limit) return { ok: false, code: 'session_revoked' };
+    const reason = await this.records.endedReason(tokenHash).catch(() => null);
+    return reason === SESSION_LIMIT_REASON
+      ? { ok: false, code: 'session_revoked', reason: SESSION_LIMIT_REASON }
+      : { ok: false, code: 'session_revoked' };
   }
 
   /** How a dead token's session ended, from its row: expired, or revoked. */

@@ -31,10 +31,42 @@ function itemFor(item) {
     { class: unread ? 'unread' : null, 'data-type': item.type, 'aria-labelledby': titleId },
     el('h2', { id: titleId }, TITLES[item.type] ?? item.type),
     el('p', { class: 'muted' }, formatTime(item.createdAt), unread ? ' · new' : ' · read'),
+    item.payload?.message ? el('p', {}, String(item.payload.message)) : null,
     describe(item.payload ?? {}),
   );
+  const report = item.payload?.actions?.find?.((a) => a?.action === 'report_session');
+  if (report?.sessionId) node.append(reportButton(report.sessionId, titleId));
   if (unread) node.append(readButton(item, titleId));
   return node;
+}
+
+/**
+ * "This wasn't me": ends the session the notice is about (from this session; no password
+ * needed) and suggests changing the password, since someone else signed in.
+ */
+function reportButton(sessionId, titleId) {
+  const button = el(
+    'button',
+    { type: 'button', class: 'danger', 'aria-describedby': titleId, 'data-report': sessionId },
+    "This wasn't me",
+  );
+  button.addEventListener(
+    'click',
+    action(async () => {
+      try {
+        await api('POST', `/me/sessions/${encodeURIComponent(sessionId)}/report`);
+      } catch (error) {
+        if (error?.code !== 'not_found') throw error;
+        status('That session had already ended. Change your password if you did not sign in.');
+        return;
+      }
+      button.remove();
+      status('That session was signed out and reported. Change your password now.');
+      byId('change-password').hidden = false;
+      byId('change-password').focus();
+    }),
+  );
+  return button;
 }
 
 function describe(payload) {
