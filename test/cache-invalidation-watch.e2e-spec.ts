@@ -1,7 +1,12 @@
 import { DataSource } from 'typeorm';
 import { sessionSecurityEntities, sessionSecurityMigrations } from '../src/index.js';
 import { ManualClock } from '../src/testing/index.js';
-import { CacheInvalidationWatch, WatchTiming } from '../src/session/cache-invalidation-watch.js';
+import {
+  CacheInvalidationWatch,
+  OUTBOX_PRUNE_EVERY_MS,
+  WatchTiming,
+} from '../src/session/cache-invalidation-watch.js';
+import { CacheOutboxEntity } from '../src/session/cache-outbox.entity.js';
 import { MemorySessionCache } from '../src/session/memory-session-cache.js';
 import { TEST_DATABASE_URL, createSchema } from './support/database.js';
 
@@ -52,6 +57,37 @@ describe('the cache invalidation watch on PostgreSQL', () => {
     expect(watch.fresh()).toBe(true);
     time += 1;
     expect(watch.fresh()).toBe(false);
+  });
+
+  it('deletes the rows past their retention, at most once a minute, and keeps the others', async () => {
+    const wall = { now: Date.now() };
+    const day = 86_400_000;
+    const watch = new CacheInvalidationWatch(
+      dataSource,
+      new FlakyCache(new ManualClock()),
+      timing,
+      {
+        olderThanMs: day,
+        wallNow: () => wall.now,
+      },
+    );
+    const outbox = dataSource.getRepository(CacheOutboxEntity);
+    const old = { id: '00000000-0000-4000-8000-0000000000a1', createdAt: wall.now - day - 1 };
+    const recent = { id: '00000000-0000-4000-8000-0000000000a2', createdAt: wall.now - day + 1 };
+    await watch.record('tombstone', tombstone('old'), old);
+    await watch.record('tombstone', tombstone('recent'), recent);
+    await watch.check();
+    const kept = (await outbox.find()).map((r) => r.id);
+    expect(kept).not.toContain(old.id);
+    expect(kept).toContain(recent.id);
+
+    wall.now += 2;
+    time += OUTBOX_PRUNE_EVERY_MS - 1;
+    await watch.check();
+    expect((await outbox.find()).map((r) => r.id)).toContain(recent.id);
+    time += 1;
+    await watch.check();
+    expect((await outbox.find()).map((r) => r.id)).not.toContain(recent.id);
   });
 
   it('applies rows recorded by another instance, in sequence order and once each', async () => {

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { performance } from 'node:perf_hooks';
-import { DataSource, MoreThan } from 'typeorm';
+import { DataSource, LessThan, MoreThan, type Repository } from 'typeorm';
 import { serialTransaction } from '../common/serial-transaction.js';
 import { CacheInvalidationCounterEntity } from './cache-invalidation-counter.entity.js';
 import { CacheOutboxEntity } from './cache-outbox.entity.js';
@@ -12,6 +12,19 @@ export const CACHE_FRESHNESS_MS = 1_000;
 export const CACHE_CHECK_EVERY_MS = 200;
 /** Outbox rows applied per query while catching up. */
 const BATCH = 500;
+/** How often (at most) a watch deletes the outbox rows past their retention (ms). */
+export const OUTBOX_PRUNE_EVERY_MS = 60_000;
+
+/**
+ * How long outbox rows are kept: a row older than the absolute session timeout can only concern
+ * sessions that have expired anyway, so any instance may delete it.
+ */
+export interface OutboxRetention {
+  /** Rows created (wall clock) more than this long ago are deleted. */
+  olderThanMs: number;
+  /** Wall-clock time in ms (the rows' `createdAt`). */
+  wallNow(): number;
+}
 
 /** Timing of the watch; real monotonic time unless a test passes its own. */
 export interface WatchTiming {
@@ -44,11 +57,13 @@ export class CacheInvalidationWatch {
   private timer: NodeJS.Timeout | null = null;
   private checking: Promise<void> | null = null;
   private failing = false;
+  private prunedAt = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly cache: SessionCache,
     private readonly timing: WatchTiming = realTiming,
+    private readonly retention: OutboxRetention | null = null,
   ) {
     this.createdAt = timing.now();
   }
@@ -117,6 +132,23 @@ export class CacheInvalidationWatch {
     }
   }
 
+  /**
+   * Deletes the rows past their retention, at most every {@link OUTBOX_PRUNE_EVERY_MS}: without
+   * it, the rows of a single-instance app's CLI or worker (which always write here) and of every
+   * Redis outage would stay forever. A failure is retried at the next prune.
+   */
+  private async pruneExpired(outbox: Repository<CacheOutboxEntity>): Promise<void> {
+    if (!this.retention) return;
+    const now = this.timing.now();
+    if (now - this.prunedAt < OUTBOX_PRUNE_EVERY_MS) return;
+    this.prunedAt = now;
+    const cutoff = this.retention.wallNow() - this.retention.olderThanMs;
+    await outbox.delete({ createdAt: LessThan(cutoff) }).catch((error: Error) => {
+      this.prunedAt = Number.NEGATIVE_INFINITY;
+      this.logger.warn(`could not prune the cache outbox: ${error.message}`);
+    });
+  }
+
   private async applyPending(): Promise<void> {
     const startedAt = this.timing.now();
     try {
@@ -138,6 +170,7 @@ export class CacheInvalidationWatch {
       this.freshSince = Math.max(this.freshSince, startedAt);
       if (this.failing) this.logger.log('cache invalidations applied; cached sessions trusted');
       this.failing = false;
+      await this.pruneExpired(outbox);
     } catch (error) {
       if (!this.failing)
         this.logger.warn(

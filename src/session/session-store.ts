@@ -61,7 +61,10 @@ export class SessionStore implements OnApplicationBootstrap, OnModuleDestroy {
     @Inject(Clock) private readonly clock: Clock,
     @Inject(RESOLVED_OPTIONS) private readonly options: ResolvedOptions,
   ) {
-    this.watch = new CacheInvalidationWatch(dataSource, cache);
+    this.watch = new CacheInvalidationWatch(dataSource, cache, undefined, {
+      olderThanMs: options.session.absoluteTimeoutMs,
+      wallNow: () => clock.now(),
+    });
     this.handsOff = !cache.shared && processRole() !== 'app';
   }
 
