@@ -14,6 +14,7 @@ import {
 import { SessionRecords } from './session-records.js';
 import { SessionStore } from './session-store.js';
 import { SessionUserStateEntity } from './session-user-state.entity.js';
+import { ensureUserState } from './user-state-records.js';
 import { SessionEntity } from './session.entity.js';
 
 /**
@@ -126,15 +127,10 @@ export class SessionLimiter {
 
   /** Holds the user's state row until the transaction ends (creating it, version 0, if new). */
   private async lockUser(manager: EntityManager, userId: string, now: number): Promise<void> {
-    const states = manager.getRepository(SessionUserStateEntity);
-    await states
-      .createQueryBuilder()
-      .insert()
-      .values({ userId, authzVersion: 0, notBefore: null, disabledAt: null, updatedAt: now })
-      .orIgnore()
-      .execute();
+    await ensureUserState(manager, userId, now);
     if (isSqliteFamily(this.dataSource)) return;
-    await states
+    await manager
+      .getRepository(SessionUserStateEntity)
       .createQueryBuilder('s')
       .select('s.userId')
       .setLock('pessimistic_write')

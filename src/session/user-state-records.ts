@@ -66,12 +66,7 @@ export class UserStateRecords {
   ): Promise<number> {
     return serialTransaction(this.dataSource, async (manager) => {
       const states = manager.getRepository(SessionUserStateEntity);
-      await states
-        .createQueryBuilder()
-        .insert()
-        .values({ userId, authzVersion: 0, notBefore: null, disabledAt: null, updatedAt: now })
-        .orIgnore()
-        .execute();
+      await ensureUserState(manager, userId, now);
       await states
         .createQueryBuilder()
         .update()
@@ -104,4 +99,24 @@ export class UserStateRecords {
       })
       .execute();
   }
+}
+
+/**
+ * Creates the user's state row (version 0, no marker) inside `manager`'s transaction unless it
+ * exists, so the statement that follows can update or lock it.
+ *
+ * @example await ensureUserState(manager, userId, clock.now());
+ */
+export async function ensureUserState(
+  manager: EntityManager,
+  userId: string,
+  now: number,
+): Promise<void> {
+  await manager
+    .getRepository(SessionUserStateEntity)
+    .createQueryBuilder()
+    .insert()
+    .values({ userId, authzVersion: 0, notBefore: null, disabledAt: null, updatedAt: now })
+    .orIgnore()
+    .execute();
 }
