@@ -127,14 +127,7 @@ export function factProblems(
  * @example contextOf({ at: '2026-03-02T10:00', tz: 'Europe/Berlin', ip: '10.0.0.7' }, Date.now())
  */
 export function contextOf(
-  facts: {
-    at?: string;
-    tz?: string;
-    ip?: string;
-    country?: string;
-    authLevel?: string;
-    sessionAge?: Duration;
-  },
+  facts: Pick<PolicyQuestion, 'at' | 'tz' | 'ip' | 'country' | 'authLevel' | 'sessionAge'>,
   now: number,
 ): PolicyContext {
   const at = facts.at === undefined ? now : parseInstant(facts.at, facts.tz ?? 'UTC', 'start')!;
