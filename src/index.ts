@@ -76,6 +76,9 @@ export type { PolicyTrace } from './policy/policy-trace.js';
 export { parsePolicyQuestion } from './policy/policy-question.js';
 export type { PolicyQuestion } from './policy/policy-question.js';
 export { PolicyValidationError } from './policy/policy-validation.error.js';
+export { PolicyChanges } from './policy-changes/policy-changes.service.js';
+export type { PolicyChangeResult } from './policy-changes/policy-changes.service.js';
+export type { PolicyDiff } from './policy/policy-diff.js';
 
 // Errors an app throws (login, input) or catches; every denial carries an `ErrorCode`.
 export {

@@ -38,6 +38,7 @@ import { HeaderGeoResolver } from './policy/header-geo-resolver.js';
 import { POLICY_CONFIG } from './policy/policy-config.js';
 import { PolicyGuard } from './policy/policy.guard.js';
 import { PolicyService } from './policy/policy.service.js';
+import { PolicyChanges } from './policy-changes/policy-changes.service.js';
 import { SessionSecurityHealth } from './health/session-security-health.service.js';
 import { SessionCookieInterceptor } from './http/session-cookie.interceptor.js';
 import { SessionSecurityExceptionFilter } from './http/session-security-exception.filter.js';
@@ -75,6 +76,7 @@ const services = [
   AuditService,
   AuditRetentionService,
   PolicyService,
+  PolicyChanges,
   SessionEvents,
   SessionService,
   RevocationService,

@@ -17,6 +17,7 @@ export const policySection = z.strictObject({
     'a function (builder, user, context)',
   ).optional(),
   geo: instanceOption<GeoResolver>('a GeoResolver ({ country(request) })').optional(),
+  reauthOnShrink: z.boolean('must be true or false').optional(),
 });
 
 /**
@@ -36,6 +37,8 @@ export interface ResolvedPolicyConfig {
   document: PolicyDocument;
   /** Where the rules came from: the file path, `'options'`, or `'none'` when no policy is set. */
   origin: string;
+  /** The policy file, when the rules come from one (what `PolicyService.reloadFile()` reads). */
+  file?: string | null;
   /** The document's `version`, or the first 12 hex digits of the SHA-256 of its canonical JSON. */
   version: string;
   /** Auth levels from weakest to strongest. */
@@ -44,6 +47,11 @@ export interface ResolvedPolicyConfig {
   geo?: GeoResolver;
   /** Upper bound of cached abilities (default 1000). */
   cacheSize?: number;
+  /**
+   * Whether a new policy version that takes permissions away forces re-authentication of the
+   * users with a live session who lose them (default `true`).
+   */
+  reauthOnShrink?: boolean;
 }
 
 /**
@@ -64,10 +72,12 @@ export function createPolicyConfig(
   return {
     document,
     origin,
+    file: options?.file ?? null,
     version: policyVersion(document),
     levels,
     defineAbility: options?.defineAbility,
     geo: options?.geo,
+    reauthOnShrink: options?.reauthOnShrink ?? true,
   };
 }
 
@@ -92,6 +102,11 @@ export interface PolicyOptions {
   defineAbility?: DefineAbilityHook;
   /** Resolves the country of a request (default: trusted-proxy header). */
   geo?: GeoResolver;
+  /**
+   * When a new policy version is loaded (`PolicyChanges`), force re-authentication of the users
+   * with a live session whose roles may now do less (default `true`; `false` only audits).
+   */
+  reauthOnShrink?: boolean;
 }
 
 declare module '../options/resolved-options.js' {
