@@ -73,3 +73,15 @@ describe('example config: REDIS_URL', () => {
     expect(readConfig({ REDIS_URL: ' OFF ' }).redisUrl).toBeNull();
   });
 });
+
+describe('example config: POLICY_DECISION_LOG', () => {
+  it('is off unless set, all or a rate otherwise', () => {
+    expect(readConfig({}).decisionLogRate).toBeNull();
+    expect(readConfig({ POLICY_DECISION_LOG: 'all' }).decisionLogRate).toBe(1);
+    expect(readConfig({ POLICY_DECISION_LOG: '0.1' }).decisionLogRate).toBe(0.1);
+  });
+
+  it.each(['0', '2', 'some'])('refuses %s, naming the variable', (value) => {
+    expect(() => readConfig({ POLICY_DECISION_LOG: value })).toThrow('POLICY_DECISION_LOG:');
+  });
+});

@@ -15,6 +15,11 @@ export interface ExampleConfig {
   absoluteTimeout: string;
   freshAuthMaxAge: string;
   policyFile: string | null;
+  /**
+   * `POLICY_DECISION_LOG`: the share of allowed policy decisions logged as JSON lines (`off`, the
+   * default; `all`; or a rate such as `0.1`); it also tracks rule use for the permission review.
+   */
+  decisionLogRate: number | null;
   trustProxy: string[];
   loginMaxAttempts: number;
   /** `SESSION_WORKER`: process the module's Bull jobs in this process (default `true`). */
@@ -73,6 +78,14 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ExampleConfig 
   if (adapter !== 'express' && adapter !== 'fastify') {
     problems.push(`HTTP_ADAPTER: must be express or fastify, got '${env.HTTP_ADAPTER}'`);
   }
+  const decisionLog = (env.POLICY_DECISION_LOG ?? 'off').trim().toLowerCase();
+  const decisionLogRate =
+    decisionLog === 'off' ? null : decisionLog === 'all' ? 1 : Number(decisionLog);
+  if (decisionLogRate !== null && !(decisionLogRate > 0 && decisionLogRate <= 1)) {
+    problems.push(
+      `POLICY_DECISION_LOG: must be off, all or a rate above 0 and at most 1, got '${env.POLICY_DECISION_LOG}'`,
+    );
+  }
   const config: ExampleConfig = {
     port,
     databaseUrl: env.DATABASE_URL || null,
@@ -83,6 +96,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ExampleConfig 
     absoluteTimeout: duration('SESSION_ABSOLUTE_TIMEOUT', '12h'),
     freshAuthMaxAge: duration('FRESH_AUTH_MAX_AGE', '5m'),
     policyFile: env.SESSION_POLICY_FILE || null,
+    decisionLogRate,
     trustProxy: (env.TRUST_PROXY ?? '')
       .split(',')
       .map((s) => s.trim())

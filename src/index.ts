@@ -78,7 +78,8 @@ export type { PolicyQuestion } from './policy/policy-question.js';
 export { PolicyValidationError } from './policy/policy-validation.error.js';
 export { PolicyChanges } from './policy-changes/policy-changes.service.js';
 export type { PolicyChangeResult } from './policy-changes/policy-changes.service.js';
-export type { PolicyDiff } from './policy/policy-diff.js';
+export { DecisionLog } from './policy/decision-log.service.js';
+export type { DecisionLogSink, PolicyDecisionRecord } from './policy/decision-log.js';
 
 // Errors an app throws (login, input) or catches; every denial carries an `ErrorCode`.
 export {

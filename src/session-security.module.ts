@@ -38,6 +38,7 @@ import { HeaderGeoResolver } from './policy/header-geo-resolver.js';
 import { POLICY_CONFIG } from './policy/policy-config.js';
 import { PolicyGuard } from './policy/policy.guard.js';
 import { PolicyService } from './policy/policy.service.js';
+import { DecisionLog } from './policy/decision-log.service.js';
 import { PolicyChanges } from './policy-changes/policy-changes.service.js';
 import { SessionSecurityHealth } from './health/session-security-health.service.js';
 import { SessionCookieInterceptor } from './http/session-cookie.interceptor.js';
@@ -77,6 +78,7 @@ const services = [
   AuditRetentionService,
   PolicyService,
   PolicyChanges,
+  DecisionLog,
   SessionEvents,
   SessionService,
   RevocationService,

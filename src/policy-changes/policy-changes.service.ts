@@ -93,7 +93,7 @@ export class PolicyChanges {
     if (!(await this.claim(previous, next))) {
       return { changed: true, version: next.version, diff, recorded: false, reauthUsers: [] };
     }
-    const reauth = next.reauthOnShrink ?? previous.reauthOnShrink ?? true;
+    const reauth = next.reauthOnShrink ?? true;
     const reauthUsers = reauth ? await this.losingUsers(previous, next) : [];
     await this.events.emit({
       type: 'policy.changed',

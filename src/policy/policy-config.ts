@@ -1,4 +1,10 @@
 import { createHash } from 'node:crypto';
+import {
+  LoggerDecisionSink,
+  type DecisionLogOptions,
+  type DecisionLogSink,
+  type ResolvedDecisionLogConfig,
+} from './decision-log.js';
 import type { GeoResolver } from './geo-resolver.interface.js';
 import { DEFAULT_AUTH_LEVELS, loadPolicyFile, validatePolicy } from './policy-loader.js';
 import type { DefineAbilityHook, PolicyDocument } from './policy.types.js';
@@ -18,6 +24,16 @@ export const policySection = z.strictObject({
   ).optional(),
   geo: instanceOption<GeoResolver>('a GeoResolver ({ country(request) })').optional(),
   reauthOnShrink: z.boolean('must be true or false').optional(),
+  decisionLog: z
+    .strictObject({
+      rate: z
+        .number('must be a number')
+        .gt(0, 'must be more than 0 (leave decisionLog out to turn it off)')
+        .max(1, 'must be at most 1 (every decision)')
+        .optional(),
+      sink: instanceOption<DecisionLogSink>('a DecisionLogSink ({ write(record) })').optional(),
+    })
+    .optional(),
 });
 
 /**
@@ -52,6 +68,8 @@ export interface ResolvedPolicyConfig {
    * users with a live session who lose them (default `true`).
    */
   reauthOnShrink?: boolean;
+  /** The decision log of allowed decisions, or `null` when it is off (the default). */
+  decisionLog?: ResolvedDecisionLogConfig | null;
 }
 
 /**
@@ -78,6 +96,12 @@ export function createPolicyConfig(
     defineAbility: options?.defineAbility,
     geo: options?.geo,
     reauthOnShrink: options?.reauthOnShrink ?? true,
+    decisionLog: options?.decisionLog
+      ? {
+          rate: options.decisionLog.rate ?? 1,
+          sink: options.decisionLog.sink ?? new LoggerDecisionSink(),
+        }
+      : null,
   };
 }
 
@@ -107,6 +131,12 @@ export interface PolicyOptions {
    * with a live session whose roles may now do less (default `true`; `false` only audits).
    */
   reauthOnShrink?: boolean;
+  /**
+   * Opt-in log of allowed decisions (who, action, subject type and id, deciding rule, policy
+   * version, request id) to a sink (default: the Nest logger, one JSON line each); `rate` samples
+   * (default 1: all). Denials are always in the audit log.
+   */
+  decisionLog?: DecisionLogOptions;
 }
 
 declare module '../options/resolved-options.js' {

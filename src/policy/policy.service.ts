@@ -67,6 +67,8 @@ export class PolicyService {
       defineAbility: options.defineAbility ?? this.config.defineAbility,
       geo: options.geo ?? this.config.geo,
       cacheSize: this.config.cacheSize,
+      decisionLog: this.config.decisionLog,
+      reauthOnShrink: options.reauthOnShrink ?? this.config.reauthOnShrink,
     };
     const previous = this.config;
     if (next.version === previous.version && sameRules(next, previous)) return null;
