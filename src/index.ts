@@ -79,6 +79,7 @@ export { PolicyValidationError } from './policy/policy-validation.error.js';
 export { PolicyChanges } from './policy-changes/policy-changes.service.js';
 export type { PolicyChangeResult } from './policy-changes/policy-changes.service.js';
 export { DecisionLog } from './policy/decision-log.service.js';
+export { PermissionReview } from './policy-review/permission-review.service.js';
 export type { DecisionLogSink, PolicyDecisionRecord } from './policy/decision-log.js';
 
 // Errors an app throws (login, input) or catches; every denial carries an `ErrorCode`.

@@ -39,6 +39,7 @@ import { POLICY_CONFIG } from './policy/policy-config.js';
 import { PolicyGuard } from './policy/policy.guard.js';
 import { PolicyService } from './policy/policy.service.js';
 import { DecisionLog } from './policy/decision-log.service.js';
+import { PermissionReview } from './policy-review/permission-review.service.js';
 import { PolicyChanges } from './policy-changes/policy-changes.service.js';
 import { SessionSecurityHealth } from './health/session-security-health.service.js';
 import { SessionCookieInterceptor } from './http/session-cookie.interceptor.js';
@@ -79,6 +80,7 @@ const services = [
   PolicyService,
   PolicyChanges,
   DecisionLog,
+  PermissionReview,
   SessionEvents,
   SessionService,
   RevocationService,

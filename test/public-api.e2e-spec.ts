@@ -51,6 +51,7 @@ const PUBLIC_API: Record<string, string[]> = {
     'NotificationChannel',
     'NotificationModuleOptions',
     'NotificationService',
+    'PermissionReview',
     'PolicyAbility',
     'PolicyChangeResult',
     'PolicyChanges',

@@ -89,6 +89,19 @@ export class SessionRecords {
     });
   }
 
+  /** Every session neither revoked nor expired at `now`, newest first, at most `limit`. */
+  liveSessions(now: number, limit: number): Promise<SessionEntity[]> {
+    return this.rows.find({
+      where: {
+        revokedAt: IsNull(),
+        idleExpiresAt: MoreThan(now),
+        absoluteExpiresAt: MoreThan(now),
+      },
+      order: { createdAt: 'DESC' },
+      take: limit,
+    });
+  }
+
   /** Id and token hash of each of the user's sessions not revoked yet. */
   liveTokens(userId: string): Promise<Pick<SessionEntity, 'id' | 'tokenHash'>[]> {
     return this.rows.find({
