@@ -1,0 +1,78 @@
+import type { DataSource } from 'typeorm';
+import { AuditService, PolicyChanges, SessionService, type PolicyDocument } from '../src/index.js';
+import { createSchema, openModuleDatabase } from './support/database.js';
+import { startPermissionApp, type PermissionApp } from './support/permission-app.js';
+
+const before: PolicyDocument = {
+  roles: {
+    editor: [
+      { id: 'editor-read', action: 'read', subject: 'Article' },
+      { id: 'editor-update', action: 'update', subject: 'Article' },
+    ],
+    viewer: [{ id: 'viewer-read', action: 'read', subject: 'Article' }],
+  },
+};
+const withoutReads: PolicyDocument = {
+  roles: {
+    editor: [{ id: 'editor-update', action: 'update', subject: 'Article' }],
+    viewer: [{ id: 'viewer-read', action: 'read', subject: 'Article' }],
+  },
+};
+
+describe('PolicyChanges.load() with a document', () => {
+  let schema: Awaited<ReturnType<typeof createSchema>>;
+  let dataSource: DataSource;
+  let app: PermissionApp;
+  let quiet: PermissionApp;
+
+  beforeAll(async () => {
+    schema = await createSchema('policy_changes_api');
+    dataSource = await openModuleDatabase(schema.name);
+    app = await startPermissionApp(dataSource, `test:pc-api:${process.pid}:a:`, {
+      policy: { document: before },
+    });
+    quiet = await startPermissionApp(dataSource, `test:pc-api:${process.pid}:b:`, {
+      policy: { document: before, reauthOnShrink: false },
+    });
+  });
+  afterAll(async () => {
+    await app?.close();
+    await quiet?.close();
+    await dataSource?.destroy();
+    await schema?.drop();
+  });
+
+  const signIn = async (target: PermissionApp, id: string, roles: string[]) => {
+    const { token } = await target.app.get(SessionService).create({ id, roles });
+    return `__Host-t=${token}`;
+  };
+
+  it('spares a user whose other role still grants what one role lost', async () => {
+    const editor = await signIn(app, 'e-1', ['editor']);
+    const both = await signIn(app, 'e-2', ['editor', 'viewer']);
+    const viewer = await signIn(app, 'v-1', ['viewer']);
+    const result = await app.app
+      .get(PolicyChanges)
+      .load({ document: withoutReads }, { actor: 'ops:jane', reason: 'CHG-1' });
+    expect(result).toMatchObject({ changed: true, recorded: true, reauthUsers: ['e-1'] });
+    const denied = await app.http.get('/whoami').set('Cookie', editor).expect(401);
+    expect(denied.body.reason).toBe('permissions_changed');
+    await app.http.get('/whoami').set('Cookie', both).expect(200);
+    await app.http.get('/whoami').set('Cookie', viewer).expect(200);
+    const [event] = await app.app.get(AuditService).list({ type: 'policy.changed', limit: 1 });
+    expect(event).toMatchObject({ actor: 'ops:jane', resource: 'options' });
+    expect(event.details).toMatchObject({ reason: 'CHG-1', reauthOnShrink: true });
+  });
+
+  it('with reauthOnShrink: false only audits the change', async () => {
+    const editor = await signIn(quiet, 'e-3', ['editor']);
+    const result = await quiet.app.get(PolicyChanges).load({ document: withoutReads });
+    expect(result).toMatchObject({ changed: true, recorded: true, reauthUsers: [] });
+    expect(result.diff?.revoked).toEqual([
+      { role: 'editor', id: 'editor-read', rule: 'allows read on Article' },
+    ]);
+    await quiet.http.get('/whoami').set('Cookie', editor).expect(200);
+    const [event] = await quiet.app.get(AuditService).list({ type: 'policy.changed', limit: 1 });
+    expect(event.details).toMatchObject({ reauthOnShrink: false, shrunkRoles: ['editor'] });
+  });
+});
