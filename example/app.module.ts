@@ -88,7 +88,9 @@ export class ExampleAppModule {
             throttle: { maxAttempts: config.loginMaxAttempts },
             live: { sweepInterval: config.liveSweepInterval },
             policy: {
-              ...(config.policyFile ? { file: config.policyFile } : { document: builtInPolicy }),
+              ...(config.policyFile
+                ? { file: config.policyFile, watch: config.policyWatch }
+                : { document: builtInPolicy }),
               ...(config.decisionLogRate ? { decisionLog: { rate: config.decisionLogRate } } : {}),
             },
           }),

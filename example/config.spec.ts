@@ -85,3 +85,11 @@ describe('example config: POLICY_DECISION_LOG', () => {
     expect(() => readConfig({ POLICY_DECISION_LOG: value })).toThrow('POLICY_DECISION_LOG:');
   });
 });
+
+describe('example config: SESSION_POLICY_WATCH', () => {
+  it('is off unless set, and refuses a bad duration naming the variable', () => {
+    expect(readConfig({}).policyWatch).toBeUndefined();
+    expect(readConfig({ SESSION_POLICY_WATCH: '5s' }).policyWatch).toBe('5s');
+    expect(() => readConfig({ SESSION_POLICY_WATCH: 'often' })).toThrow('SESSION_POLICY_WATCH');
+  });
+});

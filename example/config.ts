@@ -15,6 +15,8 @@ export interface ExampleConfig {
   absoluteTimeout: string;
   freshAuthMaxAge: string;
   policyFile: string | null;
+  /** `SESSION_POLICY_WATCH`: how often the policy file is checked for changes (default: never). */
+  policyWatch: string | undefined;
   /**
    * `POLICY_DECISION_LOG`: the share of allowed policy decisions logged as JSON lines (`off`, the
    * default; `all`; or a rate such as `0.1`); it also tracks rule use for the permission review.
@@ -96,6 +98,9 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ExampleConfig 
     absoluteTimeout: duration('SESSION_ABSOLUTE_TIMEOUT', '12h'),
     freshAuthMaxAge: duration('FRESH_AUTH_MAX_AGE', '5m'),
     policyFile: env.SESSION_POLICY_FILE || null,
+    policyWatch: env.SESSION_POLICY_WATCH
+      ? duration('SESSION_POLICY_WATCH', env.SESSION_POLICY_WATCH)
+      : undefined,
     decisionLogRate,
     trustProxy: (env.TRUST_PROXY ?? '')
       .split(',')

@@ -41,6 +41,7 @@ import { PolicyService } from './policy/policy.service.js';
 import { DecisionLog } from './policy/decision-log.service.js';
 import { PermissionReview } from './policy-review/permission-review.service.js';
 import { PolicyChanges } from './policy-changes/policy-changes.service.js';
+import { PolicyFileWatcher } from './policy-changes/policy-file-watcher.js';
 import { SessionSecurityHealth } from './health/session-security-health.service.js';
 import { SessionCookieInterceptor } from './http/session-cookie.interceptor.js';
 import { SessionSecurityExceptionFilter } from './http/session-security-exception.filter.js';
@@ -156,6 +157,7 @@ const coreProviders: Provider[] = [
       o.policy.geo ?? new HeaderGeoResolver({ trustedProxies: o.trustProxy }),
   },
   AuditSubscriber,
+  PolicyFileWatcher,
   SessionRecords,
   UserStateRecords,
   SessionStore,

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { builtInPolicy } from '../example/policy.js';
-import type { PolicyDocument } from '../src/index.js';
+import { PolicyService, type PolicyDocument } from '../src/index.js';
 import { createSchema } from './support/database.js';
 import {
   type Client,
@@ -140,5 +140,80 @@ describe('policy changes as events, on two instances of the example app', () => 
     a.clock.advance('6m');
     const stale = await reload(a, admin).expect(401);
     expect(stale.body).toMatchObject({ error: 'reauth_required', reason: 'stale_authentication' });
+  });
+});
+
+describe('a watched policy file (SESSION_POLICY_WATCH), on two instances', () => {
+  let schema: Awaited<ReturnType<typeof createSchema>>;
+  let folder: string;
+  let file: string;
+  let a: ExampleInstance;
+  let b: ExampleInstance;
+
+  beforeAll(async () => {
+    folder = mkdtempSync(join(tmpdir(), 'policy-watch-'));
+    file = join(folder, 'policy.json');
+    writeFileSync(file, JSON.stringify(builtInPolicy));
+    schema = await createSchema('policy_watch');
+    const environment = newEnvironment(schema.name, {
+      SESSION_POLICY_FILE: file,
+      SESSION_POLICY_WATCH: '100ms',
+    });
+    a = await startExample(environment);
+    b = await startExample(environment);
+  });
+  afterAll(async () => {
+    await a?.close();
+    await b?.close();
+    await schema?.drop();
+    rmSync(folder, { recursive: true, force: true });
+  });
+
+  /** Polls (real time: the file is checked by the file system's clock) until `ok()`. */
+  async function eventually(ok: () => Promise<boolean>, ms = 10_000): Promise<void> {
+    const start = Date.now();
+    while (!(await ok())) {
+      if (Date.now() - start > ms) throw new Error('not within 10 s');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
+  it('loads a changed file on every instance by itself, keeps the policy on an invalid one, and records the change once', async () => {
+    const bobOnA = await login(a, 'bob');
+    const carolOnB = await login(b, 'carol');
+    await b.http.get('/reports').set('Cookie', carolOnB.cookie).expect(403);
+    const version = a.app.get(PolicyService).version;
+
+    writeFileSync(file, '{ "roles": { "viewer": [ { "action": "read" } ] } }');
+    await new Promise((resolve) => setTimeout(resolve, 500)); // a few checks of the bad file
+    await a.http.get('/me').set('Cookie', bobOnA.cookie).expect(200);
+    expect(a.app.get(PolicyService).version).toBe(version);
+
+    writeFileSync(file, JSON.stringify(narrowed));
+    await eventually(
+      async () => (await b.http.get('/reports').set('Cookie', carolOnB.cookie)).status === 200,
+    );
+    await eventually(
+      async () => (await a.http.get('/me').set('Cookie', bobOnA.cookie)).status === 401,
+    );
+    const denied = await b.http.get('/me').set('Cookie', bobOnA.cookie).expect(401);
+    expect(denied.body.reason).toBe('permissions_changed');
+    const alice = await login(a, 'alice');
+    await eventually(async () => {
+      const audit = await a.http
+        .get('/admin/audit?type=policy.changed')
+        .set('Cookie', alice.cookie)
+        .expect(200);
+      return audit.body.length === 1;
+    });
+    const audit = await a.http
+      .get('/admin/audit?type=policy.changed')
+      .set('Cookie', alice.cookie)
+      .expect(200);
+    expect(audit.body).toHaveLength(1);
+    expect(audit.body[0]).toMatchObject({
+      actor: null,
+      details: { reason: 'file_changed', reauthUsers: ['2'] },
+    });
   });
 });

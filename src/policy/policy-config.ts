@@ -10,6 +10,7 @@ import { DEFAULT_AUTH_LEVELS, loadPolicyFile, validatePolicy } from './policy-lo
 import type { DefineAbilityHook, PolicyDocument } from './policy.types.js';
 import { canonicalJson } from './when-compiler.js';
 import { z } from 'zod';
+import { parseDuration, type Duration } from '../common/duration.js';
 import { functionOption, instanceOption } from '../options/option-schemas.js';
 
 /**
@@ -24,6 +25,9 @@ export const policySection = z.strictObject({
   ).optional(),
   geo: instanceOption<GeoResolver>('a GeoResolver ({ country(request) })').optional(),
   reauthOnShrink: z.boolean('must be true or false').optional(),
+  watch: z
+    .union([z.number(), z.string()], "must be a duration such as '5s', or milliseconds")
+    .optional(),
   decisionLog: z
     .strictObject({
       rate: z
@@ -68,6 +72,8 @@ export interface ResolvedPolicyConfig {
    * users with a live session who lose them (default `true`).
    */
   reauthOnShrink?: boolean;
+  /** How often the policy file is checked for changes (ms), or `null`: never (the default). */
+  watchMs?: number | null;
   /** The decision log of allowed decisions, or `null` when it is off (the default). */
   decisionLog?: ResolvedDecisionLogConfig | null;
 }
@@ -96,6 +102,7 @@ export function createPolicyConfig(
     defineAbility: options?.defineAbility,
     geo: options?.geo,
     reauthOnShrink: options?.reauthOnShrink ?? true,
+    watchMs: watchInterval(options),
     decisionLog: options?.decisionLog
       ? {
           rate: options.decisionLog.rate ?? 1,
@@ -103,6 +110,15 @@ export function createPolicyConfig(
         }
       : null,
   };
+}
+
+function watchInterval(options: PolicyOptions | undefined): number | null {
+  if (options?.watch === undefined) return null;
+  if (!options.file)
+    throw new RangeError('policy.watch: only with policy.file (there is no file to watch)');
+  const ms = parseDuration(options.watch, 'policy.watch');
+  if (ms < 100) throw new RangeError(`policy.watch: must be at least 100 ms, got ${ms} ms`);
+  return ms;
 }
 
 /**
@@ -131,6 +147,12 @@ export interface PolicyOptions {
    * with a live session whose roles may now do less (default `true`; `false` only audits).
    */
   reauthOnShrink?: boolean;
+  /**
+   * Check the policy `file` for changes this often (`'5s'`, or ms; default: never) and load a
+   * changed file on this instance through `PolicyChanges` — an invalid one is logged and the
+   * policy in force stays.
+   */
+  watch?: Duration;
   /**
    * Opt-in log of allowed decisions (who, action, subject type and id, deciding rule, policy
    * version, request id) to a sink (default: the Nest logger, one JSON line each); `rate` samples

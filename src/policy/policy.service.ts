@@ -68,6 +68,7 @@ export class PolicyService {
       geo: options.geo ?? this.config.geo,
       cacheSize: this.config.cacheSize,
       decisionLog: this.config.decisionLog,
+      watchMs: this.config.watchMs,
       reauthOnShrink: options.reauthOnShrink ?? this.config.reauthOnShrink,
     };
     const previous = this.config;
