@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { Controller, Get, Injectable, Param } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import type { DataSource } from 'typeorm';
@@ -44,7 +45,7 @@ class DecisionController {
 describe('the decision log', () => {
   const records: PolicyDecisionRecord[] = [];
   const sink: DecisionLogSink = { write: (record) => void records.push(record) };
-  const prefix = `test:decisions:${process.pid}:${Date.now()}:`;
+  const prefix = `test:decisions:${randomBytes(4).toString('hex')}:`;
   let schema: Awaited<ReturnType<typeof createSchema>>;
   let dataSource: DataSource;
   let app: PermissionApp;

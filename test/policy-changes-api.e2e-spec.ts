@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { AuditService, PolicyChanges, SessionService, type PolicyDocument } from '../src/index.js';
 import { createSchema, openModuleDatabase } from './support/database.js';
@@ -25,13 +26,15 @@ describe('PolicyChanges.load() with a document', () => {
   let app: PermissionApp;
   let quiet: PermissionApp;
 
+  const tag = randomBytes(4).toString('hex');
+
   beforeAll(async () => {
     schema = await createSchema('policy_changes_api');
     dataSource = await openModuleDatabase(schema.name);
-    app = await startPermissionApp(dataSource, `test:pc-api:${process.pid}:a:`, {
+    app = await startPermissionApp(dataSource, `test:pc-api:${tag}:a:`, {
       policy: { document: before },
     });
-    quiet = await startPermissionApp(dataSource, `test:pc-api:${process.pid}:b:`, {
+    quiet = await startPermissionApp(dataSource, `test:pc-api:${tag}:b:`, {
       policy: { document: before, reauthOnShrink: false },
     });
   });
