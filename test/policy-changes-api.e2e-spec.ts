@@ -1,7 +1,19 @@
 import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
 import type { DataSource } from 'typeorm';
-import { AuditService, PolicyChanges, SessionService, type PolicyDocument } from '../src/index.js';
-import { createSchema, openModuleDatabase } from './support/database.js';
+import { Clock } from '../src/index.js';
+import { RESOLVED_OPTIONS } from '../src/common/tokens.js';
+import { SessionRecords } from '../src/session/session-records.js';
+import {
+  AuditService,
+  PolicyChanges,
+  PolicyService,
+  RevocationService,
+  SessionEvents,
+  SessionService,
+  type PolicyDocument,
+} from '../src/index.js';
+import { createSchema, openModuleDatabase, TEST_REDIS_URL } from './support/database.js';
 import { startPermissionApp, type PermissionApp } from './support/permission-app.js';
 
 const before: PolicyDocument = {
@@ -12,6 +24,9 @@ const before: PolicyDocument = {
     ],
     viewer: [{ id: 'viewer-read', action: 'read', subject: 'Article' }],
   },
+};
+const withoutUpdates: PolicyDocument = {
+  roles: { viewer: [{ id: 'viewer-read', action: 'read', subject: 'Article' }] },
 };
 const withoutReads: PolicyDocument = {
   roles: {
@@ -77,5 +92,29 @@ describe('PolicyChanges.load() with a document', () => {
     await quiet.http.get('/whoami').set('Cookie', editor).expect(200);
     const [event] = await quiet.app.get(AuditService).list({ type: 'policy.changed', limit: 1 });
     expect(event.details).toMatchObject({ reauthOnShrink: false, shrunkRoles: ['editor'] });
+  });
+
+  it('records the change when the claim cannot reach Redis, rather than not at all', async () => {
+    const closed = new Redis(TEST_REDIS_URL, { lazyConnect: true, enableOfflineQueue: false });
+    const get = <T>(token: unknown) => app.app.get<T>(token as never, { strict: false });
+    const changes = new PolicyChanges(
+      get(PolicyService),
+      get(RevocationService),
+      get(SessionRecords),
+      get(SessionEvents),
+      get(Clock),
+      get(RESOLVED_OPTIONS),
+      closed,
+    );
+    const editor = await signIn(app, 'e-4', ['editor']);
+    const result = await changes.load({ document: withoutUpdates });
+    // Every editor with a live session in the shared table loses `update`; the viewer does not.
+    expect(result).toMatchObject({
+      changed: true,
+      recorded: true,
+      reauthUsers: ['e-1', 'e-2', 'e-3', 'e-4'],
+    });
+    await app.http.get('/whoami').set('Cookie', editor).expect(401);
+    closed.disconnect();
   });
 });

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { Inject, Injectable, Optional } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { Clock } from '../common/clock.js';
 import type { RedisClient } from '../common/redis-clients.js';
 import { RESOLVED_OPTIONS, SESSION_SECURITY_REDIS } from '../common/tokens.js';
@@ -58,6 +58,8 @@ export interface PolicyChangeResult {
  */
 @Injectable()
 export class PolicyChanges {
+  private readonly logger = new Logger('SessionSecurityPolicy');
+
   constructor(
     private readonly policy: PolicyService,
     private readonly revocations: RevocationService,
@@ -141,7 +143,17 @@ export class PolicyChanges {
       .digest('hex')
       .slice(0, 24);
     const key = `${this.options.redisKeyPrefix}policy-change:${change}`;
-    return (await this.redis.set(key, String(this.clock.now()), 'PX', CLAIM_TTL_MS, 'NX')) === 'OK';
+    try {
+      return (
+        (await this.redis.set(key, String(this.clock.now()), 'PX', CLAIM_TTL_MS, 'NX')) === 'OK'
+      );
+    } catch (error) {
+      // Recording twice (a second audit event, users asked twice) beats not recording at all.
+      this.logger.warn(
+        `policy change claim failed, recording it here: ${(error as Error).message}`,
+      );
+      return true;
+    }
   }
 
   private unchanged(): PolicyChangeResult {
