@@ -93,7 +93,12 @@ export class ExampleAppModule {
             freshAuth: { maxAge: config.freshAuthMaxAge },
             throttle: { maxAttempts: config.loginMaxAttempts },
             live: { sweepInterval: config.liveSweepInterval },
-            policy: config.policyFile ? { file: config.policyFile } : { document: builtInPolicy },
+            policy: {
+              ...(config.policyFile
+                ? { file: config.policyFile, watch: config.policyWatch }
+                : { document: builtInPolicy }),
+              ...(config.decisionLogRate ? { decisionLog: { rate: config.decisionLogRate } } : {}),
+            },
           }),
         }),
         // bull-board behind the module's guards (admin, fresh auth, internal network).

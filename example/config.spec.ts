@@ -107,3 +107,23 @@ describe('example config: SESSION_MAX_PER_USER and SESSION_LIMIT_POLICY', () => 
     expect(() => readConfig(env)).toThrow(message);
   });
 });
+
+describe('example config: POLICY_DECISION_LOG', () => {
+  it('is off unless set, all or a rate otherwise', () => {
+    expect(readConfig({}).decisionLogRate).toBeNull();
+    expect(readConfig({ POLICY_DECISION_LOG: 'all' }).decisionLogRate).toBe(1);
+    expect(readConfig({ POLICY_DECISION_LOG: '0.1' }).decisionLogRate).toBe(0.1);
+  });
+
+  it.each(['0', '2', 'some'])('refuses %s, naming the variable', (value) => {
+    expect(() => readConfig({ POLICY_DECISION_LOG: value })).toThrow('POLICY_DECISION_LOG:');
+  });
+});
+
+describe('example config: SESSION_POLICY_WATCH', () => {
+  it('is off unless set, and refuses a bad duration naming the variable', () => {
+    expect(readConfig({}).policyWatch).toBeUndefined();
+    expect(readConfig({ SESSION_POLICY_WATCH: '5s' }).policyWatch).toBe('5s');
+    expect(() => readConfig({ SESSION_POLICY_WATCH: 'often' })).toThrow('SESSION_POLICY_WATCH');
+  });
+});

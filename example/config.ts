@@ -15,6 +15,13 @@ export interface ExampleConfig {
   absoluteTimeout: string;
   freshAuthMaxAge: string;
   policyFile: string | null;
+  /** `SESSION_POLICY_WATCH`: how often the policy file is checked for changes (default: never). */
+  policyWatch: string | undefined;
+  /**
+   * `POLICY_DECISION_LOG`: the share of allowed policy decisions logged as JSON lines (`off`, the
+   * default; `all`; or a rate such as `0.1`); it also tracks rule use for the permission review.
+   */
+  decisionLogRate: number | null;
   trustProxy: string[];
   loginMaxAttempts: number;
   /** `SESSION_WORKER`: process the module's Bull jobs in this process (default `true`). */
@@ -89,6 +96,14 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ExampleConfig 
       `SESSION_LIMIT_POLICY: must be end-oldest or refuse-new, got '${env.SESSION_LIMIT_POLICY}'`,
     );
   }
+  const decisionLog = (env.POLICY_DECISION_LOG ?? 'off').trim().toLowerCase();
+  const decisionLogRate =
+    decisionLog === 'off' ? null : decisionLog === 'all' ? 1 : Number(decisionLog);
+  if (decisionLogRate !== null && !(decisionLogRate > 0 && decisionLogRate <= 1)) {
+    problems.push(
+      `POLICY_DECISION_LOG: must be off, all or a rate above 0 and at most 1, got '${env.POLICY_DECISION_LOG}'`,
+    );
+  }
   const config: ExampleConfig = {
     port,
     databaseUrl: env.DATABASE_URL || null,
@@ -99,6 +114,10 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ExampleConfig 
     absoluteTimeout: duration('SESSION_ABSOLUTE_TIMEOUT', '12h'),
     freshAuthMaxAge: duration('FRESH_AUTH_MAX_AGE', '5m'),
     policyFile: env.SESSION_POLICY_FILE || null,
+    policyWatch: env.SESSION_POLICY_WATCH
+      ? duration('SESSION_POLICY_WATCH', env.SESSION_POLICY_WATCH)
+      : undefined,
+    decisionLogRate,
     trustProxy: (env.TRUST_PROXY ?? '')
       .split(',')
       .map((s) => s.trim())

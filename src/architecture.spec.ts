@@ -31,6 +31,8 @@ const LAYERS: Record<string, string[]> = {
     'notifications',
     'permission-changes',
     'policy',
+    'policy-changes',
+    'policy-review',
     'policy-testing',
     'revocation',
     'throttle',
@@ -52,6 +54,13 @@ const SAME_LAYER = [
   'permission-changes -> revocation',
   // Policy test suites run the engine's PolicyService; the engine knows nothing of them.
   'policy-testing -> policy',
+  // A policy change is put in force by the engine and forces re-authentication through
+  // RevocationService; neither knows of it.
+  'policy-changes -> policy',
+  'policy-changes -> revocation',
+  // The permission review reads the engine's rules and the audit trail.
+  'policy-review -> policy',
+  'policy-review -> audit',
   '(root) -> module-options',
 ];
 

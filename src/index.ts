@@ -76,6 +76,11 @@ export type { PolicyTrace } from './policy/policy-trace.js';
 export { parsePolicyQuestion } from './policy/policy-question.js';
 export type { PolicyQuestion } from './policy/policy-question.js';
 export { PolicyValidationError } from './policy/policy-validation.error.js';
+export { PolicyChanges } from './policy-changes/policy-changes.service.js';
+export type { PolicyChangeResult } from './policy-changes/policy-changes.service.js';
+export { DecisionLog } from './policy/decision-log.service.js';
+export { PermissionReview } from './policy-review/permission-review.service.js';
+export type { DecisionLogSink, PolicyDecisionRecord } from './policy/decision-log.js';
 
 // Errors an app throws (login, input) or catches; every denial carries an `ErrorCode`.
 export {

@@ -38,6 +38,10 @@ import { HeaderGeoResolver } from './policy/header-geo-resolver.js';
 import { POLICY_CONFIG } from './policy/policy-config.js';
 import { PolicyGuard } from './policy/policy.guard.js';
 import { PolicyService } from './policy/policy.service.js';
+import { DecisionLog } from './policy/decision-log.service.js';
+import { PermissionReview } from './policy-review/permission-review.service.js';
+import { PolicyChanges } from './policy-changes/policy-changes.service.js';
+import { PolicyFileWatcher } from './policy-changes/policy-file-watcher.js';
 import { SessionSecurityHealth } from './health/session-security-health.service.js';
 import { SessionCookieInterceptor } from './http/session-cookie.interceptor.js';
 import { SessionSecurityExceptionFilter } from './http/session-security-exception.filter.js';
@@ -76,6 +80,9 @@ const services = [
   AuditService,
   AuditRetentionService,
   PolicyService,
+  PolicyChanges,
+  DecisionLog,
+  PermissionReview,
   SessionEvents,
   SessionService,
   RevocationService,
@@ -151,6 +158,7 @@ const coreProviders: Provider[] = [
       o.policy.geo ?? new HeaderGeoResolver({ trustedProxies: o.trustProxy }),
   },
   AuditSubscriber,
+  PolicyFileWatcher,
   SessionRecords,
   SessionLimiter,
   UserStateRecords,

@@ -10,6 +10,7 @@ const PAGES = [
   '/app/password',
   '/app/operations',
   '/app/audit',
+  '/app/review',
 ];
 
 describe('operations pages for admins', () => {
@@ -64,6 +65,24 @@ describe('operations pages for admins', () => {
     await page.goto(`${suite.server.base}/app/operations`);
     await page.getByRole('heading', { name: 'Admins only' }).waitFor();
     expect(await page.getByRole('link', { name: 'Operations' }).count()).toBe(0);
+  });
+});
+
+describe('the permission review page', () => {
+  it('shows what each role may do in words and says when rule use is unknown', async () => {
+    const { page, problems } = await suite.openPage();
+    await signIn(page, suite.server.base, 'alice');
+    await page.getByRole('link', { name: 'Permission review' }).click();
+    const reports = page.locator('#review-rules tr[data-rule="editor-reports"]');
+    await reports.waitFor();
+    expect(await reports.textContent()).toContain(
+      'allows read on Report, only when Mon-Fri 08:00-20:00 in Europe/Berlin',
+    );
+    expect(await page.locator('#review-unused-note').textContent()).toContain('Unknown');
+    expect(await page.locator('#review-csv').getAttribute('href')).toBe(
+      '/admin/policy/review/csv?unusedDays=90',
+    );
+    expect(problems).toEqual([]);
   });
 });
 

@@ -10,6 +10,7 @@ import { PolicyService } from '../policy/policy.service.js';
 import { PolicyValidationError } from '../policy/policy-validation.error.js';
 import { auditTailCommand, auditVerifyCommand } from './cli-commands.js';
 import { cliActor } from './cli-actor.js';
+import { reviewCommand } from './review.command.js';
 import { loadCliConfig } from './cli-config-loader.js';
 import { createCliContext } from './cli-context.js';
 import { CliExit, EXIT } from './cli-io.js';
@@ -131,6 +132,19 @@ audit
   .description('the last events')
   .option('-n <n>', 'how many', integer, 20)
   .action(action((flags) => inApp((context, run) => auditTailCommand(context, flags.n, run))));
+
+program
+  .command('review')
+  .description(
+    'the permission review: per role what it may do, role changes, unused grants, stale sessions and admins (audited)',
+  )
+  .option('--format <format>', 'json, csv or text (default text, or json with --json)')
+  .option('--unused-days <n>', 'grants not used for this many days (default 90)')
+  .option('--recent-days <n>', 'role changes of the last this many days (default 30)')
+  .option('--admin-fresh-hours <n>', 'admin sessions not signed in for this long (default 24)')
+  .option('--admin-roles <r,...>', "roles that count as admin (default: those with 'manage all')")
+  .option('--out <file>', 'write the report to this file (mode 600) instead of stdout')
+  .action(action((flags) => inApp((context, run) => reviewCommand(context, flags, run))));
 
 const levels = (text?: string) =>
   text

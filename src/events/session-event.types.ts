@@ -46,6 +46,13 @@ export interface SessionEventDetails {
   'access.denied': Record<string, unknown> & { code: string };
   'policy.denied': Record<string, unknown> & { reason: string | null; rule: string | null };
   'csrf.rejected': Record<string, unknown>;
+  'policy.changed': Record<string, unknown> & {
+    from: string;
+    to: string;
+    shrunkRoles: string[];
+    reauthUsers: string[];
+  };
+  'policy.reviewed': Record<string, unknown> & { format: string; sections: string[] };
 }
 
 /** The type of an event the module raises. */
@@ -110,6 +117,8 @@ export const SESSION_EVENT_TYPES = [
   'access.denied',
   'policy.denied',
   'csrf.rejected',
+  'policy.changed',
+  'policy.reviewed',
 ] as const satisfies readonly SessionEventType[];
 
 type Missing = Exclude<SessionEventType, (typeof SESSION_EVENT_TYPES)[number]>;

@@ -29,6 +29,9 @@ const SIGNAL_SCOPE: Record<SessionEventType, 'session' | 'user' | 'all' | null> 
   'access.denied': null,
   'policy.denied': null,
   'csrf.rejected': null,
+  // The permission changes it forces signal the users' connections themselves.
+  'policy.changed': null,
+  'policy.reviewed': null,
 };
 
 /**

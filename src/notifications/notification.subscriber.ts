@@ -90,6 +90,8 @@ export class NotificationSubscriber implements OnModuleInit {
       case 'access.denied':
       case 'policy.denied':
       case 'csrf.rejected':
+      case 'policy.changed':
+      case 'policy.reviewed':
         return;
       default:
         return unhandled(event);

@@ -50,3 +50,30 @@ describe('createPolicyConfig', () => {
     });
   });
 });
+
+describe('createPolicyConfig: watch, reauthOnShrink, decisionLog', () => {
+  const file = () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'policy-')), 'policy.json');
+    writeFileSync(path, JSON.stringify({ roles: {} }));
+    return path;
+  };
+
+  it('has secure, quiet defaults: re-auth on shrink, no watch, no decision log', () => {
+    expect(createPolicyConfig(undefined)).toMatchObject({
+      reauthOnShrink: true,
+      watchMs: null,
+      decisionLog: null,
+    });
+  });
+
+  it('watches only a file, at least every 100 ms', () => {
+    expect(createPolicyConfig({ file: file(), watch: '5s' }).watchMs).toBe(5000);
+    expect(() => createPolicyConfig({ document: { roles: {} }, watch: '5s' })).toThrow(
+      'policy.watch: only with policy.file',
+    );
+    expect(() => createPolicyConfig({ file: file(), watch: 10 })).toThrow(
+      'policy.watch: must be at least 100 ms, got 10 ms',
+    );
+    expect(() => createPolicyConfig({ file: file(), watch: 'often' })).toThrow('policy.watch');
+  });
+});

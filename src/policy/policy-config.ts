@@ -1,9 +1,16 @@
 import { createHash } from 'node:crypto';
+import {
+  LoggerDecisionSink,
+  type DecisionLogOptions,
+  type DecisionLogSink,
+  type ResolvedDecisionLogConfig,
+} from './decision-log.js';
 import type { GeoResolver } from './geo-resolver.interface.js';
 import { DEFAULT_AUTH_LEVELS, loadPolicyFile, validatePolicy } from './policy-loader.js';
 import type { DefineAbilityHook, PolicyDocument } from './policy.types.js';
 import { canonicalJson } from './when-compiler.js';
 import { z } from 'zod';
+import { parseDuration, type Duration } from '../common/duration.js';
 import { functionOption, instanceOption } from '../options/option-schemas.js';
 
 /**
@@ -17,6 +24,20 @@ export const policySection = z.strictObject({
     'a function (builder, user, context)',
   ).optional(),
   geo: instanceOption<GeoResolver>('a GeoResolver ({ country(request) })').optional(),
+  reauthOnShrink: z.boolean('must be true or false').optional(),
+  watch: z
+    .union([z.number(), z.string()], "must be a duration such as '5s', or milliseconds")
+    .optional(),
+  decisionLog: z
+    .strictObject({
+      rate: z
+        .number('must be a number')
+        .gt(0, 'must be more than 0 (leave decisionLog out to turn it off)')
+        .max(1, 'must be at most 1 (every decision)')
+        .optional(),
+      sink: instanceOption<DecisionLogSink>('a DecisionLogSink ({ write(record) })').optional(),
+    })
+    .optional(),
 });
 
 /**
@@ -36,6 +57,8 @@ export interface ResolvedPolicyConfig {
   document: PolicyDocument;
   /** Where the rules came from: the file path, `'options'`, or `'none'` when no policy is set. */
   origin: string;
+  /** The policy file, when the rules come from one (what `PolicyService.reloadFile()` reads). */
+  file?: string | null;
   /** The document's `version`, or the first 12 hex digits of the SHA-256 of its canonical JSON. */
   version: string;
   /** Auth levels from weakest to strongest. */
@@ -44,6 +67,15 @@ export interface ResolvedPolicyConfig {
   geo?: GeoResolver;
   /** Upper bound of cached abilities (default 1000). */
   cacheSize?: number;
+  /**
+   * Whether a new policy version that takes permissions away forces re-authentication of the
+   * users with a live session who lose them (default `true`).
+   */
+  reauthOnShrink?: boolean;
+  /** How often the policy file is checked for changes (ms), or `null`: never (the default). */
+  watchMs?: number | null;
+  /** The decision log of allowed decisions, or `null` when it is off (the default). */
+  decisionLog?: ResolvedDecisionLogConfig | null;
 }
 
 /**
@@ -64,11 +96,29 @@ export function createPolicyConfig(
   return {
     document,
     origin,
+    file: options?.file ?? null,
     version: policyVersion(document),
     levels,
     defineAbility: options?.defineAbility,
     geo: options?.geo,
+    reauthOnShrink: options?.reauthOnShrink ?? true,
+    watchMs: watchInterval(options),
+    decisionLog: options?.decisionLog
+      ? {
+          rate: options.decisionLog.rate ?? 1,
+          sink: options.decisionLog.sink ?? new LoggerDecisionSink(),
+        }
+      : null,
   };
+}
+
+function watchInterval(options: PolicyOptions | undefined): number | null {
+  if (options?.watch === undefined) return null;
+  if (!options.file)
+    throw new RangeError('policy.watch: only with policy.file (there is no file to watch)');
+  const ms = parseDuration(options.watch, 'policy.watch');
+  if (ms < 100) throw new RangeError(`policy.watch: must be at least 100 ms, got ${ms} ms`);
+  return ms;
 }
 
 /**
@@ -92,6 +142,23 @@ export interface PolicyOptions {
   defineAbility?: DefineAbilityHook;
   /** Resolves the country of a request (default: trusted-proxy header). */
   geo?: GeoResolver;
+  /**
+   * When a new policy version is loaded (`PolicyChanges`), force re-authentication of the users
+   * with a live session whose roles may now do less (default `true`; `false` only audits).
+   */
+  reauthOnShrink?: boolean;
+  /**
+   * Check the policy `file` for changes this often (`'5s'`, or ms; default: never) and load a
+   * changed file on this instance through `PolicyChanges` — an invalid one is logged and the
+   * policy in force stays.
+   */
+  watch?: Duration;
+  /**
+   * Opt-in log of allowed decisions (who, action, subject type and id, deciding rule, policy
+   * version, request id) to a sink (default: the Nest logger, one JSON line each); `rate` samples
+   * (default 1: all). Denials are always in the audit log.
+   */
+  decisionLog?: DecisionLogOptions;
 }
 
 declare module '../options/resolved-options.js' {

@@ -22,6 +22,8 @@ import { resolveCall, type GuardedCall } from '../surfaces/guarded-call.js';
 import { guardOnSurface } from '../surfaces/surface-reply.js';
 import { CanMetadata, type CanRequirement } from './can.decorator.js';
 import { PolicyHandlers } from './check-policies.decorator.js';
+import { requestIdOf } from './decision-log.js';
+import { DecisionLog } from './decision-log.service.js';
 import { GeoResolver } from './geo-resolver.interface.js';
 import type {
   PolicyHandler,
@@ -62,6 +64,7 @@ export class PolicyGuard implements CanActivate {
     @Inject(Clock) protected readonly clock: Clock,
     @Optional() @Inject(GeoResolver) protected readonly geo?: GeoResolver,
     @Optional() protected readonly events?: SessionEvents,
+    @Optional() protected readonly decisions?: DecisionLog,
   ) {}
 
   canActivate(context: ExecutionContext): Promise<boolean> {
@@ -93,6 +96,10 @@ export class PolicyGuard implements CanActivate {
           failedWhen: evaluation.explain(requirement.action, checked).failedWhen,
         });
       }
+      if (this.decisions?.enabled) {
+        const checked = state.policySubject ?? requirement.subject;
+        this.logAllowed(call, requirement.action, checked, decision.decidingRule?.id ?? null);
+      }
     }
     if (handlers?.length) {
       const passes = (ability: PolicyAbility) =>
@@ -100,8 +107,32 @@ export class PolicyGuard implements CanActivate {
       if (!(await passes(evaluation.ability))) {
         await this.onDenied(call, await evaluation.whenReason(passes), { action: 'handlers' });
       }
+      if (this.decisions?.enabled) this.logAllowed(call, 'handlers', 'handlers', null);
     }
     return true;
+  }
+
+  /** Hands an allowed decision to the decision log (only called when it is on). */
+  private logAllowed(
+    call: GuardedCall,
+    action: string,
+    checked: object | string,
+    rule: string | null,
+  ): void {
+    const state = requestState(call.carrier);
+    const id = typeof checked === 'object' ? (checked as { id?: unknown }).id : undefined;
+    this.decisions!.allowed({
+      at: this.clock.now(),
+      userId: state.session?.userId ?? null,
+      sessionId: state.session?.id ?? null,
+      action,
+      subjectType: typeof checked === 'string' ? checked : subjectTypeOf(checked),
+      subjectId: typeof id === 'string' || typeof id === 'number' ? String(id) : null,
+      outcome: 'allow',
+      rule,
+      policyVersion: this.policy.version,
+      requestId: requestIdOf(call.headers, (call.request as { id?: unknown } | undefined)?.id),
+    });
   }
 
   /** The principal of the session; no session means no roles. */
@@ -220,6 +251,11 @@ function isHandlerClass(handler: PolicyHandlerLike): handler is Type<PolicyHandl
     typeof handler === 'function' &&
     typeof (handler as { prototype?: { handle?: unknown } }).prototype?.handle === 'function'
   );
+}
+
+function subjectTypeOf(instance: object): string {
+  const type = detectSubjectType(instance as never) as unknown;
+  return typeof type === 'function' ? (type as { name: string }).name : String(type);
 }
 
 /** Marks a loaded instance with its subject type unless CASL already detects that type. */

@@ -11,11 +11,17 @@ import {
   type RoleSet,
 } from './policy-compiler.js';
 import type { GeoResolver } from './geo-resolver.interface.js';
-import { POLICY_CONFIG, type ResolvedPolicyConfig } from './policy-config.js';
+import {
+  createPolicyConfig,
+  POLICY_CONFIG,
+  type PolicyOptions,
+  type ResolvedPolicyConfig,
+} from './policy-config.js';
 import type { PolicyExplanation } from './policy-decision.types.js';
 import { PolicyEvaluation } from './policy-evaluation.js';
 import type { PolicyTrace } from './policy-trace.js';
 import type { PolicyAbility, PolicyContext, PolicyUser } from './policy.types.js';
+import { canonicalJson } from './when-compiler.js';
 import { WhenEnv, whenFailure } from './when-evaluator.js';
 
 /**
@@ -29,12 +35,58 @@ import { WhenEnv, whenFailure } from './when-evaluator.js';
  */
 @Injectable()
 export class PolicyService {
-  private readonly policy: CompiledPolicy;
-  private readonly cache: LruCache<PolicyAbility>;
+  private policy: CompiledPolicy;
+  private cache: LruCache<PolicyAbility>;
 
-  constructor(@Inject(POLICY_CONFIG) private readonly config: ResolvedPolicyConfig) {
+  constructor(@Inject(POLICY_CONFIG) private config: ResolvedPolicyConfig) {
     this.policy = new CompiledPolicy(config);
     this.cache = new LruCache(config.cacheSize ?? 1000);
+  }
+
+  /** The policy in force: its validated document, origin, version and levels. */
+  get current(): ResolvedPolicyConfig {
+    return this.config;
+  }
+
+  /**
+   * Validates a new policy (a `document` or a `file`) and, if it differs from the one in force,
+   * puts it in force on this instance: every later decision uses it (cached abilities of the old
+   * version are dropped). Code-first rules and the geo resolver stay unless given. Returns the
+   * previous and the new policy, or `null` when nothing changed. Use `PolicyChanges` to also audit
+   * the change and force re-authentication of the users who lose permissions.
+   *
+   * @throws PolicyValidationError naming each bad entry; the policy in force is then unchanged
+   * @example policyService.load({ file: './policy.yaml' })?.next.version
+   */
+  load(
+    options: PolicyOptions,
+  ): { previous: ResolvedPolicyConfig; next: ResolvedPolicyConfig } | null {
+    const fresh = createPolicyConfig(options, this.config.levels);
+    const next: ResolvedPolicyConfig = {
+      ...fresh,
+      defineAbility: options.defineAbility ?? this.config.defineAbility,
+      geo: options.geo ?? this.config.geo,
+      cacheSize: this.config.cacheSize,
+      decisionLog: this.config.decisionLog,
+      watchMs: this.config.watchMs,
+      reauthOnShrink: options.reauthOnShrink ?? this.config.reauthOnShrink,
+    };
+    const previous = this.config;
+    if (next.version === previous.version && sameRules(next, previous)) return null;
+    this.policy = new CompiledPolicy(next);
+    this.cache = new LruCache(next.cacheSize ?? 1000);
+    this.config = next;
+    return { previous, next };
+  }
+
+  /**
+   * Reads the policy file in force again ({@link load} with the same `file`); `null` when it did
+   * not change or the policy does not come from a file.
+   *
+   * @example policyService.reloadFile()
+   */
+  reloadFile(): { previous: ResolvedPolicyConfig; next: ResolvedPolicyConfig } | null {
+    return this.config.file ? this.load({ file: this.config.file }) : null;
   }
 
   /** The policy version: part of every cache key and of every explanation. */
@@ -178,4 +230,8 @@ export class PolicyService {
     );
     return builder.rules;
   }
+}
+
+function sameRules(a: ResolvedPolicyConfig, b: ResolvedPolicyConfig): boolean {
+  return a.origin === b.origin && canonicalJson(a.document) === canonicalJson(b.document);
 }

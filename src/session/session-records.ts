@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { In, IsNull, Not, type DataSource } from 'typeorm';
+import { In, IsNull, MoreThan, Not, type DataSource } from 'typeorm';
 import { SESSION_SECURITY_DATA_SOURCE } from '../common/tokens.js';
 import { SessionEntity } from './session.entity.js';
 
@@ -72,6 +72,34 @@ export class SessionRecords {
         })
       : await this.rows.findBy({ userId, revokedAt: IsNull() });
     return opts.except === undefined ? rows : rows.filter((r) => r.id !== opts.except);
+  }
+
+  /**
+   * The user and role snapshot of every session neither revoked nor expired at `now` (one entry
+   * per session; a policy change asks which of them lose permissions).
+   */
+  liveRoles(now: number): Promise<Pick<SessionEntity, 'userId' | 'roles'>[]> {
+    return this.rows.find({
+      select: { userId: true, roles: true },
+      where: {
+        revokedAt: IsNull(),
+        idleExpiresAt: MoreThan(now),
+        absoluteExpiresAt: MoreThan(now),
+      },
+    });
+  }
+
+  /** Every session neither revoked nor expired at `now`, newest first, at most `limit`. */
+  liveSessions(now: number, limit: number): Promise<SessionEntity[]> {
+    return this.rows.find({
+      where: {
+        revokedAt: IsNull(),
+        idleExpiresAt: MoreThan(now),
+        absoluteExpiresAt: MoreThan(now),
+      },
+      order: { createdAt: 'DESC' },
+      take: limit,
+    });
   }
 
   /** Id and token hash of each of the user's sessions not revoked yet. */

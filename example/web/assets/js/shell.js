@@ -7,6 +7,7 @@ const LINKS = [
   { page: 'password', href: '/app/password', text: 'Password' },
   { page: 'operations', href: '/app/operations', text: 'Operations', admin: true },
   { page: 'audit', href: '/app/audit', text: 'Audit trail', admin: true },
+  { page: 'review', href: '/app/review', text: 'Permission review', admin: true },
 ];
 
 /**
