@@ -2,7 +2,8 @@
 // test/public-api.e2e-spec.ts lists them, so adding or removing one is a deliberate change.
 // Optional integrations live behind subpaths, so their packages stay optional peers:
 // `nestjs-session-security/surfaces`, `/websocket`, `/socket-io`, `/queue-dashboard`,
-// `/passport`, `/cli`, and the test helpers under `/testing`.
+// `/passport`, `/cli`, the policy tooling under `/policy-tools`, and the test helpers under
+// `/testing`.
 
 // Setting the module up: the app's root module, its options and its DataSource's schema.
 export { SessionSecurityModule } from './session-security.module.js';
@@ -72,15 +73,7 @@ export type {
 } from './policy/policy.types.js';
 export { PolicyEvaluation } from './policy/policy-evaluation.js';
 export type { PolicyExplanation } from './policy/policy-decision.types.js';
-export type { PolicyTrace } from './policy/policy-trace.js';
-export { parsePolicyQuestion } from './policy/policy-question.js';
-export type { PolicyQuestion } from './policy/policy-question.js';
 export { PolicyValidationError } from './policy/policy-validation.error.js';
-export { PolicyChanges } from './policy-changes/policy-changes.service.js';
-export type { PolicyChangeResult } from './policy-changes/policy-changes.service.js';
-export { DecisionLog } from './policy/decision-log.service.js';
-export { PermissionReview } from './policy-review/permission-review.service.js';
-export type { DecisionLogSink, PolicyDecisionRecord } from './policy/decision-log.js';
 
 // Errors an app throws (login, input) or catches; every denial carries an `ErrorCode`.
 export {

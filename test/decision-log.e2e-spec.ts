@@ -2,15 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { Controller, Get, Injectable, Param } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import type { DataSource } from 'typeorm';
+import { AuditService, Can, SessionService, type SubjectLoader } from '../src/index.js';
 import {
-  AuditService,
-  Can,
   DecisionLog,
-  SessionService,
   type DecisionLogSink,
   type PolicyDecisionRecord,
-  type SubjectLoader,
-} from '../src/index.js';
+} from '../src/policy-tools.js';
 import { createSchema, openModuleDatabase, TEST_REDIS_URL } from './support/database.js';
 import { startPermissionApp, type PermissionApp } from './support/permission-app.js';
 

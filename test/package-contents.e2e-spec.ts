@@ -73,6 +73,7 @@ describe('the packed tarball', () => {
         './queue-dashboard',
         './passport',
         './testing',
+        './policy-tools',
         './cli',
       ]),
     );

@@ -4,9 +4,9 @@ import type { DataSource } from 'typeorm';
 import { Clock } from '../src/index.js';
 import { RESOLVED_OPTIONS } from '../src/common/tokens.js';
 import { SessionRecords } from '../src/session/session-records.js';
+import { PolicyChanges } from '../src/policy-tools.js';
 import {
   AuditService,
-  PolicyChanges,
   PolicyService,
   RevocationService,
   SessionEvents,

@@ -5,15 +5,17 @@ import {
   Clock,
   CurrentSession,
   InvalidRequestException,
+  PolicyService,
+  PolicyValidationError,
+  RequireFreshAuth,
+} from '../../src/index.js';
+import {
   parsePolicyQuestion,
   PermissionReview,
   PolicyChanges,
   type PolicyChangeResult,
-  PolicyService,
   type PolicyTrace,
-  PolicyValidationError,
-  RequireFreshAuth,
-} from '../../src/index.js';
+} from '../../src/policy-tools.js';
 import { NotFound } from '../not-found.js';
 import { UsersService } from '../users/users.service.js';
 
