@@ -61,6 +61,7 @@ import { SessionCache } from './session/session-cache.interface.js';
 import { SessionEvents } from './session/session-events.js';
 import { SessionRecords } from './session/session-records.js';
 import { SessionLimiter } from './session/session-limiter.js';
+import { RememberedTokens } from './session/remembered-tokens.js';
 import { SessionStore } from './session/session-store.js';
 import { SessionService } from './session/session.service.js';
 import { UserStateRecords } from './session/user-state-records.js';
@@ -153,6 +154,7 @@ const coreProviders: Provider[] = [
   AuditSubscriber,
   SessionRecords,
   SessionLimiter,
+  RememberedTokens,
   UserStateRecords,
   SessionStore,
   SessionCookieInterceptor,
