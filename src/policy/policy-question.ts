@@ -42,6 +42,7 @@ export const policyFactsShape = {
     .optional(),
   authLevel: name.optional(),
   sessionAge: z.union([z.string().max(32), z.number()]).optional(),
+  remembered: z.boolean({ error: 'expected true or false' }).optional(),
 };
 
 /**
@@ -71,6 +72,8 @@ export interface PolicyQuestion {
   country?: string;
   authLevel?: string;
   sessionAge?: Duration;
+  /** Whether the session is a remembered (remember-me) one; left out: unknown. */
+  remembered?: boolean;
 }
 
 const questionSchema = z.strictObject({
@@ -134,6 +137,7 @@ export function contextOf(
     country?: string;
     authLevel?: string;
     sessionAge?: Duration;
+    remembered?: boolean;
   },
   now: number,
 ): PolicyContext {
@@ -147,6 +151,7 @@ export function contextOf(
     authLevel: facts.authLevel ?? null,
     sessionCreatedAt: created,
     authenticatedAt: created,
+    remembered: facts.remembered ?? null,
   };
 }
 
