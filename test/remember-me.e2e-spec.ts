@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createSchema, query } from './support/database.js';
 import {
   type ExampleInstance,
@@ -282,5 +285,80 @@ describe('remember me: the token rotates on use, and a replay ends the session',
     const used = await pair.b.http.get('/me').set('Cookie', standard.cookie).expect(200);
     expect(rotatedToken(used.headers['set-cookie'])).toBeNull();
     expect(used.body.session.kind).toBe('standard');
+  });
+});
+
+describe('remember me: limited by policy with when.remembered: false', () => {
+  const policyFile = join(mkdtempSync(join(tmpdir(), 'policy-')), 'policy.yaml');
+  writeFileSync(
+    policyFile,
+    [
+      'roles:',
+      '  editor:',
+      '    - { id: editor-read, action: read, subject: Article }',
+      '    - id: editor-own',
+      '      action: update',
+      '      subject: Article',
+      "      conditions: { authorId: '${user.id}' }",
+      '      when: { remembered: false }',
+      '',
+    ].join('\n'),
+  );
+  let schema: Schema;
+  let app: ExampleInstance;
+  beforeAll(async () => {
+    schema = await createSchema('remember_policy');
+    app = await startExample(newEnvironment(schema.name, { SESSION_POLICY_FILE: policyFile }));
+  });
+  afterAll(async () => {
+    await app?.close();
+    await schema?.drop();
+  });
+
+  const rename = (client: { cookie: string; csrf: string }) =>
+    app.http
+      .patch('/articles/1')
+      .set('Cookie', client.cookie)
+      .set('X-CSRF-Token', client.csrf)
+      .send({ title: 'Edited' });
+
+  it('refuses the rule in a remembered session with reason remembered_session, and allows it in a standard one', async () => {
+    const remembered = await rememberedLogin(app, 'bob');
+    const denied = await rename(remembered).expect(403);
+    expect(denied.body).toMatchObject({ error: 'forbidden', reason: 'remembered_session' });
+    await app.http.get('/articles').set('Cookie', remembered.cookie).expect(200);
+    await rename(await login(app, 'bob')).expect(200);
+  });
+
+  it('refuses a policy file whose when.remembered is not a boolean at startup, naming the path', async () => {
+    const bad = join(mkdtempSync(join(tmpdir(), 'policy-')), 'bad.yaml');
+    writeFileSync(
+      bad,
+      'roles:\n  editor:\n    - { action: read, subject: Article, when: { remembered: maybe } }\n',
+    );
+    await expect(
+      startExample(newEnvironment(schema.name, { SESSION_POLICY_FILE: bad })),
+    ).rejects.toThrow(/roles\.editor\[0\]\.when\.remembered: expected true or false/);
+  });
+});
+
+describe('remember me under a concurrent-session limit (SESSION_MAX_PER_USER=1)', () => {
+  let schema: Schema;
+  let app: ExampleInstance;
+  beforeAll(async () => {
+    schema = await createSchema('remember_limit');
+    app = await startExample(newEnvironment(schema.name, { SESSION_MAX_PER_USER: '1' }));
+  });
+  afterAll(async () => {
+    await app?.close();
+    await schema?.drop();
+  });
+
+  it('counts a remembered session like any other: a later sign-in ends it with reason session_limit', async () => {
+    const remembered = await rememberedLogin(app, 'carol');
+    const standard = await login(app, 'carol');
+    const ended = await app.http.get('/me').set('Cookie', remembered.cookie).expect(401);
+    expect(ended.body).toMatchObject({ error: 'session_revoked', reason: 'session_limit' });
+    await app.http.get('/me').set('Cookie', standard.cookie).expect(200);
   });
 });
