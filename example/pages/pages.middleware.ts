@@ -9,6 +9,7 @@ export const PAGES: Record<string, string> = {
   '/app/password': 'password.html',
   '/app/operations': 'operations.html',
   '/app/audit': 'audit.html',
+  '/app/help': 'help.html',
 };
 
 /**
