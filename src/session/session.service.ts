@@ -9,7 +9,7 @@ import { SessionEvents } from './session-events.js';
 import { SESSION_LIMIT_REASON } from './session-limit.js';
 import { SessionLimiter } from './session-limiter.js';
 import { TOKEN_REPLAYED_REASON } from './session-kind.js';
-import { RememberedTokens, type RetiredTokenVerdict } from './remembered-tokens.js';
+import { RememberedTokens, type PresentedFrom } from './remembered-tokens.js';
 import { SessionRecords, type SessionRotationChanges } from './session-records.js';
 import { SessionStore } from './session-store.js';
 import { generateToken, hashToken, isWellFormedToken } from './session-token.js';
@@ -39,12 +39,6 @@ export interface SessionOrigin {
    * authentication, a token that rotates on use (default `'standard'`).
    */
   kind?: 'standard' | 'remembered';
-}
-
-/** Where a presented token came from: recorded when a replayed remembered token is caught. */
-export interface PresentedFrom {
-  ip?: string | null;
-  userAgent?: string | null;
 }
 
 /** Outcome of validating a presented token. */
@@ -183,9 +177,12 @@ export class SessionService implements OnApplicationBootstrap {
   ): Promise<SessionValidation> {
     const found = await this.store.find(tokenHash);
     if (found === null || found === 'dead') {
-      const verdict = graced ? null : await this.remembered.judge(tokenHash, this.clock.now());
+      const verdict = graced ? null : await this.remembered.judge(tokenHash);
       if (verdict?.kind === 'grace') return this.validateHash(verdict.row.tokenHash, from, true);
-      if (verdict?.kind === 'replayed') return this.endReplayed(verdict, from);
+      if (verdict?.kind === 'replayed') {
+        await this.remembered.endReplayed(verdict, from);
+        return { ok: false, code: 'session_revoked', reason: TOKEN_REPLAYED_REASON };
+      }
       if (verdict?.kind === 'ended') return { ok: false, code: 'session_revoked' };
       return found === null ? { ok: false, code: 'session_required' } : this.revoked(tokenHash);
     }
@@ -226,43 +223,6 @@ export class SessionService implements OnApplicationBootstrap {
   }
 
   /**
-   * A rotated token of a remembered session came back after the grace window: whoever holds it
-   * copied it. The session — every token it ever had — ends, once, whichever instance sees it.
-   */
-  private async endReplayed(
-    verdict: Extract<RetiredTokenVerdict, { kind: 'replayed' }>,
-    from: PresentedFrom,
-  ): Promise<SessionValidation> {
-    const { row } = verdict;
-    const now = this.clock.now();
-    if (await this.records.markRevoked([row.id], TOKEN_REPLAYED_REASON, now)) {
-      await this.store.endTokens([row.tokenHash]);
-      await this.events.emit({
-        type: 'session.revoked',
-        userId: row.userId,
-        sessionId: row.id,
-        outcome: 'success',
-        details: { reason: TOKEN_REPLAYED_REASON },
-      });
-      await this.events.emit({
-        type: 'session.replay_detected',
-        userId: row.userId,
-        sessionId: row.id,
-        ip: from.ip ?? null,
-        userAgent: from.userAgent ?? null,
-        outcome: 'denied',
-        details: {
-          retiredAt: verdict.retiredAt,
-          presentedAfterMs: now - verdict.retiredAt,
-          replayGraceMs: this.options.session.rememberMe.replayGraceMs,
-          issuedTo: { ip: row.ip, userAgent: row.userAgent },
-        },
-      });
-    }
-    return { ok: false, code: 'session_revoked', reason: TOKEN_REPLAYED_REASON };
-  }
-
-  /**
    * Judges a session by its token hash against server-side state without counting as activity:
    * the idle timeout is not extended. Background re-checks of live connections use it; a session
    * that ended by timing out is reported `session_expired`.
@@ -273,7 +233,7 @@ export class SessionService implements OnApplicationBootstrap {
     const found = await this.store.find(tokenHash);
     if (found === null || found === 'dead') {
       // A connection opened before its remembered session's token rotated lives on with it.
-      const verdict = await this.remembered.judge(tokenHash, this.clock.now());
+      const verdict = await this.remembered.judge(tokenHash);
       if (verdict && verdict.kind !== 'ended') return this.inspect(verdict.row.tokenHash);
       if (found === null) return { ok: false, code: 'session_required' };
       return { ok: false, code: await this.endedAs(tokenHash) };
