@@ -32,10 +32,11 @@ async function profile(userAgent) {
   return context.newPage();
 }
 
-async function signIn(page, username) {
+async function signIn(page, username, { rememberMe = false } = {}) {
   await page.goto(`${base}/`);
   await page.getByLabel('Username').fill(username);
   await page.getByLabel('Password').fill(`${username}-password`);
+  if (rememberMe) await page.getByLabel('Remember me on this device').check();
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.locator('#sessions tbody tr').first().waitFor();
 }
@@ -52,7 +53,7 @@ try {
   await page.goto(`${base}/`);
   await shot(page, 'sign-in');
 
-  await signIn(laptop, 'alice');
+  await signIn(laptop, 'alice', { rememberMe: true });
   await signIn(page, 'alice');
   await shot(page, 'security');
 

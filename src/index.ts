@@ -31,6 +31,7 @@ export { SessionEvents } from './session/session-events.js';
 
 // Types an app writes against: the session, the user directory it implements, the events.
 export type { ActiveSession, SessionPrincipal } from './session/session.types.js';
+export type { SessionKind } from './session/session-kind.js';
 export type { SessionUserDirectory } from './session/session-user-directory.interface.js';
 export type {
   SessionEvent,

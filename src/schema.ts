@@ -15,8 +15,10 @@ import { CacheInvalidationSeq1764300000000 } from './migrations/1764300000000-ca
 import { CacheOutboxEntity } from './session/cache-outbox.entity.js';
 import { LoginLockout1764400000000 } from './migrations/1764400000000-login-lockout.js';
 import { RevocationIdempotency1764500000000 } from './migrations/1764500000000-revocation-idempotency.js';
+import { RememberMe1764600000000 } from './migrations/1764600000000-remember-me.js';
 import { LoginLockoutEntity } from './throttle/login-lockout.entity.js';
 import { RevocationMarkerEntity } from './session/revocation-marker.entity.js';
+import { RetiredTokenEntity } from './session/retired-token.entity.js';
 import { SessionUserStateEntity } from './session/session-user-state.entity.js';
 import { SessionEntity } from './session/session.entity.js';
 
@@ -36,6 +38,7 @@ export const sessionSecurityEntities = [
   ...notificationEntities,
   RevocationJobEntity,
   LoginLockoutEntity,
+  RetiredTokenEntity,
 ];
 
 /**
@@ -53,4 +56,5 @@ export const sessionSecurityMigrations = [
   CacheInvalidationSeq1764300000000,
   LoginLockout1764400000000,
   RevocationIdempotency1764500000000,
+  RememberMe1764600000000,
 ];

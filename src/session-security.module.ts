@@ -65,6 +65,7 @@ import { SessionCache } from './session/session-cache.interface.js';
 import { SessionEvents } from './session/session-events.js';
 import { SessionRecords } from './session/session-records.js';
 import { SessionLimiter } from './session/session-limiter.js';
+import { RememberedTokens } from './session/remembered-tokens.js';
 import { SessionStore } from './session/session-store.js';
 import { SessionService } from './session/session.service.js';
 import { UserStateRecords } from './session/user-state-records.js';
@@ -161,6 +162,7 @@ const coreProviders: Provider[] = [
   PolicyFileWatcher,
   SessionRecords,
   SessionLimiter,
+  RememberedTokens,
   UserStateRecords,
   SessionStore,
   SessionCookieInterceptor,

@@ -11,6 +11,7 @@ describe('serving the example pages', () => {
     '/app/operations',
     '/app/audit',
     '/app/review',
+    '/app/help',
   ])('serves %s as HTML under the strict page CSP, without a session', async (path) => {
     const response = await suite.app.http.get(path).expect(200);
     expect(response.headers['content-type']).toMatch(/^text\/html/);

@@ -71,6 +71,7 @@ const PUBLIC_API: Record<string, string[]> = {
     'SessionEventType',
     'SessionEvents',
     'SessionGuard',
+    'SessionKind',
     'SessionLogin',
     'SessionNotification',
     'SessionPrincipal',

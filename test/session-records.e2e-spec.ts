@@ -29,6 +29,9 @@ function row(changes: Partial<SessionEntity> = {}): SessionEntity {
     revokedAt: null,
     revokedReason: null,
     reauthRequiredAt: null,
+    kind: 'standard',
+    tokenIssuedAt: null,
+    reauthenticatedAt: null,
     ...changes,
   };
 }

@@ -32,6 +32,9 @@ function row(index: number, changes: Partial<SessionEntity> = {}): SessionEntity
     revokedAt: null,
     revokedReason: null,
     reauthRequiredAt: null,
+    kind: 'standard',
+    tokenIssuedAt: null,
+    reauthenticatedAt: null,
     ...changes,
   };
 }

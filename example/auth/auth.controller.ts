@@ -14,6 +14,7 @@ import { UsersService } from '../users/users.service.js';
 const credentials = z.object({
   username: z.string().min(1).max(64),
   password: z.string().min(1).max(256),
+  rememberMe: z.boolean().optional(),
 });
 
 @Controller('auth')
@@ -27,6 +28,7 @@ export class AuthController {
   /**
    * Signs in through the module's throttled login: always a new session and a new token (a
    * session presented with the request ends); 429 past `LOGIN_MAX_ATTEMPTS` failures.
+   * `rememberMe: true` starts a remembered session (longer-lived cookie, never fresh auth).
    */
   @Public()
   @Post('login')
@@ -34,19 +36,26 @@ export class AuthController {
   async login(@Req() request: Request, @Body() body: unknown) {
     const parsed = credentials.safeParse(body);
     if (!parsed.success) {
-      throw new InvalidRequestException('Body must be {"username": string, "password": string}');
+      throw new InvalidRequestException(
+        'Body must be {"username": string, "password": string, "rememberMe"?: boolean}',
+      );
     }
-    const { username, password } = parsed.data;
+    const { username, password, rememberMe } = parsed.data;
     const signedIn = await this.logins.login(request, {
       username,
       // The User entity (numeric id, roles, disabled) is itself a SessionPrincipal.
       verify: () => this.users.verify(username, password),
       authLevel: 'password',
+      rememberMe: rememberMe === true,
     });
     const { user } = signedIn;
     return {
       user: { id: user.id, username: user.username, roles: user.roles },
-      session: { id: signedIn.session.id, expiresAt: signedIn.expiresAt },
+      session: {
+        id: signedIn.session.id,
+        expiresAt: signedIn.expiresAt,
+        kind: signedIn.session.kind,
+      },
       csrfToken: signedIn.csrfToken,
     };
   }
@@ -63,7 +72,8 @@ export class AuthController {
   @AllowPendingReauth()
   @Get('csrf')
   csrfToken(@Req() request: Request) {
-    return { csrfToken: this.csrf.tokenFor(requestState(request).tokenHash!) };
+    const state = requestState(request);
+    return { csrfToken: this.csrf.tokenFor(state.tokenHash!, state.session) };
   }
 }
 

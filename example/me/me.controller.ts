@@ -35,6 +35,7 @@ export class MeController {
         createdAt: new Date(session.createdAt).toISOString(),
         authenticatedAt: new Date(session.authenticatedAt).toISOString(),
         expiresAt: expiresAt(session),
+        kind: session.kind,
       },
     };
   }
@@ -49,6 +50,7 @@ export class MeController {
       lastSeenAt: new Date(s.lastSeenAt).toISOString(),
       ip: s.ip,
       userAgent: s.userAgent,
+      kind: s.kind,
     }));
   }
 

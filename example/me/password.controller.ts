@@ -64,6 +64,6 @@ export class PasswordController {
       endOtherSessions: parsed.data.endOtherSessions !== false,
       ip: state.clientIp,
     });
-    setHeader(response, 'X-CSRF-Token', this.csrf.tokenFor(issued.tokenHash));
+    setHeader(response, 'X-CSRF-Token', this.csrf.tokenFor(issued.tokenHash, issued.session));
   }
 }

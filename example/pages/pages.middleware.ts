@@ -10,6 +10,7 @@ export const PAGES: Record<string, string> = {
   '/app/operations': 'operations.html',
   '/app/audit': 'audit.html',
   '/app/review': 'review.html',
+  '/app/help': 'help.html',
 };
 
 /**

@@ -48,6 +48,29 @@ describe('policy explain --as user:<id>', () => {
     expect(JSON.parse(out)).toMatchObject({ allowed: true, decidingRule: { id: 'edit-own' } });
   });
 
+  it('asks about a remembered session with --remembered, and exits 2 naming a bad value', async () => {
+    const guarded = new PolicyService(
+      createPolicyConfig({
+        document: {
+          roles: {
+            editor: [
+              { id: 'edit', action: 'update', subject: 'Article', when: { remembered: false } },
+            ],
+          },
+        },
+      }),
+    );
+    const flags = { as: 'editor', action: 'update', subject: 'Article' };
+    await policyExplainCommand({ policy: guarded }, { ...flags, remembered: 'true' }, run);
+    expect(JSON.parse(out)).toMatchObject({ allowed: false, reason: 'remembered_session' });
+    out = '';
+    await policyExplainCommand({ policy: guarded }, { ...flags, remembered: 'false' }, run);
+    expect(JSON.parse(out)).toMatchObject({ allowed: true, decidingRule: { id: 'edit' } });
+    await expect(
+      policyExplainCommand({ policy: guarded }, { ...flags, remembered: 'maybe' }, run),
+    ).rejects.toThrow(/--remembered: expected true or false/);
+  });
+
   it('exits 2 for an unknown user', async () => {
     const flags = { as: 'user:9', action: 'read', subject: 'Article' };
     await expect(policyExplainCommand({ policy, users }, flags, run)).rejects.toThrow(

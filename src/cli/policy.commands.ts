@@ -33,6 +33,8 @@ export interface ExplainFlags {
   country?: string;
   authLevel?: string;
   sessionAge?: string;
+  /** `true` or `false`: whether the session is a remembered one. */
+  remembered?: string;
 }
 
 /** What `policy explain` asks: the app's engine and user directory, or a policy file's engine. */
@@ -61,6 +63,7 @@ export async function policyExplainCommand(
     country: flags.country,
     authLevel: flags.authLevel,
     sessionAge: flags.sessionAge,
+    remembered: booleanFlag(flags.remembered),
   };
   let check;
   try {
@@ -167,6 +170,13 @@ function resourceOf(json: string): unknown {
     // reported below
   }
   throw new CliExit(EXIT.usage, `--resource: not a JSON object '${json}'`);
+}
+
+/** `'true'` / `'false'` as booleans; anything else is passed on for the question to refuse. */
+function booleanFlag(value: string | undefined): boolean | string | undefined {
+  if (value === 'true') return true;
+  if (value === 'false') return false;
+  return value;
 }
 
 /** Question fields as the flags that set them: `sessionAge: …` becomes `--session-age: …`. */

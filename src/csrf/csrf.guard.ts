@@ -56,7 +56,7 @@ export class CsrfGuard implements CanActivate {
     const state = requestState(call.carrier);
     if (state.via === 'cookie' && state.tokenHash && !isPublic) {
       const presented = call.headers[this.options.csrf.headerName];
-      if (!this.csrf.verify(state.tokenHash, presented)) {
+      if (!this.csrf.verify(state.tokenHash, presented, state.session)) {
         return this.reject(call, new CsrfRejectedException('Missing or invalid CSRF token'));
       }
     }

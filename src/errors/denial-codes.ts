@@ -23,6 +23,8 @@ export type ReauthReason = 'stale_authentication' | 'permissions_changed' | 'ins
 /**
  * Why a `session_revoked` denial was issued, when the user should be told: `session_limit` — the
  * session was the oldest of the user's and ended when they signed in elsewhere past the
- * concurrent-session limit. Other endings (logout, revocation by an admin) carry no reason.
+ * concurrent-session limit; `token_replayed` — a remembered session ended because one of its
+ * rotated tokens was presented again after the grace window (a copied token). Other endings
+ * (logout, revocation by an admin) carry no reason.
  */
-export type RevokedReason = 'session_limit';
+export type RevokedReason = 'session_limit' | 'token_replayed';

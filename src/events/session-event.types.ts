@@ -4,7 +4,8 @@
  * live-connection listeners are typed from, so a new event type is added here or nowhere.
  */
 export interface SessionEventDetails {
-  'login.succeeded': { username?: string } | undefined;
+  /** `kind`: the session started, `'standard'` or `'remembered'`. */
+  'login.succeeded': { username?: string; kind?: string } | undefined;
   'login.failed': { username: string };
   'login.throttled': { username: string };
   logout: { reason: string };
@@ -29,6 +30,17 @@ export interface SessionEventDetails {
     reporterSessionId: string | null;
     reportedFrom: { ip: string | null; userAgent: string | null; createdAt: number };
     endedSessions: number;
+  };
+  /**
+   * A rotated token of a remembered session came back after the replay grace window: the
+   * session ended (`session.revoked`, reason `token_replayed`). `ip`/`userAgent` of the event are
+   * the presenter's; `issuedTo` is where the session was started.
+   */
+  'session.replay_detected': {
+    retiredAt: number;
+    presentedAfterMs: number;
+    replayGraceMs: number;
+    issuedTo: { ip: string | null; userAgent: string | null };
   };
   'session.reauthenticated': { level: string };
   'password.changed': { changeId: string; endedSessions: number };
@@ -105,6 +117,7 @@ export const SESSION_EVENT_TYPES = [
   'session.limit_enforced',
   'session.limit_refused',
   'session.reported',
+  'session.replay_detected',
   'session.reauthenticated',
   'password.changed',
   'permissions.changed',

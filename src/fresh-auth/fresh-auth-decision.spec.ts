@@ -128,4 +128,49 @@ describe('decideFreshAuth', () => {
       ),
     );
   });
+
+  describe('a remembered session', () => {
+    const remembered = (reauthenticatedAt: number | null) => ({
+      kind: 'remembered' as const,
+      authenticatedAt: T0,
+      authLevel: 'password',
+      reauthenticatedAt,
+    });
+
+    it('is never fresh through its sign-in, however recent', () => {
+      expect(decideFreshAuth(remembered(null), { maxAgeMs: 5 * MINUTE }, T0, LEVELS)).toEqual({
+        ok: false,
+        reason: 'stale_authentication',
+        maxAge: 5 * MINUTE,
+      });
+    });
+
+    it('is fresh after a re-authentication made in it, for the maximum age', () => {
+      const session = remembered(T0 + MINUTE);
+      const requirement = { maxAgeMs: 5 * MINUTE };
+      expect(decideFreshAuth(session, requirement, T0 + 2 * MINUTE, LEVELS)).toEqual({ ok: true });
+      expect(decideFreshAuth(session, requirement, T0 + 7 * MINUTE, LEVELS)).toMatchObject({
+        ok: false,
+        reason: 'stale_authentication',
+      });
+    });
+
+    it('for any sign-in time and maximum age, is fresh only through a re-authentication', () => {
+      fc.assert(
+        fc.property(
+          fc.integer({ min: 0, max: 10 * MINUTE }),
+          fc.integer({ min: 1 }),
+          (age, max) => {
+            const now = T0 + age;
+            expect(decideFreshAuth(remembered(null), { maxAgeMs: max }, now, LEVELS).ok).toBe(
+              false,
+            );
+            expect(decideFreshAuth(remembered(T0), { maxAgeMs: max }, now, LEVELS).ok).toBe(
+              age <= max,
+            );
+          },
+        ),
+      );
+    });
+  });
 });

@@ -43,7 +43,9 @@ export class FreshAuthConfigurationError extends Error {
  * Decides whether a session satisfies a fresh-auth requirement at time `now` (epoch ms).
  * `levels` orders the auth levels from weakest to strongest; a session level not in it counts as
  * weaker than all of them. The level is checked first — re-authenticating with the same factor
- * would not help — then the age: `now - authenticatedAt <= maxAgeMs` is fresh.
+ * would not help — then the age: `now - authenticatedAt <= maxAgeMs` is fresh. A remembered
+ * session's sign-in never counts: only a re-authentication made in it does
+ * (`now - reauthenticatedAt <= maxAgeMs`), so a remembered device must prove itself again.
  *
  * @throws FreshAuthConfigurationError when `requirement.level` is not in `levels`
  * @example
@@ -51,7 +53,8 @@ export class FreshAuthConfigurationError extends Error {
  *   ['password', 'mfa']) // { ok: false, reason: 'stale_authentication', maxAge: 60000 }
  */
 export function decideFreshAuth(
-  session: Pick<ActiveSession, 'authenticatedAt' | 'authLevel'>,
+  session: Pick<ActiveSession, 'authenticatedAt' | 'authLevel'> &
+    Partial<Pick<ActiveSession, 'kind' | 'reauthenticatedAt'>>,
   requirement: FreshAuthRequirement,
   now: number,
   levels: readonly string[],
@@ -76,6 +79,8 @@ export function decideFreshAuth(
     }
     if (levels.indexOf(session.authLevel) < required) return denial('insufficient_level');
   }
-  if (!(now - session.authenticatedAt <= maxAgeMs)) return denial('stale_authentication');
+  const provedAt =
+    session.kind === 'remembered' ? (session.reauthenticatedAt ?? null) : session.authenticatedAt;
+  if (provedAt === null || !(now - provedAt <= maxAgeMs)) return denial('stale_authentication');
   return { ok: true };
 }

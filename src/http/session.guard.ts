@@ -10,8 +10,16 @@ import {
 } from '../errors/session-security.exception.js';
 import { resolveClientIp } from '../network/client-ip.js';
 import type { ResolvedOptions } from '../options/resolved-options.js';
-import { requestState, resetRequestState } from '../session/request-state.js';
-import { clearedSessionCookie, readSessionCookie } from '../session/session-cookie.js';
+import {
+  requestState,
+  resetRequestState,
+  type SessionRequestState,
+} from '../session/request-state.js';
+import {
+  clearedSessionCookie,
+  readSessionCookie,
+  sessionCookie,
+} from '../session/session-cookie.js';
 import { SessionEvents } from '../session/session-events.js';
 import { SessionService, SessionValidation } from '../session/session.service.js';
 import { resolveCall, type GuardedCall } from '../surfaces/guarded-call.js';
@@ -66,7 +74,7 @@ export class SessionGuard implements CanActivate {
       if (isPublic) return true;
       return this.onDenied(call, new SessionRequiredException());
     }
-    const result = await this.validateOnce(call, found.token);
+    const result = await this.validateOnce(call, found.token, state);
     if (!result.ok) {
       if (found.via === 'cookie' && call.response) {
         appendHeader(call.response, 'Set-Cookie', clearedSessionCookie(this.options));
@@ -85,7 +93,29 @@ export class SessionGuard implements CanActivate {
     ) {
       return this.onDenied(call, new ReauthRequiredException(result.reauth));
     }
+    if (result.session.kind === 'remembered' && found.via === 'cookie' && !result.graced) {
+      await this.rotateRemembered(call, state);
+    }
     return true;
+  }
+
+  /**
+   * Rotates a remembered session's token on use, when it is due, on HTTP requests (the only ones
+   * whose response can carry the new cookie). The cookie is written here, before the handler
+   * runs, so a later guard's denial or a failing handler still delivers it.
+   */
+  protected async rotateRemembered(call: GuardedCall, state: SessionRequestState): Promise<void> {
+    if (call.type !== 'http' || !call.response || !state.session || !state.tokenHash) return;
+    const issued = await this.sessions.rotateIfDue(state.tokenHash, state.session);
+    if (!issued) return;
+    const { session } = issued;
+    appendHeader(
+      call.response,
+      'Set-Cookie',
+      sessionCookie(this.options, issued.token, session.absoluteExpiresAt - session.lastSeenAt),
+    );
+    state.session = session;
+    state.tokenHash = issued.tokenHash;
   }
 
   /**
@@ -145,12 +175,17 @@ export class SessionGuard implements CanActivate {
    * Validates the token once per HTTP request: the fields of one GraphQL operation share the
    * outcome instead of asking the session store again for each resolver.
    */
-  private validateOnce(call: GuardedCall, token: string): Promise<SessionValidation> {
-    if (call.type !== 'graphql') return this.sessions.validate(token);
-    const state = requestState(call.carrier);
+  private validateOnce(
+    call: GuardedCall,
+    token: string,
+    state: SessionRequestState,
+  ): Promise<SessionValidation> {
+    const userAgent = call.headers['user-agent'];
+    const from = { ip: state.clientIp || null, userAgent: userAgent?.slice(0, 512) ?? null };
+    if (call.type !== 'graphql') return this.sessions.validate(token, from);
     const cached = state.validation;
     if (cached?.token === token) return cached.result;
-    const result = this.sessions.validate(token);
+    const result = this.sessions.validate(token, from);
     state.validation = { token, result };
     return result;
   }

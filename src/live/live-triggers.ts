@@ -20,6 +20,7 @@ const SIGNAL_SCOPE: Record<SessionEventType, 'session' | 'user' | 'all' | null> 
   'session.limit_enforced': null,
   'session.limit_refused': null,
   'session.reported': null,
+  'session.replay_detected': null,
   'session.reauthenticated': null,
   // The permission change itself already signalled the user's connections.
   'permissions.reauth_marked': null,

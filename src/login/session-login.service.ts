@@ -61,6 +61,7 @@ export class SessionLogin {
         userAgent: userAgentOf(request),
         authLevel: attempt.authLevel,
         data: attempt.data,
+        kind: attempt.rememberMe === true ? 'remembered' : 'standard',
       })
       .catch(refuseDisabled);
     await this.events.emit({
@@ -70,6 +71,7 @@ export class SessionLogin {
       ip: state.clientIp || null,
       userAgent: userAgentOf(request),
       outcome: 'success',
+      details: { kind: issued.session.kind },
     });
     return { ...this.signedIn(request, issued), user };
   }
@@ -137,7 +139,7 @@ export class SessionLogin {
     const { session } = issued;
     return {
       session,
-      csrfToken: this.csrf.tokenFor(issued.tokenHash),
+      csrfToken: this.csrf.tokenFor(issued.tokenHash, issued.session),
       expiresAt: new Date(Math.min(session.idleExpiresAt, session.absoluteExpiresAt)).toISOString(),
     };
   }

@@ -15,6 +15,12 @@ export interface LoginAttempt<P extends SessionPrincipal = SessionPrincipal> {
   authLevel?: string;
   /** Application data stored with the session and carried over on rotation. */
   data?: Record<string, unknown>;
+  /**
+   * Start a remembered session ("remember me on this device"): the longer lifetime of
+   * `session.rememberMe`, never fresh authentication, a token that rotates on use with replay
+   * detection (default `false`).
+   */
+  rememberMe?: boolean;
 }
 
 /**

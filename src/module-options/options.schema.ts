@@ -27,12 +27,26 @@ export const sessionLimitSection = z.strictObject({
     .default('end-oldest'),
 });
 
+/** Browsers keep a cookie at most 400 days; a remembered session cannot outlive its cookie. */
+const MAX_REMEMBERED_MS = 400 * 24 * 3_600_000;
+/** The longest replay grace window accepted: a rotated token stays usable at most this long. */
+export const MAX_REPLAY_GRACE_MS = 60_000;
+
+/** `session.rememberMe`: the lifetime and token rotation of remembered (remember-me) sessions. */
+export const rememberMeSection = z.strictObject({
+  idleTimeout: durationOption('7d', { max: MAX_REMEMBERED_MS }),
+  absoluteTimeout: durationOption('30d', { max: MAX_REMEMBERED_MS }),
+  rotateAfter: durationOption('1m'),
+  replayGrace: durationOption('10s', { max: MAX_REPLAY_GRACE_MS }),
+});
+
 /** `session`: how long a session lives, and how many a user may have. */
 export const sessionSection = z.strictObject({
   idleTimeout: durationOption('30m'),
   absoluteTimeout: durationOption('12h'),
   touchInterval: durationOption('60s'),
   limit: sessionLimitSection.optional(),
+  rememberMe: rememberMeSection.prefault({}),
 });
 
 /** `cookie`: the session cookie. */

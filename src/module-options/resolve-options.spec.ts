@@ -27,6 +27,12 @@ describe('resolveOptions', () => {
       absoluteTimeoutMs: 12 * 3_600_000,
       touchIntervalMs: 60_000,
       limit: null,
+      rememberMe: {
+        idleTimeoutMs: 7 * 86_400_000,
+        absoluteTimeoutMs: 30 * 86_400_000,
+        rotateAfterMs: 60_000,
+        replayGraceMs: 10_000,
+      },
     });
     expect(resolved.allowBearer).toBe(false);
     expect(resolved.csrf.jsonOnly).toBe(true);
@@ -50,6 +56,22 @@ describe('resolveOptions', () => {
     [
       { session: { idleTimeout: '13h' } },
       /session\.idleTimeout: must not be longer than session\.absoluteTimeout/,
+    ],
+    [
+      { session: { rememberMe: { idleTimeout: '40d' } } },
+      /session\.rememberMe\.idleTimeout: must not be longer than session\.rememberMe\.absoluteTimeout/,
+    ],
+    [
+      { session: { rememberMe: { replayGrace: '2m' } } },
+      /session\.rememberMe\.replayGrace: must be at most 1 ?m/,
+    ],
+    [
+      { session: { rememberMe: { absoluteTimeout: '401d' } } },
+      /session\.rememberMe\.absoluteTimeout: must be at most/,
+    ],
+    [
+      { session: { rememberMe: { rotateAfter: 'often' } } },
+      /session\.rememberMe\.rotateAfter: invalid/,
     ],
     [{ cookie: { name: 'bad name' } }, /cookie\.name:/],
     [{ cookie: { sameSite: 'none' } }, /cookie\.sameSite:/],

@@ -59,9 +59,14 @@ function finish(options: ParsedOptions, problems: string[]): ResolvedOptions | n
       "dataSource: the module's entities are missing — add sessionSecurityEntities to it",
     );
   }
-  const { idleTimeout, absoluteTimeout, touchInterval, limit } = options.session;
+  const { idleTimeout, absoluteTimeout, touchInterval, limit, rememberMe } = options.session;
   if (idleTimeout > absoluteTimeout) {
     problems.push('session.idleTimeout: must not be longer than session.absoluteTimeout');
+  }
+  if (rememberMe.idleTimeout > rememberMe.absoluteTimeout) {
+    problems.push(
+      'session.rememberMe.idleTimeout: must not be longer than session.rememberMe.absoluteTimeout',
+    );
   }
   if (limit && limit.maxSessions === undefined && Object.keys(limit.perRole).length === 0) {
     problems.push(
@@ -87,6 +92,12 @@ function finish(options: ParsedOptions, problems: string[]): ResolvedOptions | n
       limit: limit
         ? { maxSessions: limit.maxSessions ?? null, perRole: limit.perRole, policy: limit.policy }
         : null,
+      rememberMe: {
+        idleTimeoutMs: rememberMe.idleTimeout,
+        absoluteTimeoutMs: rememberMe.absoluteTimeout,
+        rotateAfterMs: rememberMe.rotateAfter,
+        replayGraceMs: rememberMe.replayGrace,
+      },
     },
     cookie: {
       name: `__Host-${options.cookie.name}`,

@@ -82,6 +82,30 @@ export interface SessionOptions {
   touchInterval?: Duration;
   /** How many live sessions a user may have at once (default: no limit); see `docs/session-limits.md`. */
   limit?: SessionLimitOptions;
+  /** Remembered (remember-me) sessions; see `docs/remember-me.md`. */
+  rememberMe?: RememberMeOptions;
+}
+
+/**
+ * Remembered sessions: those a sign-in asks for with `rememberMe: true`. They live longer than a
+ * standard session, never count as fresh authentication, and their token rotates on use; a rotated
+ * token presented after the grace window is a replay that ends the session and notifies the user.
+ *
+ * @example
+ * session: { rememberMe: { absoluteTimeout: '14d', rotateAfter: '5m', replayGrace: '5s' } }
+ */
+export interface RememberMeOptions {
+  /** A remembered session unused this long ends (default `'7d'`, at most 400 days). */
+  idleTimeout?: Duration;
+  /** A remembered session ends this long after sign-in whatever its use (default `'30d'`, at most 400 days). */
+  absoluteTimeout?: Duration;
+  /** The first request after the token is this old rotates it (default `'1m'`; `1` (ms) rotates on nearly every request). */
+  rotateAfter?: Duration;
+  /**
+   * How long a rotated token still reaches its session, for requests already under way in
+   * parallel tabs (default `'10s'`, at most `'1m'`); presented later, it is a replay.
+   */
+  replayGrace?: Duration;
 }
 
 /**

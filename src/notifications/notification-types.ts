@@ -10,6 +10,7 @@ export const NotificationTypes = {
   sessionRevoked: 'session_revoked',
   newSignIn: 'new_sign_in',
   passwordChanged: 'password_changed',
+  sessionTheftDetected: 'session_theft_detected',
 } as const;
 
 /** A built-in notification type, or any app-defined one. */

@@ -3,6 +3,7 @@ import type { DataSource } from 'typeorm';
 import { SESSION_SECURITY_DATA_SOURCE } from '../common/tokens.js';
 import { SessionRecords } from '../session/session-records.js';
 import { SessionEvents, type SessionEvent } from '../session/session-events.js';
+import { TOKEN_REPLAYED_REASON } from '../session/session-kind.js';
 import { SESSION_LIMIT_REASON } from '../session/session-limit.js';
 import { detectNewSignIn } from './new-sign-in.detector.js';
 import { NotificationTypes } from './notification-types.js';
@@ -14,6 +15,8 @@ const SIGN_IN_HISTORY = 50;
 /**
  * Turns session events into notifications: `session.revoked` → `session_revoked` (with a
  * message for a session ended by the concurrent-session limit),
+ * `session.replay_detected` → `session_theft_detected` (a remembered token came back after it
+ * rotated: its session ended),
  * `password.changed` → `password_changed`, and `session.created` → `new_sign_in` when
  * {@link detectNewSignIn} says the device or network is new (its payload carries the
  * `report_session` action, "this wasn't me"). Dedupe keys come from the event
@@ -48,7 +51,8 @@ export class NotificationSubscriber implements OnModuleInit {
     if (!userId) return;
     switch (event.type) {
       case 'session.revoked':
-        if (!sessionId) return;
+        // A replay is told once, by the `session_theft_detected` notice below.
+        if (!sessionId || event.details.reason === TOKEN_REPLAYED_REASON) return;
         await this.notifications.notify(
           userId,
           NotificationTypes.sessionRevoked,
@@ -68,6 +72,23 @@ export class NotificationSubscriber implements OnModuleInit {
       }
       case 'session.created':
         if (sessionId) await this.signIn(userId, sessionId, event);
+        return;
+      case 'session.replay_detected':
+        if (!sessionId) return;
+        await this.notifications.notify(
+          userId,
+          NotificationTypes.sessionTheftDetected,
+          {
+            sessionId,
+            reason: TOKEN_REPLAYED_REASON,
+            ip: event.ip ?? null,
+            userAgent: event.userAgent ?? null,
+            message:
+              'A remembered sign-in of yours was used from two places, so it was signed out. ' +
+              'If you did not expect this, change your password.',
+          },
+          { dedupeKey: `replay:${sessionId}` },
+        );
         return;
       // Notified by the job that does their bookkeeping (forced re-auth, bulk revocation) or not at all.
       case 'login.succeeded':

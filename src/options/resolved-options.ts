@@ -23,6 +23,8 @@ export interface ResolvedOptions {
     touchIntervalMs: number;
     /** The concurrent-session limit; `null`: none. */
     limit: SessionLimit | null;
+    /** Remembered (remember-me) sessions: their lifetime and token rotation. */
+    rememberMe: RememberMeSettings;
   };
   cookie: { name: string; sameSite: 'Lax' | 'Strict' };
   csrf: { allowedOrigins: Set<string>; headerName: string; jsonOnly: boolean; key: Buffer };
@@ -32,6 +34,20 @@ export interface ResolvedOptions {
   allowBearer: boolean;
   surfaces: { rpcToken: RpcTokenExtractor | null };
   clock: Clock;
+}
+
+/**
+ * Remembered sessions after validation, in ms: the idle and absolute lifetime, how old a token
+ * gets before a request rotates it (`0`: every request), and how long a rotated token still
+ * reaches its session (parallel tabs) before it counts as a replay.
+ *
+ * @example const settings: RememberMeSettings = { idleTimeoutMs: 6048e5, absoluteTimeoutMs: 2592e6, rotateAfterMs: 6e4, replayGraceMs: 1e4 };
+ */
+export interface RememberMeSettings {
+  idleTimeoutMs: number;
+  absoluteTimeoutMs: number;
+  rotateAfterMs: number;
+  replayGraceMs: number;
 }
 
 /**

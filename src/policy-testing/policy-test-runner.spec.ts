@@ -67,6 +67,31 @@ describe('policy test suites', () => {
     expect(report).toMatchObject({ passed: true, failed: 0 });
   });
 
+  it('takes remembered as a fact: a when.remembered rule holds or fails by it', () => {
+    const policy = documentPolicy({
+      roles: {
+        editor: [{ id: 'edit', action: 'update', subject: 'Article', when: { remembered: false } }],
+      },
+    });
+    const test = { as: 'bob', action: 'update', subject: 'Article' };
+    const report = runPolicyTests(policy, [
+      suite([
+        { ...test, name: 'standard session', remembered: false, expect: 'allow', rule: 'edit' },
+        {
+          ...test,
+          name: 'remembered session',
+          remembered: true,
+          expect: 'deny',
+          reason: 'remembered_session',
+          failedWhen: 'edit',
+        },
+        { ...test, name: 'kind unknown', expect: 'deny', reason: 'remembered_session' },
+      ]),
+    ]);
+    expect(report.results.map((result) => result.mismatches)).toEqual([[], [], []]);
+    expect(report).toMatchObject({ passed: true, failed: 0 });
+  });
+
   it('fails a wrong expectation with a readable - expected / + actual diff and the trace', () => {
     const report = run([{ ...saturdayReport, expect: 'allow', rule: 'reports' }]);
     expect(report).toMatchObject({ passed: false, failed: 1 });

@@ -131,6 +131,11 @@ describe('validatePolicy', () => {
       withWhen({ maxSessionAge: 'soon' }),
       'policy.roles.editor[1].when.maxSessionAge: invalid duration "soon"',
     ],
+    [
+      'remembered as text',
+      withWhen({ remembered: 'no' }),
+      'policy.roles.editor[1].when.remembered: expected true or false (false: not in a remembered session)',
+    ],
     ['an empty when', withWhen({}), 'policy.roles.editor[1].when: must set at least one condition'],
     [
       'an unknown template',

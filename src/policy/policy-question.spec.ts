@@ -15,6 +15,7 @@ describe('parsePolicyQuestion', () => {
         country: 'de',
         authLevel: 'mfa',
         sessionAge: '2h',
+        remembered: true,
       },
       NOW,
     );
@@ -25,6 +26,7 @@ describe('parsePolicyQuestion', () => {
       authLevel: 'mfa',
       sessionCreatedAt: Date.parse('2026-03-28T20:10:00Z'),
       authenticatedAt: Date.parse('2026-03-28T20:10:00Z'),
+      remembered: true,
     });
     expect(check.subject).toBe('Report');
     expect(check.user).toEqual({ id: 2, roles: ['editor'], tenantId: null });
@@ -38,6 +40,7 @@ describe('parsePolicyQuestion', () => {
       authLevel: null,
       sessionCreatedAt: null,
       authenticatedAt: null,
+      remembered: null,
     });
   });
 

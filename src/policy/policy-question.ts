@@ -42,6 +42,7 @@ export const policyFactsShape = {
     .optional(),
   authLevel: name.optional(),
   sessionAge: z.union([z.string().max(32), z.number()]).optional(),
+  remembered: z.boolean({ error: 'expected true or false' }).optional(),
 };
 
 /**
@@ -71,6 +72,8 @@ export interface PolicyQuestion {
   country?: string;
   authLevel?: string;
   sessionAge?: Duration;
+  /** Whether the session is a remembered (remember-me) one; left out: unknown. */
+  remembered?: boolean;
 }
 
 const questionSchema = z.strictObject({
@@ -127,7 +130,10 @@ export function factProblems(
  * @example contextOf({ at: '2026-03-02T10:00', tz: 'Europe/Berlin', ip: '10.0.0.7' }, Date.now())
  */
 export function contextOf(
-  facts: Pick<PolicyQuestion, 'at' | 'tz' | 'ip' | 'country' | 'authLevel' | 'sessionAge'>,
+  facts: Pick<
+    PolicyQuestion,
+    'at' | 'tz' | 'ip' | 'country' | 'authLevel' | 'sessionAge' | 'remembered'
+  >,
   now: number,
 ): PolicyContext {
   const at = facts.at === undefined ? now : parseInstant(facts.at, facts.tz ?? 'UTC', 'start')!;
@@ -140,6 +146,7 @@ export function contextOf(
     authLevel: facts.authLevel ?? null,
     sessionCreatedAt: created,
     authenticatedAt: created,
+    remembered: facts.remembered ?? null,
   };
 }
 

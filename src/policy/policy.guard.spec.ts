@@ -90,6 +90,9 @@ const session = (userId: string, roles: string[]): ActiveSession => ({
   userAgent: null,
   data: {},
   reauthRequiredAt: null,
+  kind: 'standard',
+  tokenIssuedAt: null,
+  reauthenticatedAt: null,
 });
 
 function setup(geo?: GeoResolver) {

@@ -155,6 +155,7 @@ export class PolicyGuard implements CanActivate {
       authLevel: session?.authLevel ?? null,
       sessionCreatedAt: session?.createdAt ?? null,
       authenticatedAt: session?.authenticatedAt ?? null,
+      remembered: session ? session.kind === 'remembered' : null,
     };
   }
 

@@ -107,6 +107,11 @@ export interface WhenBlock {
   authLevel?: string;
   /** The session must be younger than this. */
   maxSessionAge?: Duration;
+  /**
+   * `false`: not in a remembered (remember-me) session — a remembered device gets less; `true`:
+   * only in one. A request whose session kind is unknown satisfies neither.
+   */
+  remembered?: boolean;
 }
 
 /**
@@ -140,6 +145,8 @@ export interface PolicyContext {
   authLevel: string | null;
   sessionCreatedAt: number | null;
   authenticatedAt: number | null;
+  /** Whether the session is a remembered one; `null` or left out when unknown (no session). */
+  remembered?: boolean | null;
 }
 
 /**
@@ -169,4 +176,5 @@ export type WhenReason =
   | 'network_not_allowed'
   | 'country_not_allowed'
   | 'insufficient_auth_level'
-  | 'session_too_old';
+  | 'session_too_old'
+  | 'remembered_session';

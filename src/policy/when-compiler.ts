@@ -23,6 +23,7 @@ export interface CompiledWhen {
   notCountry?: ReadonlySet<string>;
   authLevel?: { name: string; rank: number };
   maxSessionAgeMs?: number;
+  remembered?: boolean;
 }
 
 /**
@@ -66,6 +67,7 @@ export function compileWhen(
   if (when.maxSessionAge !== undefined) {
     compiled.maxSessionAgeMs = parseDuration(when.maxSessionAge, 'when.maxSessionAge');
   }
+  if (when.remembered !== undefined) compiled.remembered = when.remembered;
   return compiled;
 }
 

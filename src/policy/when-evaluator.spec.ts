@@ -90,8 +90,37 @@ describe('when evaluation', () => {
     ['in a young session', { maxSessionAge: '8h' }, {}, null],
     ['in an old session', { maxSessionAge: '30s' }, {}, 'session_too_old'],
     ['without a session', { maxSessionAge: '8h' }, { sessionCreatedAt: null }, 'session_too_old'],
+    ['remembered: false in a standard session', { remembered: false }, { remembered: false }, null],
+    [
+      'remembered: false in a remembered session',
+      { remembered: false },
+      { remembered: true },
+      'remembered_session',
+    ],
+    [
+      'remembered: false without a session kind',
+      { remembered: false },
+      { remembered: null },
+      'remembered_session',
+    ],
+    ['remembered: true in a remembered session', { remembered: true }, { remembered: true }, null],
+    [
+      'remembered: true in a standard session',
+      { remembered: true },
+      { remembered: false },
+      'remembered_session',
+    ],
   ])('%s', (_name, when, extra, expected) => {
     expect(failure(when, extra)).toBe(expected);
+  });
+
+  it('explains a remembered-session denial in words', () => {
+    const when = compileWhen({ remembered: false }, {}, LEVELS);
+    expect(evaluateWhen(when, new WhenEnv(context({ remembered: true }), LEVELS))).toEqual({
+      pass: false,
+      reason: 'remembered_session',
+      detail: 'not allowed in a remembered (remember-me) session: sign in without remember me',
+    });
   });
 
   it('requires every condition of a block', () => {

@@ -40,8 +40,8 @@ const PASS: WhenOutcome = { pass: true };
 /**
  * The first condition of `when` that does not hold, as a machine reason, or `null` when all hold.
  * Checked in this order: dates, hours, network, notNetwork, country, notCountry, authLevel,
- * maxSessionAge. An unknown country, address, auth level or session age never satisfies a
- * condition that needs it.
+ * maxSessionAge, remembered. An unknown country, address, auth level, session age or session
+ * kind never satisfies a condition that needs it.
  *
  * @example whenFailure(compileWhen({ country: ['DE'] }, {}, levels), env) // 'country_not_allowed'
  */
@@ -70,6 +70,9 @@ export function whenFailure(when: CompiledWhen, env: WhenEnv): WhenReason | null
     (sessionCreatedAt === null || now - sessionCreatedAt > when.maxSessionAgeMs)
   ) {
     return 'session_too_old';
+  }
+  if (when.remembered !== undefined && (env.context.remembered ?? null) !== when.remembered) {
+    return 'remembered_session';
   }
   return null;
 }
@@ -110,6 +113,12 @@ function describe(when: CompiledWhen, env: WhenEnv, reason: WhenReason): string 
       return context.sessionCreatedAt === null
         ? 'session age is unknown'
         : `session is ${Math.round((context.now - context.sessionCreatedAt) / 1000)}s old, more than ${source.maxSessionAge}`;
+    case 'remembered_session':
+      return context.remembered == null
+        ? 'whether the session is a remembered one is unknown'
+        : context.remembered
+          ? 'not allowed in a remembered (remember-me) session: sign in without remember me'
+          : 'allowed only in a remembered session';
   }
 }
 

@@ -95,6 +95,9 @@ export const whenSchema = z
         .union([z.number(), z.string()], { error: "expected a duration such as '8h'" })
         .pipe(check<number | string>((value) => durationProblem(value)))
         .optional(),
+      remembered: z
+        .boolean({ error: 'expected true or false (false: not in a remembered session)' })
+        .optional(),
     },
     { error: 'expected an object of request conditions' },
   )

@@ -1,6 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { In, IsNull, MoreThan, Not, type DataSource } from 'typeorm';
+import { serialTransaction } from '../common/serial-transaction.js';
 import { SESSION_SECURITY_DATA_SOURCE } from '../common/tokens.js';
+import { RetiredTokenEntity } from './retired-token.entity.js';
 import { SessionEntity } from './session.entity.js';
 
 /** What a rotation may change in the same write as the token (re-authentication, privilege change). */
@@ -13,6 +15,7 @@ export type SessionRotationChanges = Partial<
     | 'tenantId'
     | 'authzVersion'
     | 'reauthRequiredAt'
+    | 'reauthenticatedAt'
     | 'data'
   >
 >;
@@ -131,20 +134,35 @@ export class SessionRecords {
 
   /**
    * Gives a live session a new token hash (and `changes`) in one write and returns the new row;
-   * `null` when the old token is no longer live (ended, or rotated by a concurrent request).
+   * `null` when the old token is no longer live (ended, or rotated by a concurrent request). A
+   * remembered session's old hash is kept as retired in the same transaction, for replay
+   * detection; the conditional update lets exactly one of concurrent rotations win.
    */
-  async rotateToken(
+  rotateToken(
     tokenHash: string,
     newHash: string,
     changes: SessionRotationChanges,
     at: number,
   ): Promise<SessionEntity | null> {
-    const result = await this.rows.update(
-      { tokenHash, revokedAt: IsNull() },
-      { ...changes, tokenHash: newHash, lastSeenAt: at },
-    );
-    if (!result.affected) return null;
-    return this.rows.findOneByOrFail({ tokenHash: newHash });
+    return serialTransaction(this.dataSource, async (manager) => {
+      const rows = manager.getRepository(SessionEntity);
+      const result = await rows.update(
+        { tokenHash, revokedAt: IsNull() },
+        { ...changes, tokenHash: newHash, lastSeenAt: at, tokenIssuedAt: at },
+      );
+      if (!result.affected) return null;
+      const row = await rows.findOneByOrFail({ tokenHash: newHash });
+      if (row.kind === 'remembered') {
+        await manager.getRepository(RetiredTokenEntity).insert({
+          tokenHash,
+          sessionId: row.id,
+          userId: row.userId,
+          retiredAt: at,
+          expiresAt: row.absoluteExpiresAt,
+        });
+      }
+      return row;
+    });
   }
 
   /** Records activity on a live session; `false` if it had ended meanwhile. */

@@ -18,6 +18,9 @@ const base: ActiveSession = {
   userAgent: null,
   data: {},
   reauthRequiredAt: null,
+  kind: 'standard',
+  tokenIssuedAt: null,
+  reauthenticatedAt: null,
 };
 const calm = { revokedBefore: 0, authzVersion: 2 };
 

@@ -1,5 +1,6 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import { epochMs } from '../common/epoch-ms.transformer.js';
+import type { SessionKind } from './session-kind.js';
 
 /** A server-side session. The token is never stored: only its SHA-256 (`tokenHash`). */
 @Entity('ss_session')
@@ -59,4 +60,16 @@ export class SessionEntity {
 
   @Column({ type: 'bigint', nullable: true, transformer: epochMs })
   reauthRequiredAt!: number | null;
+
+  /** `'standard'`, `'remembered'` (remember-me) or `'impersonation'`; see {@link SessionKind}. */
+  @Column({ type: 'varchar', length: 16, default: 'standard' })
+  kind!: SessionKind;
+
+  /** When the current token was issued (sign-in or rotation); `null` on rows older than it. */
+  @Column({ type: 'bigint', nullable: true, transformer: epochMs })
+  tokenIssuedAt!: number | null;
+
+  /** The last re-authentication made in this session (not its sign-in); `null` before one. */
+  @Column({ type: 'bigint', nullable: true, transformer: epochMs })
+  reauthenticatedAt!: number | null;
 }

@@ -19,5 +19,8 @@ export function toActiveSession(row: SessionEntity): ActiveSession {
     userAgent: row.userAgent,
     data: row.data,
     reauthRequiredAt: row.reauthRequiredAt,
+    kind: row.kind ?? 'standard',
+    tokenIssuedAt: row.tokenIssuedAt ?? null,
+    reauthenticatedAt: row.reauthenticatedAt ?? null,
   };
 }

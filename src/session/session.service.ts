@@ -8,6 +8,8 @@ import type { ResolvedOptions } from '../options/resolved-options.js';
 import { SessionEvents } from './session-events.js';
 import { SESSION_LIMIT_REASON } from './session-limit.js';
 import { SessionLimiter } from './session-limiter.js';
+import { TOKEN_REPLAYED_REASON } from './session-kind.js';
+import { RememberedTokens, type PresentedFrom } from './remembered-tokens.js';
 import { SessionRecords, type SessionRotationChanges } from './session-records.js';
 import { SessionStore } from './session-store.js';
 import { generateToken, hashToken, isWellFormedToken } from './session-token.js';
@@ -32,11 +34,23 @@ export interface SessionOrigin {
   userAgent?: string | null;
   authLevel?: string;
   data?: Record<string, unknown>;
+  /**
+   * `'remembered'` for a remember-me sign-in: the lifetime of `session.rememberMe`, never fresh
+   * authentication, a token that rotates on use (default `'standard'`).
+   */
+  kind?: 'standard' | 'remembered';
 }
 
 /** Outcome of validating a presented token. */
 export type SessionValidation =
-  | { ok: true; session: ActiveSession; tokenHash: string; reauth: 'permissions_changed' | null }
+  | {
+      ok: true;
+      session: ActiveSession;
+      tokenHash: string;
+      reauth: 'permissions_changed' | null;
+      /** The token was a remembered session's previous one, within the replay grace window. */
+      graced?: boolean;
+    }
   | {
       ok: false;
       code: 'session_required' | 'session_expired' | 'session_revoked';
@@ -80,6 +94,7 @@ export class SessionService implements OnApplicationBootstrap {
     private readonly records: SessionRecords,
     private readonly states: UserStateRecords,
     private readonly limiter: SessionLimiter,
+    private readonly remembered: RememberedTokens,
     private readonly events: SessionEvents,
     @Inject(Clock) private readonly clock: Clock,
     @Inject(RESOLVED_OPTIONS) private readonly options: ResolvedOptions,
@@ -102,7 +117,9 @@ export class SessionService implements OnApplicationBootstrap {
     const state = await this.userState(userId);
     if (principal.disabled || state?.disabledAt) throw new AccountDisabledError(userId);
     const now = this.clock.now();
-    const { idleTimeoutMs, absoluteTimeoutMs } = this.options.session;
+    const kind = origin.kind ?? 'standard';
+    const { idleTimeoutMs, absoluteTimeoutMs } =
+      kind === 'remembered' ? this.options.session.rememberMe : this.options.session;
     const token = generateToken();
     const row: SessionEntity = {
       id: randomUUID(),
@@ -123,6 +140,9 @@ export class SessionService implements OnApplicationBootstrap {
       revokedAt: null,
       revokedReason: null,
       reauthRequiredAt: null,
+      kind,
+      tokenIssuedAt: now,
+      reauthenticatedAt: null,
     };
     const ended = await this.limiter.admit(row);
     const session = toActiveSession(row);
@@ -139,13 +159,33 @@ export class SessionService implements OnApplicationBootstrap {
     return { session, token, tokenHash: row.tokenHash };
   }
 
-  /** Validates a presented token against server-side state only (timeouts, revocations, markers). */
-  async validate(token: string): Promise<SessionValidation> {
+  /**
+   * Validates a presented token against server-side state only (timeouts, revocations, markers).
+   * A remembered session's rotated token reaches the session within the replay grace window
+   * (`graced`); presented later it is a replay: the session ends (`session_revoked`, reason
+   * `token_replayed`) and `session.replay_detected` records `from` as the evidence.
+   */
+  async validate(token: string, from: PresentedFrom = {}): Promise<SessionValidation> {
     if (!isWellFormedToken(token)) return { ok: false, code: 'session_required' };
-    const tokenHash = hashToken(token);
+    return this.validateHash(hashToken(token), from, false);
+  }
+
+  private async validateHash(
+    tokenHash: string,
+    from: PresentedFrom,
+    graced: boolean,
+  ): Promise<SessionValidation> {
     const found = await this.store.find(tokenHash);
-    if (found === null) return { ok: false, code: 'session_required' };
-    if (found === 'dead') return this.revoked(tokenHash);
+    if (found === null || found === 'dead') {
+      const verdict = graced ? null : await this.remembered.judge(tokenHash);
+      if (verdict?.kind === 'grace') return this.validateHash(verdict.row.tokenHash, from, true);
+      if (verdict?.kind === 'replayed') {
+        await this.remembered.endReplayed(verdict, from);
+        return { ok: false, code: 'session_revoked', reason: TOKEN_REPLAYED_REASON };
+      }
+      if (verdict?.kind === 'ended') return { ok: false, code: 'session_revoked' };
+      return found === null ? { ok: false, code: 'session_required' } : this.revoked(tokenHash);
+    }
     const now = this.clock.now();
     const verdict = judgeSession(found.session, found.revokedAt, found.epochs, now);
     if (verdict.status === 'revoked') return this.revoked(tokenHash);
@@ -157,7 +197,29 @@ export class SessionService implements OnApplicationBootstrap {
     if (now - found.session.lastSeenAt >= this.options.session.touchIntervalMs) {
       void this.touch(tokenHash, found.session, now);
     }
-    return { ok: true, session: found.session, tokenHash, reauth: verdict.reauth };
+    return graced
+      ? { ok: true, session: found.session, tokenHash, reauth: verdict.reauth, graced }
+      : { ok: true, session: found.session, tokenHash, reauth: verdict.reauth };
+  }
+
+  /**
+   * Rotates a remembered session's token when it is due (`session.rememberMe.rotateAfter`);
+   * `null` when it is not, or when a concurrent request rotated it first (that request's cookie
+   * carries the new token; this one was served within the replay grace window).
+   *
+   * @example const issued = await sessions.rotateIfDue(tokenHash, session); if (issued) setCookie(issued);
+   */
+  async rotateIfDue(tokenHash: string, session: ActiveSession): Promise<IssuedSession | null> {
+    const now = this.clock.now();
+    if (!this.remembered.rotationDue(session, now)) return null;
+    try {
+      const issued = await this.rotate(tokenHash);
+      await this.remembered.purgeExpired(now).catch(() => undefined);
+      return issued;
+    } catch (error) {
+      if (error instanceof SessionRevokedException) return null;
+      throw error;
+    }
   }
 
   /**
@@ -169,8 +231,13 @@ export class SessionService implements OnApplicationBootstrap {
    */
   async inspect(tokenHash: string): Promise<SessionValidation> {
     const found = await this.store.find(tokenHash);
-    if (found === null) return { ok: false, code: 'session_required' };
-    if (found === 'dead') return { ok: false, code: await this.endedAs(tokenHash) };
+    if (found === null || found === 'dead') {
+      // A connection opened before its remembered session's token rotated lives on with it.
+      const verdict = await this.remembered.judge(tokenHash);
+      if (verdict && verdict.kind !== 'ended') return this.inspect(verdict.row.tokenHash);
+      if (found === null) return { ok: false, code: 'session_required' };
+      return { ok: false, code: await this.endedAs(tokenHash) };
+    }
     const verdict = judgeSession(found.session, found.revokedAt, found.epochs, this.clock.now());
     if (verdict.status === 'revoked') return { ok: false, code: await this.endedAs(tokenHash) };
     if (verdict.status === 'expired') {
@@ -231,6 +298,7 @@ export class SessionService implements OnApplicationBootstrap {
       tenantId: principal ? (principal.tenantId ?? null) : session.tenantId,
       authzVersion: state?.authzVersion ?? 0,
       reauthRequiredAt: null,
+      reauthenticatedAt: this.clock.now(),
     });
     await this.events.emit({
       type: 'session.reauthenticated',
@@ -358,16 +426,14 @@ export class SessionService implements OnApplicationBootstrap {
   }
 
   /**
-   * The denial of a revoked token, with the reason the user is told when its row names one
-   * (a session the limit ended); a row that cannot be read gives the plain denial. A limit
-   * removed from the options since leaves such sessions with the plain denial.
+   * The denial of a revoked token, with the reason the user is told when its row names one (a
+   * session the limit ended, a remembered session ended by a replay); a row that cannot be read
+   * gives the plain denial. The read is on the denial path only.
    */
   private async revoked(tokenHash: string): Promise<SessionValidation> {
-    // Only a limit ends sessions with a reason the user is told: without one, no extra read.
-    if (!this.options.session.limit) return { ok: false, code: 'session_revoked' };
     const reason = await this.records.endedReason(tokenHash).catch(() => null);
-    return reason === SESSION_LIMIT_REASON
-      ? { ok: false, code: 'session_revoked', reason: SESSION_LIMIT_REASON }
+    return reason === SESSION_LIMIT_REASON || reason === TOKEN_REPLAYED_REASON
+      ? { ok: false, code: 'session_revoked', reason }
       : { ok: false, code: 'session_revoked' };
   }
 

@@ -1,3 +1,5 @@
+import type { SessionKind } from './session-kind.js';
+
 /** A live, validated session as the guards put it on the request. Safe to show: no token, no hash. */
 export interface ActiveSession {
   /** Public handle of the session (uuid); never the token. */
@@ -22,6 +24,12 @@ export interface ActiveSession {
   data: Record<string, unknown>;
   /** Set when the session must re-authenticate before anything else. */
   reauthRequiredAt: number | null;
+  /** `'standard'`, `'remembered'` (remember-me) or `'impersonation'`. */
+  kind: SessionKind;
+  /** When the current token was issued (sign-in or rotation); `null` when not recorded. */
+  tokenIssuedAt: number | null;
+  /** The last re-authentication made in the session, not its sign-in; `null` before one. */
+  reauthenticatedAt: number | null;
 }
 
 /**

@@ -22,6 +22,7 @@ function showCurrent(session) {
   const row = (term, value) => [el('dt', {}, term), el('dd', {}, value)];
   replace(
     byId('current'),
+    ...row('Kind', kindLabel(session.kind)),
     ...row('Signed in', formatTime(session.createdAt)),
     ...row('Password last confirmed', formatTime(session.authenticatedAt)),
     ...row('Ends at the latest', formatTime(session.expiresAt)),
@@ -44,11 +45,19 @@ function rowFor(session) {
     { 'data-session-id': session.id, 'data-current': session.current ? 'true' : null },
     cell,
     el('td', {}, session.ip ?? 'unknown'),
+    el('td', { 'data-kind': session.kind }, kindLabel(session.kind)),
     el('td', {}, formatTime(session.createdAt)),
     el('td', {}, formatTime(session.lastSeenAt)),
     el('td', {}, session.current ? '' : endButton(session, name.id, device)),
   );
   return row;
+}
+
+/** How each session kind of `GET /me/sessions` reads on the page. */
+function kindLabel(kind) {
+  if (kind === 'remembered') return 'Remembered on this device';
+  if (kind === 'impersonation') return 'Support (impersonation)';
+  return 'Standard';
 }
 
 function endButton(session, describedBy, device) {

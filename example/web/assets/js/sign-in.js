@@ -9,7 +9,11 @@ form.addEventListener('submit', async (event) => {
   event.preventDefault();
   status.textContent = '';
   const result = await send('POST', '/auth/login', {
-    body: { username: byId('username').value, password: byId('password').value },
+    body: {
+      username: byId('username').value,
+      password: byId('password').value,
+      rememberMe: byId('remember-me').checked,
+    },
   });
   if (result.ok) {
     location.assign('/app/security');
