@@ -9,8 +9,10 @@ import { NotificationDelivery } from './notification-delivery.entity.js';
 import { NOTIFICATION_CHANNELS } from './notification-options.js';
 import { assertNotificationType, type NotificationType } from './notification-types.js';
 import { SessionNotification } from './notification.entity.js';
-import { NotificationService } from './notification.service.js';
 import { serialTransaction } from '../common/serial-transaction.js';
+import { enqueueWithin } from '../jobs/bounded-enqueue.js';
+import { InAppChannel } from './in-app.channel.js';
+import { NotificationPageQueues } from './notification-page-queues.js';
 
 /**
  * One notification of a batch. `dedupeKey` is required: a batch may be sent again (a retried or
@@ -34,9 +36,11 @@ const chunkSize = (dataSource: DataSource) => (dataSource.options.type === 'post
 
 /**
  * Many notifications at once, for jobs: one transaction stores every new notification and its
- * pending deliveries (rows whose dedupe key exists are skipped), then their delivery jobs are
- * queued. A crash between the commit and the queueing loses nothing: pending deliveries are
- * queued again at the next start.
+ * deliveries (rows whose dedupe key exists are skipped). The in-app inbox delivery is recorded
+ * with the row — the row is the inbox entry — and every other channel's deliveries are queued as
+ * pages, one job per channel per page ({@link NotificationPageQueues}), not one per notification.
+ * The queueing waits at most 2 s: a crash between the commit and the queueing, or a queue that
+ * does not answer, loses nothing, since pending deliveries are queued again by the reconciler.
  *
  * @example
  * const created = await batch.notifyMany(rows.map((r) => ({
@@ -45,16 +49,19 @@ const chunkSize = (dataSource: DataSource) => (dataSource.options.type === 'post
  */
 @Injectable()
 export class NotificationBatchService {
+  private deferred = false;
+
   constructor(
     @Inject(SESSION_SECURITY_DATA_SOURCE) private readonly dataSource: DataSource,
     @Inject(NOTIFICATION_CHANNELS) private readonly channels: NotificationChannelRegistry,
-    private readonly notifications: NotificationService,
+    private readonly pages: NotificationPageQueues,
     @Inject(Clock) private readonly clock: Clock,
   ) {}
 
   /** Stores and queues the notifications not sent before; returns how many were new. */
   async notifyMany(items: BatchNotification[]): Promise<number> {
     const now = this.clock.now();
+    const inApp = this.channels.get(InAppChannel.NAME) instanceof InAppChannel;
     const byKey = new Map<string, SessionNotification>();
     for (const item of items) {
       assertNotificationType(item.type);
@@ -69,7 +76,7 @@ export class NotificationBatchService {
           payload: item.payload,
           createdAt: now,
           readAt: null,
-          deliveredVia: [],
+          deliveredVia: inApp ? [InAppChannel.NAME] : [],
           dedupeKey,
         }),
       );
@@ -77,7 +84,7 @@ export class NotificationBatchService {
     if (byKey.size === 0) return 0;
     const channels = this.channels.names;
     const size = chunkSize(this.dataSource);
-    const { created, deliveries } = await serialTransaction(this.dataSource, async (manager) => {
+    const { created, pending } = await serialTransaction(this.dataSource, async (manager) => {
       const created: string[] = [];
       for (const part of chunks([...byKey.values()], size)) {
         await manager
@@ -94,16 +101,31 @@ export class NotificationBatchService {
         const mine = new Set(part.map((n) => n.id));
         created.push(...stored.filter((n) => mine.has(n.id)).map((n) => n.id));
       }
-      const deliveries = created.flatMap((notificationId) =>
-        channels.map((channel) => ({ notificationId, channel, status: 'pending' as const })),
+      const rows = created.flatMap((notificationId) =>
+        channels.map((channel) =>
+          inApp && channel === InAppChannel.NAME
+            ? { notificationId, channel, status: 'delivered' as const, deliveredAt: now }
+            : { notificationId, channel, status: 'pending' as const },
+        ),
       );
-      for (const part of chunks(deliveries, size)) {
+      for (const part of chunks(rows, size)) {
         await manager.insert(NotificationDelivery, part);
       }
-      return { created, deliveries };
+      return { created, pending: rows.filter((row) => row.status === 'pending') };
     });
-    await this.notifications.enqueueDeliveries(deliveries);
+    const { outcome } = await enqueueWithin(() => this.pages.add(pending));
+    if (outcome === 'deferred') this.deferred = true;
     return created.length;
+  }
+
+  /**
+   * Whether a `notifyMany()` could not queue its pages since the last call (and resets it): the
+   * reconciler then queues every outstanding delivery again.
+   */
+  takeDeferred(): boolean {
+    const deferred = this.deferred;
+    this.deferred = false;
+    return deferred;
   }
 }
 
