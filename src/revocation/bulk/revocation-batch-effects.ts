@@ -13,9 +13,9 @@ import type { RevocationJobEntity } from './revocation-job.entity.js';
 import type { MatchedSession } from './session-matcher.js';
 
 /**
- * What follows the commit of a bulk-revocation batch: the batch's cached tokens die and each
- * session's user gets one `session_revoked` notification (deduplicated by session id, so a batch
- * handled again notifies nobody twice). Both are idempotent, which lets a resumed run handle the
+ * What follows the commit of a bulk-revocation batch: the batch's cached tokens die and the
+ * sessions' users get a `session_revoked` notification (deduplicated per job and user, or per
+ * session, so a batch handled again notifies nobody twice). Both are idempotent, which lets a resumed run handle the
  * last committed batch again.
  *
  * @example
@@ -43,15 +43,38 @@ export class RevocationBatchEffects {
       );
   }
 
-  /** Gives each session's user one `session_revoked` notification (unless `notify: false`). */
+  /**
+   * Notifies the batch's users with `session_revoked` (unless `notify: false`), set-based: by
+   * default one notification per user per job (dedupe key `revocation-job:<jobId>`, so the job's
+   * later batches and a resumed run add none for that user), listing the batch's sessions of the
+   * user; with `notifyPer: 'session'` one per session (dedupe key `session:<id>`).
+   */
   async notify(job: RevocationJobEntity, batch: MatchedSession[]): Promise<void> {
     if (batch.length === 0 || !this.options.notify) return;
+    const type = NotificationTypes.sessionRevoked;
+    if (this.options.notifyPer === 'session') {
+      await this.notifications.notifyMany(
+        batch.map((row) => ({
+          userId: row.userId,
+          type,
+          payload: { sessionId: row.id, reason: job.reason, jobId: job.id },
+          dedupeKey: `session:${row.id}`,
+        })),
+      );
+      return;
+    }
+    const byUser = new Map<string, string[]>();
+    for (const row of batch) {
+      const ids = byUser.get(row.userId) ?? [];
+      if (ids.length === 0) byUser.set(row.userId, ids);
+      ids.push(row.id);
+    }
     await this.notifications.notifyMany(
-      batch.map((row) => ({
-        userId: row.userId,
-        type: NotificationTypes.sessionRevoked,
-        payload: { sessionId: row.id, reason: job.reason },
-        dedupeKey: `session:${row.id}`,
+      [...byUser].map(([userId, sessionIds]) => ({
+        userId,
+        type,
+        payload: { sessionIds, reason: job.reason, jobId: job.id },
+        dedupeKey: `revocation-job:${job.id}`,
       })),
     );
   }
