@@ -13,6 +13,11 @@ import { serialTransaction } from '../common/serial-transaction.js';
 import { enqueueWithin } from '../jobs/bounded-enqueue.js';
 import { InAppChannel } from './in-app.channel.js';
 import { NotificationPageQueues } from './notification-page-queues.js';
+import {
+  insertBatchPostgres,
+  type BatchDeliveryRow,
+  type BatchInsertResult,
+} from './notification-batch-insert.js';
 
 /**
  * One notification of a batch. `dedupeKey` is required: a batch may be sent again (a retried or
@@ -35,8 +40,8 @@ export interface BatchNotification {
 const chunkSize = (dataSource: DataSource) => (dataSource.options.type === 'postgres' ? 1000 : 100);
 
 /**
- * Many notifications at once, for jobs: one transaction stores every new notification and its
- * deliveries (rows whose dedupe key exists are skipped). The in-app inbox delivery is recorded
+ * Many notifications at once, for jobs: one statement on PostgreSQL (one transaction elsewhere)
+ * stores every new notification and its deliveries (rows whose dedupe key exists are skipped). The in-app inbox delivery is recorded
  * with the row — the row is the inbox entry — and every other channel's deliveries are queued as
  * pages, one job per channel per page ({@link NotificationPageQueues}), not one per notification.
  * The queueing waits at most 2 s: a crash between the commit and the queueing, or a queue that
@@ -62,6 +67,7 @@ export class NotificationBatchService {
   async notifyMany(items: BatchNotification[]): Promise<number> {
     const now = this.clock.now();
     const inApp = this.channels.get(InAppChannel.NAME) instanceof InAppChannel;
+    const deliveredVia = inApp ? [InAppChannel.NAME] : [];
     const byKey = new Map<string, SessionNotification>();
     for (const item of items) {
       assertNotificationType(item.type);
@@ -76,17 +82,42 @@ export class NotificationBatchService {
           payload: item.payload,
           createdAt: now,
           readAt: null,
-          deliveredVia: inApp ? [InAppChannel.NAME] : [],
+          deliveredVia,
           dedupeKey,
         }),
       );
     }
     if (byKey.size === 0) return 0;
-    const channels = this.channels.names;
+    // The in-app delivery is the row itself: recorded as delivered with it.
+    const deliveries: BatchDeliveryRow[] = this.channels.names.map((channel) =>
+      inApp && channel === InAppChannel.NAME
+        ? { channel, status: 'delivered', deliveredAt: now }
+        : { channel, status: 'pending', deliveredAt: null },
+    );
+    const notifications = [...byKey.values()];
+    const { created, pending } =
+      this.dataSource.options.type === 'postgres'
+        ? await insertBatchPostgres(
+            this.dataSource,
+            notifications,
+            { createdAt: now, deliveredVia },
+            deliveries,
+          )
+        : await this.insertPortable(notifications, deliveries);
+    const { outcome } = await enqueueWithin(() => this.pages.add(pending));
+    if (outcome === 'deferred') this.deferred = true;
+    return created.length;
+  }
+
+  /** Any database: the same rows in one transaction, chunked to the bound-parameter limit. */
+  private insertPortable(
+    notifications: SessionNotification[],
+    deliveries: BatchDeliveryRow[],
+  ): Promise<BatchInsertResult> {
     const size = chunkSize(this.dataSource);
-    const { created, pending } = await serialTransaction(this.dataSource, async (manager) => {
+    return serialTransaction(this.dataSource, async (manager) => {
       const created: string[] = [];
-      for (const part of chunks([...byKey.values()], size)) {
+      for (const part of chunks(notifications, size)) {
         await manager
           .createQueryBuilder()
           .insert()
@@ -102,20 +133,16 @@ export class NotificationBatchService {
         created.push(...stored.filter((n) => mine.has(n.id)).map((n) => n.id));
       }
       const rows = created.flatMap((notificationId) =>
-        channels.map((channel) =>
-          inApp && channel === InAppChannel.NAME
-            ? { notificationId, channel, status: 'delivered' as const, deliveredAt: now }
-            : { notificationId, channel, status: 'pending' as const },
-        ),
+        deliveries.map((d) => ({ notificationId, ...d })),
       );
       for (const part of chunks(rows, size)) {
         await manager.insert(NotificationDelivery, part);
       }
-      return { created, pending: rows.filter((row) => row.status === 'pending') };
+      const pending = rows
+        .filter((row) => row.status === 'pending')
+        .map(({ notificationId, channel }) => ({ notificationId, channel }));
+      return { created, pending };
     });
-    const { outcome } = await enqueueWithin(() => this.pages.add(pending));
-    if (outcome === 'deferred') this.deferred = true;
-    return created.length;
   }
 
   /**
