@@ -12,6 +12,10 @@ import {
 import type { RevocationJobEntity } from './revocation-job.entity.js';
 import type { MatchedSession } from './session-matcher.js';
 
+/** Jobs whose notified users are remembered, and users remembered per job (memory stays bounded). */
+const REMEMBERED_JOBS = 4;
+const REMEMBERED_USERS = 200_000;
+
 /**
  * What follows the commit of a bulk-revocation batch: the batch's cached tokens die and the
  * sessions' users get a `session_revoked` notification (deduplicated per job and user, or per
@@ -24,6 +28,14 @@ import type { MatchedSession } from './session-matcher.js';
  */
 @Injectable()
 export class RevocationBatchEffects {
+  /**
+   * Per recent job, the users this process has notified for it (after their batch's notifications
+   * committed): a later batch leaves them out before the database would skip them. Only a
+   * shortcut — the dedupe key decides — so a resumed run elsewhere, or a full set, costs nothing
+   * but the database's check.
+   */
+  private readonly notifiedByJob = new Map<string, Set<string>>();
+
   constructor(
     @Inject(SESSION_SECURITY_DATA_SOURCE) private readonly dataSource: DataSource,
     private readonly store: SessionStore,
@@ -63,12 +75,15 @@ export class RevocationBatchEffects {
       );
       return;
     }
+    const notified = this.notifiedUsers(job.id);
     const byUser = new Map<string, string[]>();
     for (const row of batch) {
+      if (notified.has(row.userId)) continue;
       const ids = byUser.get(row.userId) ?? [];
       if (ids.length === 0) byUser.set(row.userId, ids);
       ids.push(row.id);
     }
+    if (byUser.size === 0) return;
     await this.notifications.notifyMany(
       [...byUser].map(([userId, sessionIds]) => ({
         userId,
@@ -77,6 +92,24 @@ export class RevocationBatchEffects {
         dedupeKey: `revocation-job:${job.id}`,
       })),
     );
+    for (const userId of byUser.keys()) {
+      if (notified.size >= REMEMBERED_USERS) break;
+      notified.add(userId);
+    }
+  }
+
+  /** The set of users notified for the job in this process (the last few jobs are kept). */
+  private notifiedUsers(jobId: string): Set<string> {
+    let users = this.notifiedByJob.get(jobId);
+    if (!users) {
+      users = new Set();
+      this.notifiedByJob.set(jobId, users);
+      for (const old of this.notifiedByJob.keys()) {
+        if (this.notifiedByJob.size <= REMEMBERED_JOBS) break;
+        this.notifiedByJob.delete(old);
+      }
+    }
+    return users;
   }
 
   /**
