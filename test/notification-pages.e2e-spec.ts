@@ -18,6 +18,8 @@ import { NotificationDelivery } from '../src/notifications/notification-delivery
 import type { NotificationModuleOptions } from '../src/notifications/notification-options.js';
 import { NotificationPageDeliveryService } from '../src/notifications/notification-page-delivery.service.js';
 import { notificationProviders } from '../src/notifications/notification.providers.js';
+import { NotificationPageQueues } from '../src/notifications/notification-page-queues.js';
+import { NotificationReconciler } from '../src/notifications/notification.reconciler.js';
 import type { WebhookBatchBody } from '../src/notifications/webhook.channel.js';
 import {
   WEBHOOK_ID_HEADER,
@@ -115,6 +117,8 @@ describe('notification pages (a batch of notifications, one job per channel page
       attempts: 5,
       backoff: 50,
     });
+    // The startup rescan has run: only the pages of notifyMany deliver below.
+    await module.get(NotificationReconciler).loop.afterPasses(1);
   });
   afterAll(() => module?.close());
   beforeEach(() => {
@@ -178,6 +182,10 @@ describe('a page processed twice at once', () => {
     } finally {
       await module.close();
     }
+    // The page queues close with the app (Bull's `closing` is set by `close()`).
+    const [queue] = module.get(NotificationPageQueues).bullQueues;
+    expect(queue.name).toBe('session-security-notifications-recorder');
+    expect((queue as unknown as { closing?: Promise<void> }).closing).toBeInstanceOf(Promise);
   });
 });
 

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type Bull from 'bull';
 import type { JobQueue } from '../jobs/job-queue.js';
 import type { JobQueues } from '../jobs/job-queues.js';
 import { InAppChannel } from './in-app.channel.js';
@@ -55,6 +56,16 @@ export class NotificationPageQueues {
   /** Every page queue, one per channel but the in-app inbox. */
   get all(): JobQueue<NotificationPageJobData>[] {
     return [...this.byChannel.values()];
+  }
+
+  /** Page jobs this process holds, queued or running (in process; none on Bull). */
+  get inFlight(): number {
+    return this.all.reduce((sum, queue) => sum + (queue.inFlight ?? 0), 0);
+  }
+
+  /** Their Bull queues (none in process), for the queue dashboard. */
+  get bullQueues(): Bull.Queue<NotificationPageJobData>[] {
+    return this.all.flatMap((queue) => (queue.bull ? [queue.bull] : []));
   }
 
   /**
