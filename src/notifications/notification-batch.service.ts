@@ -41,9 +41,10 @@ const chunkSize = (dataSource: DataSource) => (dataSource.options.type === 'post
 
 /**
  * Many notifications at once, for jobs: one statement on PostgreSQL (one transaction elsewhere)
- * stores every new notification and its deliveries (rows whose dedupe key exists are skipped). The in-app inbox delivery is recorded
- * with the row — the row is the inbox entry — and every other channel's deliveries are queued as
- * pages, one job per channel per page ({@link NotificationPageQueues}), not one per notification.
+ * stores every new notification and its deliveries (rows whose dedupe key exists are skipped).
+ * The in-app inbox delivery is recorded with the row — the row is the inbox entry — and every
+ * other channel's deliveries are queued as pages, one job per channel per page
+ * ({@link NotificationPageQueues}), not one per notification.
  * The queueing waits at most 2 s: a crash between the commit and the queueing, or a queue that
  * does not answer, loses nothing, since pending deliveries are queued again by the reconciler.
  *
