@@ -214,6 +214,33 @@ describe('bulk session revocation (markers now, rows in batches)', () => {
     },
   );
 
+  it("with notifyPer: 'session', gives one notification per revoked session, also when the job runs twice", async () => {
+    const perSession = await startBulkExample(environment, {
+      worker: false,
+      batchSize: 3,
+      notifyPer: 'session',
+    });
+    try {
+      const want = await byJobCorpus(12); // 8 sessions of 4 users, over 3 batches
+      perSession.clock.advance(a.clock.now() - perSession.clock.now()); // the others' time
+      const started = await perSession.app
+        .get(BulkRevocationService)
+        .start({ ip: '10.7.0.0/16' }, 'per session', '1');
+      if (started.dryRun) throw new Error('not started');
+      const jobs = perSession.app.get(RevocationJobProcessor);
+      await Promise.all([jobs.run(started.jobId), jobs.run(started.jobId)]);
+      const notes = (
+        await dataSource.getRepository(SessionNotification).findBy({ type: 'session_revoked' })
+      ).filter((n) => n.payload.jobId === started.jobId);
+      expect(notes.map((n) => n.payload.sessionId).sort()).toEqual(want.map((m) => m.id).sort());
+      for (const n of notes) {
+        expect(n.userId).toBe(want.find((m) => m.id === n.payload.sessionId)?.userId);
+      }
+    } finally {
+      await perSession.close();
+    }
+  });
+
   it('says which filters take effect at once and which by the job', async () => {
     const effect = async (filter: RevocationFilter) =>
       (await bulk.start(filter, 'plan', '1', { dryRun: true })).effect;
