@@ -16,7 +16,12 @@ import { jobQueuesProvider } from '../src/jobs/job-queues.js';
 import { NotificationBatchService } from '../src/notifications/notification-batch.service.js';
 import { NotificationDelivery } from '../src/notifications/notification-delivery.entity.js';
 import type { NotificationModuleOptions } from '../src/notifications/notification-options.js';
-import { NotificationPageDeliveryService } from '../src/notifications/notification-page-delivery.service.js';
+import {
+  NotificationPageDeliveryService,
+  type PageDeliveryOutcome,
+} from '../src/notifications/notification-page-delivery.service.js';
+import type { NotificationChannel } from '../src/notifications/notification-channel.interface.js';
+import { ManualClock } from '../src/testing/index.js';
 import { notificationProviders } from '../src/notifications/notification.providers.js';
 import { NotificationPageQueues } from '../src/notifications/notification-page-queues.js';
 import { NotificationReconciler } from '../src/notifications/notification.reconciler.js';
@@ -54,12 +59,15 @@ afterAll(async () => {
   await redis.quit();
 });
 
-async function compile(options: NotificationModuleOptions): Promise<TestingModule> {
+async function compile(
+  options: NotificationModuleOptions,
+  clock: Clock = new SystemClock(),
+): Promise<TestingModule> {
   const module = await Test.createTestingModule({
     providers: [
       jobQueuesProvider({ redis: TEST_REDIS_URL, prefix: `${PREFIX}:bull` }),
       { provide: SESSION_SECURITY_DATA_SOURCE, useValue: dataSource },
-      { provide: Clock, useValue: new SystemClock() },
+      { provide: Clock, useValue: clock },
       ...notificationProviders({ sessionEvents: false, ...options }),
     ],
   }).compile();
@@ -186,6 +194,38 @@ describe('a page processed twice at once', () => {
     const [queue] = module.get(NotificationPageQueues).bullQueues;
     expect(queue.name).toBe('session-security-notifications-recorder');
     expect((queue as unknown as { closing?: Promise<void> }).closing).toBeInstanceOf(Promise);
+  });
+});
+
+describe('a page delivered one by one that outlasts its lease', () => {
+  it('renews the lease at half-time, so a second run cannot take the page over midway', async () => {
+    const clock = new ManualClock();
+    const calls = new Map<string, number>();
+    const nested: PageDeliveryOutcome[] = [];
+    let again: (() => Promise<PageDeliveryOutcome>) | null = null;
+    const slow: NotificationChannel = {
+      name: 'slow',
+      deliver: async (n) => {
+        calls.set(n.id, (calls.get(n.id) ?? 0) + 1);
+        clock.advance('40s'); // each delivery takes 40 s of a 60 s lease
+        const run = calls.size === 3 ? again : null;
+        again = calls.size === 3 ? null : again;
+        if (run) nested.push(await run()); // a rescan's run of the same page, 120 s in
+      },
+    };
+    const module = await compile({ channels: [slow], worker: false, lease: '60s' }, clock);
+    try {
+      await module.get(NotificationBatchService).notifyMany(items('lease', 4));
+      const ids = await idsOf('lease');
+      const pages = module.get(NotificationPageDeliveryService);
+      const page = { channel: 'slow', notificationIds: ids };
+      again = () => pages.run(page);
+      expect(await pages.run(page)).toEqual({ delivered: 4, skipped: 0 });
+      expect(nested).toEqual([{ delivered: 0, skipped: 4 }]);
+      expect(ids.map((id) => calls.get(id))).toEqual([1, 1, 1, 1]);
+    } finally {
+      await module.close();
+    }
   });
 });
 

@@ -64,7 +64,13 @@ export class NotificationPageDeliveryService {
         failure = error;
       }
     } else {
+      // One by one may outlast a lease: renewed at half-time, so no rescan takes the page over.
+      let renewAt = this.clock.now() + this.options.leaseMs / 2;
       for (const notification of notifications) {
+        if (this.clock.now() >= renewAt) {
+          await this.renewLease(channel, claimed);
+          renewAt = this.clock.now() + this.options.leaseMs / 2;
+        }
         try {
           await target.deliver(notification);
           delivered.push(notification.id);
@@ -177,6 +183,15 @@ export class NotificationPageDeliveryService {
         .getRepository(SessionNotification)
         .update({ id: In(group) }, { deliveredVia: JSON.parse(key) as string[] });
     }
+  }
+
+  private async renewLease(channel: string, ids: string[]): Promise<void> {
+    await this.dataSource
+      .getRepository(NotificationDelivery)
+      .update(
+        { channel, notificationId: In(ids), status: 'sending' },
+        { leaseUntil: this.clock.now() + this.options.leaseMs },
+      );
   }
 
   private async recordFailed(channel: string, ids: string[], message: string): Promise<void> {
