@@ -37,6 +37,8 @@ export class MeController {
         expiresAt: expiresAt(session),
         kind: session.kind,
       },
+      // Extension: how many sessions this user may have at once (`null`: no limit).
+      sessionLimit: this.sessions.limitFor(session.roles),
     };
   }
 

@@ -6,7 +6,7 @@ import { SessionRevokedException } from '../errors/session-security.exception.js
 import { RESOLVED_OPTIONS } from '../common/tokens.js';
 import type { ResolvedOptions } from '../options/resolved-options.js';
 import { SessionEvents } from './session-events.js';
-import { SESSION_LIMIT_REASON } from './session-limit.js';
+import { SESSION_LIMIT_REASON, sessionLimitFor, type SessionLimitPolicy } from './session-limit.js';
 import { SessionLimiter } from './session-limiter.js';
 import { TOKEN_REPLAYED_REASON } from './session-kind.js';
 import { RememberedTokens, type PresentedFrom } from './remembered-tokens.js';
@@ -374,6 +374,19 @@ export class SessionService implements OnApplicationBootstrap {
       details: { changeId: randomUUID(), endedSessions },
     });
     return { endedSessions };
+  }
+
+  /**
+   * The concurrent-session limit that applies to a user with `roles` (the smallest of
+   * `session.limit.maxSessions` and their roles' `perRole` limits), or `null` when none does —
+   * for pages that tell users how many devices they may be signed in on.
+   *
+   * @example sessions.limitFor(session.roles) // { maxSessions: 3, policy: 'end-oldest' }
+   */
+  limitFor(roles: readonly string[]): { maxSessions: number; policy: SessionLimitPolicy } | null {
+    const limit = this.options.session.limit;
+    const maxSessions = sessionLimitFor(roles, limit);
+    return limit && maxSessions !== null ? { maxSessions, policy: limit.policy } : null;
   }
 
   /** Live sessions of a user, newest first. */

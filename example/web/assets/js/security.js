@@ -6,6 +6,7 @@ import { action, startPage, status } from './shell.js';
 const me = await startPage('security');
 if (me) {
   showCurrent(me.session);
+  showLimit(me.sessionLimit);
   byId('refresh').addEventListener('click', action(load));
   byId('end-others').addEventListener(
     'click',
@@ -27,6 +28,18 @@ function showCurrent(session) {
     ...row('Password last confirmed', formatTime(session.authenticatedAt)),
     ...row('Ends at the latest', formatTime(session.expiresAt)),
   );
+}
+
+/** The concurrent-session limit of `GET /me`, in words (hidden when there is none). */
+function showLimit(limit) {
+  const line = byId('session-limit');
+  if (!limit) return;
+  const past =
+    limit.policy === 'refuse-new'
+      ? 'a new sign-in is refused until you sign out of one'
+      : 'signing in on another ends your oldest session';
+  line.textContent = `You can be signed in on up to ${limit.maxSessions} devices at once; ${past}.`;
+  line.hidden = false;
 }
 
 async function load() {
