@@ -38,7 +38,8 @@ function showLimit(limit) {
     limit.policy === 'refuse-new'
       ? 'a new sign-in is refused until you sign out of one'
       : 'signing in on another ends your oldest session';
-  line.textContent = `You can be signed in on up to ${limit.maxSessions} devices at once; ${past}.`;
+  const devices = limit.maxSessions === 1 ? '1 device' : `${limit.maxSessions} devices`;
+  line.textContent = `You can be signed in on up to ${devices} at once; ${past}.`;
   line.hidden = false;
 }
 
