@@ -247,6 +247,32 @@ describe('impersonation: its end', () => {
     expect(event).toMatchObject({ actor: '1', details: { impersonatedBy: '1' } });
   });
 
+  it("records a sign-out in it as the admin, and its end from the user's own session as the user", async () => {
+    const first = await startImpersonation(pair.a, 3);
+    await pair.b.http
+      .post('/auth/logout')
+      .set('Cookie', first.client.cookie)
+      .set('X-CSRF-Token', first.client.csrf)
+      .expect(204);
+    const [logout] = (await auditOf(first.alice, '3', 'logout')).filter(
+      (e) => e.sessionId === first.client.sessionId,
+    );
+    expect(logout).toMatchObject({ actor: '1', userId: '3', details: { impersonatedBy: '1' } });
+
+    const second = await startImpersonation(pair.a, 3);
+    const carol = await login(pair.b, 'carol');
+    await pair.b.http
+      .delete(`/me/sessions/${second.client.sessionId}`)
+      .set('Cookie', carol.cookie)
+      .set('X-CSRF-Token', carol.csrf)
+      .expect(204);
+    await pair.a.http.get('/me').set('Cookie', second.client.cookie).expect(401);
+    const [revoked] = (await auditOf(second.alice, '3', 'session.revoked')).filter(
+      (e) => e.sessionId === second.client.sessionId,
+    );
+    expect(revoked).toMatchObject({ actor: '3', userId: '3', details: { impersonatedBy: '1' } });
+  });
+
   it('answers 409 to ending from a session that is not an impersonation one', async () => {
     const bob = await login(pair.a, 'bob');
     await pair.a.http

@@ -10,6 +10,7 @@ const REMEMBERED = 10_000;
 
 /** An event as far as the actor chain goes: whose it is, in which session, done by whom. */
 export interface ActorFields {
+  type: string;
   userId?: string | null;
   sessionId?: string | null;
   actor?: string | null;
@@ -52,9 +53,11 @@ export class SessionActors {
 
   /**
    * The event with both actors named when it happened in an impersonation session: `actor`
-   * becomes the impersonator (unless another actor, such as an admin ending the session, is
-   * named), and `details.impersonatedBy` / `details.impersonatorSessionId` are set. Any other
-   * event is returned as it is.
+   * becomes the impersonator where it is missing or is the user acting in the session, and
+   * `details.impersonatedBy` / `details.impersonatorSessionId` are set. Another actor stays, and
+   * so does the user as the actor of `session.revoked`: a session is only ended from another one
+   * (an admin's, or the user's own, ending the impersonation), never from itself (that is
+   * `logout`). Any other event is returned as it is.
    */
   async name<T extends ActorFields>(event: T): Promise<T> {
     if (!event.sessionId) return event;
@@ -64,8 +67,14 @@ export class SessionActors {
       event.details && typeof event.details === 'object' ? (event.details as object) : {};
     return {
       ...event,
-      actor: !event.actor || event.actor === event.userId ? by.userId : event.actor,
+      actor: actsInSession(event) ? by.userId : event.actor,
       details: { ...details, impersonatedBy: by.userId, impersonatorSessionId: by.sessionId },
     };
   }
+}
+
+/** Whether the event's actor is whoever holds the session: none named, or the user in it. */
+function actsInSession(event: ActorFields): boolean {
+  if (!event.actor) return true;
+  return event.actor === event.userId && event.type !== 'session.revoked';
 }
