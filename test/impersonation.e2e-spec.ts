@@ -341,3 +341,28 @@ describe('impersonation: limited by policy with when.impersonated: false', () =>
     await rename(await login(app, 'bob')).expect(200);
   });
 });
+
+describe('impersonation under a session limit of one', () => {
+  let schema: Schema;
+  let app: ExampleInstance;
+  beforeAll(async () => {
+    schema = await createSchema('impersonation_limit');
+    app = await startExample(newEnvironment(schema.name, { SESSION_MAX_PER_USER: '1' }));
+  });
+  afterAll(async () => {
+    await app?.close();
+    await schema?.drop();
+  });
+
+  it("takes none of the user's places: its start ends no session of theirs, and their sign-ins do not end it", async () => {
+    const bob = await login(app, 'bob');
+    const { client } = await startImpersonation(app);
+    await app.http.get('/me').set('Cookie', bob.cookie).expect(200);
+    const again = await login(app, 'bob');
+    const ended = await app.http.get('/me').set('Cookie', bob.cookie).expect(401);
+    expect(ended.body).toMatchObject({ error: 'session_revoked', reason: 'session_limit' });
+    await app.http.get('/me').set('Cookie', again.cookie).expect(200);
+    const held = await app.http.get('/me').set('Cookie', client.cookie).expect(200);
+    expect(held.body.session.kind).toBe('impersonation');
+  });
+});
