@@ -152,6 +152,8 @@ describe('impersonation: what it may not do', () => {
         .set('Cookie', client.cookie)
         .set('X-CSRF-Token', client.csrf),
       await pair.b.http.get('/admin/audit').set('Cookie', client.cookie),
+      await pair.b.http.get('/admin/session-revocations').set('Cookie', client.cookie),
+      await pair.b.http.get('/admin/queues').set('Cookie', client.cookie),
       await pair.b.http
         .post('/admin/policy/what-if')
         .set('Cookie', client.cookie)
