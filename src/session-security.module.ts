@@ -65,12 +65,14 @@ import { SessionCache } from './session/session-cache.interface.js';
 import { SessionEvents } from './session/session-events.js';
 import { SessionRecords } from './session/session-records.js';
 import { SessionLimiter } from './session/session-limiter.js';
+import { SessionActors } from './session/session-actors.js';
 import { RememberedTokens } from './session/remembered-tokens.js';
 import { SessionStore } from './session/session-store.js';
 import { SessionService } from './session/session.service.js';
 import { UserStateRecords } from './session/user-state-records.js';
 import { LoginThrottleService } from './throttle/login-throttle.service.js';
 import { SessionLogin } from './login/session-login.service.js';
+import { ImpersonationService } from './impersonation/impersonation.service.js';
 import { LiveConnections } from './live/live-connections.service.js';
 import { liveProviders } from './live/live.providers.js';
 
@@ -90,6 +92,7 @@ const services = [
   CsrfService,
   LoginThrottleService,
   SessionLogin,
+  ImpersonationService,
   SessionSecurityHealth,
   SessionGuard,
   CsrfGuard,
@@ -162,6 +165,7 @@ const coreProviders: Provider[] = [
   PolicyFileWatcher,
   SessionRecords,
   SessionLimiter,
+  SessionActors,
   RememberedTokens,
   UserStateRecords,
   SessionStore,

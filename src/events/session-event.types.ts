@@ -9,7 +9,8 @@ export interface SessionEventDetails {
   'login.failed': { username: string };
   'login.throttled': { username: string };
   logout: { reason: string };
-  'session.created': undefined;
+  /** `kind` is set for an impersonation session (no new-sign-in notice: the user is told of it). */
+  'session.created': { kind: 'impersonation' } | undefined;
   'session.rotated': undefined;
   'session.expired': { why: 'idle' | 'absolute' };
   /** `replacedBy`: the new session a `session_limit` revocation made room for. */
@@ -42,6 +43,18 @@ export interface SessionEventDetails {
     replayGraceMs: number;
     issuedTo: { ip: string | null; userAgent: string | null };
   };
+  /**
+   * An admin (the event's `actor`, in their session `impersonatorSessionId`) started an
+   * impersonation session (`sessionId`) of the user (`userId`), for `reason`, until `expiresAt`.
+   */
+  'impersonation.started': {
+    impersonatorSessionId: string | null;
+    reason: string;
+    durationMs: number;
+    expiresAt: number;
+  };
+  /** An impersonation session ended before its time (the impersonator ended it). */
+  'impersonation.ended': { impersonatorSessionId: string | null; reason: string };
   'session.reauthenticated': { level: string };
   'password.changed': { changeId: string; endedSessions: number };
   'permissions.changed': { reason: string | null; authzVersion: number };
@@ -118,6 +131,8 @@ export const SESSION_EVENT_TYPES = [
   'session.limit_refused',
   'session.reported',
   'session.replay_detected',
+  'impersonation.started',
+  'impersonation.ended',
   'session.reauthenticated',
   'password.changed',
   'permissions.changed',

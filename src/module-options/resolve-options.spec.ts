@@ -33,6 +33,7 @@ describe('resolveOptions', () => {
         rotateAfterMs: 60_000,
         replayGraceMs: 10_000,
       },
+      impersonation: { maxDurationMs: 3_600_000 },
     });
     expect(resolved.allowBearer).toBe(false);
     expect(resolved.csrf.jsonOnly).toBe(true);
@@ -68,6 +69,14 @@ describe('resolveOptions', () => {
     [
       { session: { rememberMe: { absoluteTimeout: '401d' } } },
       /session\.rememberMe\.absoluteTimeout: must be at most/,
+    ],
+    [
+      { session: { impersonation: { maxDuration: '25h' } } },
+      /session\.impersonation\.maxDuration: must be at most/,
+    ],
+    [
+      { session: { impersonation: { maxDuration: 'forever' } } },
+      /session\.impersonation\.maxDuration: invalid duration/,
     ],
     [
       { session: { rememberMe: { rotateAfter: 'often' } } },

@@ -84,6 +84,18 @@ export interface SessionOptions {
   limit?: SessionLimitOptions;
   /** Remembered (remember-me) sessions; see `docs/remember-me.md`. */
   rememberMe?: RememberMeOptions;
+  /** Impersonation sessions of support staff; see `docs/impersonation.md`. */
+  impersonation?: ImpersonationOptions;
+}
+
+/**
+ * Impersonation: an admin acting as a user for a limited time, named in every audit record.
+ *
+ * @example session: { impersonation: { maxDuration: '30m' } }
+ */
+export interface ImpersonationOptions {
+  /** The longest `duration` an admin may ask for (default `'1h'`, at most `'24h'`). */
+  maxDuration?: Duration;
 }
 
 /**

@@ -25,6 +25,8 @@ export interface ResolvedOptions {
     limit: SessionLimit | null;
     /** Remembered (remember-me) sessions: their lifetime and token rotation. */
     rememberMe: RememberMeSettings;
+    /** Impersonation sessions: the longest lifetime an admin may ask for. */
+    impersonation: { maxDurationMs: number };
   };
   cookie: { name: string; sameSite: 'Lax' | 'Strict' };
   csrf: { allowedOrigins: Set<string>; headerName: string; jsonOnly: boolean; key: Buffer };

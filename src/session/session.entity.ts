@@ -72,4 +72,16 @@ export class SessionEntity {
   /** The last re-authentication made in this session (not its sign-in); `null` before one. */
   @Column({ type: 'bigint', nullable: true, transformer: epochMs })
   reauthenticatedAt!: number | null;
+
+  /** The user holding this impersonation session as `userId`; `null` on any other session. */
+  @Column({ type: 'varchar', length: 128, nullable: true })
+  impersonatorId?: string | null;
+
+  /** The impersonator's own session, from which the impersonation was started. */
+  @Column({ type: 'varchar', length: 36, nullable: true })
+  impersonatorSessionId?: string | null;
+
+  /** The reason the impersonator gave. */
+  @Column({ type: 'varchar', length: 500, nullable: true })
+  impersonationReason?: string | null;
 }

@@ -8,7 +8,7 @@ import type { ResolvedOptions } from '../options/resolved-options.js';
 import { SessionEvents } from './session-events.js';
 import { SESSION_LIMIT_REASON, sessionLimitFor, type SessionLimitPolicy } from './session-limit.js';
 import { SessionLimiter } from './session-limiter.js';
-import { TOKEN_REPLAYED_REASON } from './session-kind.js';
+import { TOKEN_REPLAYED_REASON, type SessionKind } from './session-kind.js';
 import { RememberedTokens, type PresentedFrom } from './remembered-tokens.js';
 import { SessionRecords, type SessionRotationChanges } from './session-records.js';
 import { SessionStore } from './session-store.js';
@@ -18,7 +18,7 @@ import { judgeSession } from './session-validity.js';
 import type { SessionEntity } from './session.entity.js';
 import { toActiveSession } from './session.mapper.js';
 import { UserStateRecords } from './user-state-records.js';
-import type { ActiveSession, SessionPrincipal } from './session.types.js';
+import type { ActiveSession, Impersonator, SessionPrincipal } from './session.types.js';
 
 /** A session together with its secret token, returned only when a token is (re)issued. */
 export interface IssuedSession {
@@ -39,6 +39,15 @@ export interface SessionOrigin {
    * authentication, a token that rotates on use (default `'standard'`).
    */
   kind?: 'standard' | 'remembered';
+}
+
+/** What {@link SessionService.create} needs beyond a sign-in's origin for an impersonation session. */
+export interface ImpersonationOrigin extends Omit<SessionOrigin, 'kind'> {
+  kind: 'impersonation';
+  /** The impersonator and why; the chain is `impersonatedBy.userId` → the principal. */
+  impersonatedBy: Impersonator;
+  /** The session's whole lifetime, in ms: it ends this long after it starts, however it is used. */
+  lifetimeMs: number;
 }
 
 /** Outcome of validating a presented token. */
@@ -112,14 +121,25 @@ export class SessionService implements OnApplicationBootstrap {
    * @throws AccountDisabledError for a disabled user
    * @throws TooManySessionsException (409 `too_many_sessions`) at the limit under `refuse-new`
    */
-  async create(principal: SessionPrincipal, origin: SessionOrigin = {}): Promise<IssuedSession> {
+  async create(
+    principal: SessionPrincipal,
+    origin: SessionOrigin | ImpersonationOrigin = {},
+  ): Promise<IssuedSession> {
     const userId = String(principal.id);
     const state = await this.userState(userId);
     if (principal.disabled || state?.disabledAt) throw new AccountDisabledError(userId);
     const now = this.clock.now();
-    const kind = origin.kind ?? 'standard';
+    const kind: SessionKind = origin.kind ?? 'standard';
     const { idleTimeoutMs, absoluteTimeoutMs } =
-      kind === 'remembered' ? this.options.session.rememberMe : this.options.session;
+      origin.kind === 'impersonation'
+        ? {
+            idleTimeoutMs: this.options.session.idleTimeoutMs,
+            absoluteTimeoutMs: origin.lifetimeMs,
+          }
+        : kind === 'remembered'
+          ? this.options.session.rememberMe
+          : this.options.session;
+    const by = origin.kind === 'impersonation' ? origin.impersonatedBy : null;
     const token = generateToken();
     const row: SessionEntity = {
       id: randomUUID(),
@@ -143,6 +163,9 @@ export class SessionService implements OnApplicationBootstrap {
       kind,
       tokenIssuedAt: now,
       reauthenticatedAt: null,
+      impersonatorId: by?.userId ?? null,
+      impersonatorSessionId: by?.sessionId ?? null,
+      impersonationReason: by?.reason.slice(0, 500) ?? null,
     };
     const ended = await this.limiter.admit(row);
     const session = toActiveSession(row);
@@ -154,6 +177,7 @@ export class SessionService implements OnApplicationBootstrap {
       ip: row.ip,
       userAgent: row.userAgent,
       outcome: 'success',
+      ...(kind === 'impersonation' ? { details: { kind } } : {}),
     });
     if (ended) await this.limiter.announce(row, ended);
     return { session, token, tokenHash: row.tokenHash };

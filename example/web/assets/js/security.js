@@ -5,7 +5,7 @@ import { action, startPage, status } from './shell.js';
 
 const me = await startPage('security');
 if (me) {
-  showCurrent(me.session);
+  showCurrent(me.session, me.impersonatedBy);
   showLimit(me.sessionLimit);
   byId('refresh').addEventListener('click', action(load));
   byId('end-others').addEventListener(
@@ -19,11 +19,18 @@ if (me) {
   await action(load)();
 }
 
-function showCurrent(session) {
+function showCurrent(session, impersonatedBy) {
   const row = (term, value) => [el('dt', {}, term), el('dd', {}, value)];
+  const by = impersonatedBy
+    ? row(
+        'Acting as this user',
+        `${impersonatedBy.username ?? impersonatedBy.id}: ${impersonatedBy.reason}`,
+      )
+    : [];
   replace(
     byId('current'),
     ...row('Kind', kindLabel(session.kind)),
+    ...by,
     ...row('Signed in', formatTime(session.createdAt)),
     ...row('Password last confirmed', formatTime(session.authenticatedAt)),
     ...row('Ends at the latest', formatTime(session.expiresAt)),
