@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ImpersonationService } from '../src/index.js';
+import { ImpersonationService, RevocationService } from '../src/index.js';
 import { createSchema } from './support/database.js';
 import {
   type Client,
@@ -366,5 +366,42 @@ describe('impersonation under a session limit of one', () => {
     await app.http.get('/me').set('Cookie', again.cookie).expect(200);
     const held = await app.http.get('/me').set('Cookie', client.cookie).expect(200);
     expect(held.body.session.kind).toBe('impersonation');
+  });
+});
+
+describe("impersonation on the impersonator's authority", () => {
+  let schema: Schema;
+  let a: ExampleInstance;
+  let b: ExampleInstance;
+  beforeAll(async () => {
+    schema = await createSchema('impersonation_authority');
+    const environment = newEnvironment(schema.name);
+    a = await startExample(environment);
+    b = await startExample(environment);
+  });
+  afterAll(async () => {
+    await a?.close();
+    await b?.close();
+    await schema?.drop();
+  });
+
+  it("ends on every instance when the impersonator's permissions change", async () => {
+    const { client } = await startImpersonation(a);
+    await b.http.get('/me').set('Cookie', client.cookie).expect(200);
+    await a.app.get(RevocationService).permissionsChanged('1', { reason: 'admin role removed' });
+    const denied = await b.http.get('/me').set('Cookie', client.cookie).expect(401);
+    expect(denied.body.error).toBe('session_revoked');
+    // The user's own sessions are not the impersonator's: they go on.
+    const bob = await login(b, 'bob');
+    await a.http.get('/me').set('Cookie', bob.cookie).expect(200);
+  });
+
+  it('ends on every instance when the impersonator is disabled, and stays ended after enabling', async () => {
+    const { client } = await startImpersonation(b);
+    const revocations = a.app.get(RevocationService);
+    await revocations.disableUser('1', { reason: 'offboarding' });
+    await a.http.get('/me').set('Cookie', client.cookie).expect(401);
+    await revocations.enableUser('1', { reason: 'back' });
+    await b.http.get('/me').set('Cookie', client.cookie).expect(401);
   });
 });

@@ -7,6 +7,9 @@ import { SessionStore } from '../session/session-store.js';
 import { UserStateRecords } from '../session/user-state-records.js';
 import { PermissionChangeLog } from './permission-change-log.port.js';
 
+/** `revokedReason` of an impersonation session ended with its impersonator's authority. */
+export const IMPERSONATOR_REVOKED_REASON = 'impersonator_revoked';
+
 /** Who asked for a change and why; recorded in the audit log. */
 export interface ChangeContext {
   reason: string;
@@ -61,6 +64,7 @@ export class RevocationService {
       }),
     );
     await this.store.raiseEpochs({ [`authz:${userId}`]: authzVersion });
+    await this.endImpersonationsBy(userId, change, now);
     await this.events.emit({
       type: 'permissions.changed',
       userId,
@@ -125,6 +129,7 @@ export class RevocationService {
       actor: change.actor ?? null,
     });
     await this.store.raiseEpochs({ [`rev:${key.scope}:${key.value}`]: notBefore });
+    if (scope === 'user') await this.endImpersonationsBy(value, change, notBefore);
     if (scope !== 'user' || !markRows) return 0;
     const rows = await this.records.liveTokens(value);
     if (rows.length === 0) return 0;
@@ -135,5 +140,35 @@ export class RevocationService {
     );
     await this.store.endTokens(rows.map((r) => r.tokenHash));
     return rows.length;
+  }
+
+  /**
+   * Ends the impersonation sessions a user holds as others: they act on the impersonator's
+   * authority, so a disabled impersonator, one whose sessions were all revoked, or one whose
+   * permissions changed (an impersonation session can never re-authenticate) keeps none.
+   */
+  private async endImpersonationsBy(
+    impersonatorId: string,
+    change: ChangeContext,
+    at: number,
+  ): Promise<void> {
+    const rows = await this.records.liveImpersonationsBy(impersonatorId);
+    if (rows.length === 0) return;
+    await this.records.markRevoked(
+      rows.map((r) => r.id),
+      IMPERSONATOR_REVOKED_REASON,
+      at,
+    );
+    await this.store.endTokens(rows.map((r) => r.tokenHash));
+    for (const row of rows) {
+      await this.events.emit({
+        type: 'session.revoked',
+        userId: row.userId,
+        sessionId: row.id,
+        actor: change.actor ?? null,
+        outcome: 'success',
+        details: { reason: IMPERSONATOR_REVOKED_REASON },
+      });
+    }
   }
 }

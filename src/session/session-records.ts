@@ -113,6 +113,16 @@ export class SessionRecords {
     });
   }
 
+  /** The impersonation sessions `impersonatorId` holds that are not revoked. */
+  liveImpersonationsBy(
+    impersonatorId: string,
+  ): Promise<Pick<SessionEntity, 'id' | 'tokenHash' | 'userId'>[]> {
+    return this.rows.find({
+      select: { id: true, tokenHash: true, userId: true },
+      where: { impersonatorId, revokedAt: IsNull() },
+    });
+  }
+
   /** Marks the sessions revoked at `at` (those not revoked already); returns how many it marked. */
   async markRevoked(ids: string[], reason: string, at: number): Promise<number> {
     if (ids.length === 0) return 0;
