@@ -42,6 +42,16 @@ export interface SessionEventDetails {
     replayGraceMs: number;
     issuedTo: { ip: string | null; userAgent: string | null };
   };
+  /**
+   * A request came from another client than its session was bound to (theft signals): what was
+   * decided (`record`, `step-up` or `end`) and the evidence, each changed signal's old and new
+   * value (user-agent family, IP network, country) — personal data: list `evidence` in
+   * `audit.encryptFields` to keep it encrypted at rest.
+   */
+  'session.signal_changed': {
+    decision: 'record' | 'step-up' | 'end';
+    evidence: Array<{ signal: string; from: string | null; to: string | null; action: string }>;
+  };
   'session.reauthenticated': { level: string };
   'password.changed': { changeId: string; endedSessions: number };
   'permissions.changed': { reason: string | null; authzVersion: number };
@@ -118,6 +128,7 @@ export const SESSION_EVENT_TYPES = [
   'session.limit_refused',
   'session.reported',
   'session.replay_detected',
+  'session.signal_changed',
   'session.reauthenticated',
   'password.changed',
   'permissions.changed',

@@ -7,6 +7,8 @@ const SIGNAL_SCOPE: Record<SessionEventType, 'session' | 'user' | 'all' | null> 
   'session.revoked': 'session',
   'session.expired': 'session',
   'session.rotated': 'session',
+  // A step-up holds the session back, an `end` raises `session.revoked` too.
+  'session.signal_changed': 'session',
   'permissions.changed': 'user',
   'user.disabled': 'user',
   'password.changed': 'user',

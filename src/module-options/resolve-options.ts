@@ -59,7 +59,8 @@ function finish(options: ParsedOptions, problems: string[]): ResolvedOptions | n
       "dataSource: the module's entities are missing — add sessionSecurityEntities to it",
     );
   }
-  const { idleTimeout, absoluteTimeout, touchInterval, limit, rememberMe } = options.session;
+  const { idleTimeout, absoluteTimeout, touchInterval, limit, rememberMe, signals } =
+    options.session;
   if (idleTimeout > absoluteTimeout) {
     problems.push('session.idleTimeout: must not be longer than session.absoluteTimeout');
   }
@@ -98,6 +99,7 @@ function finish(options: ParsedOptions, problems: string[]): ResolvedOptions | n
         rotateAfterMs: rememberMe.rotateAfter,
         replayGraceMs: rememberMe.replayGrace,
       },
+      signals: { ...signals },
     },
     cookie: {
       name: `__Host-${options.cookie.name}`,

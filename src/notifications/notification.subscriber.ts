@@ -101,6 +101,7 @@ export class NotificationSubscriber implements OnModuleInit {
       case 'session.reported':
       case 'session.expired':
       case 'session.reauthenticated':
+      case 'session.signal_changed':
       case 'permissions.changed':
       case 'permissions.reauth_marked':
       case 'user.disabled':

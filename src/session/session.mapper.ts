@@ -22,5 +22,7 @@ export function toActiveSession(row: SessionEntity): ActiveSession {
     kind: row.kind ?? 'standard',
     tokenIssuedAt: row.tokenIssuedAt ?? null,
     reauthenticatedAt: row.reauthenticatedAt ?? null,
+    fingerprint: row.fingerprint ?? null,
+    suspiciousChangeAt: row.suspiciousChangeAt ?? null,
   };
 }
