@@ -7,6 +7,7 @@ import { Clock, SystemClock } from '../src/common/clock.js';
 import { SESSION_SECURITY_DATA_SOURCE } from '../src/common/tokens.js';
 import { SessionCore1763800000000 } from '../src/migrations/1763800000000-session-core.js';
 import { RememberMe1764600000000 } from '../src/migrations/1764600000000-remember-me.js';
+import { TheftSignals1764700000000 } from '../src/migrations/1764700000000-theft-signals.js';
 import { SessionEvents } from '../src/session/session-events.js';
 import { SessionEntity } from '../src/session/session.entity.js';
 import { InlineJobQueue } from '../src/jobs/inline-job-queue.js';
@@ -330,7 +331,12 @@ describe('notifications on SQLite (better-sqlite3)', () => {
       type: 'better-sqlite3',
       database: ':memory:',
       entities: [...notificationEntities, SessionEntity],
-      migrations: [SessionCore1763800000000, RememberMe1764600000000, ...notificationMigrations],
+      migrations: [
+        SessionCore1763800000000,
+        RememberMe1764600000000,
+        TheftSignals1764700000000,
+        ...notificationMigrations,
+      ],
       migrationsRun: true,
     }).initialize();
     const recorder = new RecordingChannel();
