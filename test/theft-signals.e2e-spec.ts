@@ -5,6 +5,7 @@ import {
   startExample,
   tokenFrom,
 } from './support/example-app.js';
+import { listenInstance, openEventStream, type LiveInstance } from './support/live-client.js';
 
 /**
  * Theft signals on the example app, two instances on one PostgreSQL and Redis. The example's geo
@@ -201,5 +202,33 @@ describe('theft signals set to ignore', () => {
     await me(pair.b, client.cookie, elsewhere).expect(200);
     await me(pair.a, client.cookie, elsewhere).expect(200);
     expect(await signalEvents(pair.schema, client.sessionId)).toEqual([]);
+  });
+});
+
+describe('theft signals and open streams', () => {
+  const pair = {} as { a: LiveInstance; b: LiveInstance; schema: Schema };
+  beforeAll(async () => {
+    pair.schema = await createSchema('theft_signals_live');
+    const environment = newEnvironment(pair.schema.name, {
+      ...TRUSTED,
+      SESSION_LIVE_SWEEP_INTERVAL: '1h',
+    });
+    pair.a = await listenInstance(environment);
+    pair.b = await listenInstance(environment);
+  });
+  afterAll(async () => {
+    await pair.a?.close();
+    await pair.b?.close();
+    await pair.schema?.drop();
+  });
+
+  it('ends an event stream on one instance with reauth_required when the session is stepped up on the other', async () => {
+    const client = await signIn(pair.a, 'bob');
+    const stream = await openEventStream(pair.b.port, '/me/events', client.cookie);
+    expect(stream.status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await me(pair.a, client.cookie, { country: 'FR' }).expect(401);
+    expect((await stream.next('session-ended'))?.data).toBe('reauth_required');
+    await stream.ended;
   });
 });

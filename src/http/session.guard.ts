@@ -174,8 +174,8 @@ export class SessionGuard implements CanActivate {
     call: GuardedCall,
     state: SessionRequestState,
   ): Promise<string | null | undefined> {
-    if (this.options.session.signals.country === 'ignore') return undefined;
     if (call.type !== 'http' && call.type !== 'graphql') return undefined;
+    if (this.options.session.signals.country === 'ignore') return undefined;
     return countryOf(this.geo, call.carrier, state.clientIp);
   }
 
