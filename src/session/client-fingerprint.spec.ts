@@ -32,6 +32,13 @@ describe('userAgentFamily', () => {
     expect(userAgentFamily(EDGE_WIN)).not.toBe(userAgentFamily(CHROME_WIN));
   });
 
+  it('answers alike from its memory of agents, also after a flood of distinct ones', () => {
+    expect(userAgentFamily(FIREFOX_LINUX)).toBe('Firefox on Linux');
+    for (let i = 0; i < 1_500; i++) userAgentFamily(`bot/${i}`);
+    expect(userAgentFamily(FIREFOX_LINUX)).toBe('Firefox on Linux');
+    expect(userAgentFamily('bot/7')).toBe('bot');
+  });
+
   it('is null for a missing or blank agent', () => {
     expect(userAgentFamily(undefined)).toBeNull();
     expect(userAgentFamily('  ')).toBeNull();

@@ -53,6 +53,20 @@ const SYSTEMS: Array<[RegExp, string]> = [
 export function userAgentFamily(userAgent: string | null | undefined): string | null {
   const agent = userAgent?.trim();
   if (!agent) return null;
+  // Every request of a session sends the same agent: its family is looked up, not parsed again.
+  const known = FAMILIES.get(agent);
+  if (known !== undefined) return known;
+  const family = parseFamily(agent);
+  if (FAMILIES.size >= MAX_FAMILIES) FAMILIES.clear();
+  FAMILIES.set(agent, family);
+  return family;
+}
+
+/** Families of the agents seen lately, bounded: a flood of distinct agents only empties it. */
+const FAMILIES = new Map<string, string>();
+const MAX_FAMILIES = 1_000;
+
+function parseFamily(agent: string): string {
   const browser = BROWSERS.find(([pattern]) => pattern.test(agent))?.[1];
   const system = SYSTEMS.find(([pattern]) => pattern.test(agent))?.[1];
   if (browser) return system ? `${browser} on ${system}` : browser;
