@@ -25,6 +25,8 @@ function revocationRoot(
   dataSource: DataSource,
   worker: boolean,
   notify = false,
+  notifyPer: 'user' | 'session' = 'user',
+  webhookUrl: string | null = null,
 ) {
   @Module({
     imports: [
@@ -36,7 +38,10 @@ function revocationRoot(
         session: { idleTimeout: '30m', absoluteTimeout: '12h' },
         globalGuards: false,
         worker,
-        bulkRevocation: { notify },
+        bulkRevocation: { notify, notifyPer },
+        notifications: webhookUrl
+          ? { webhook: { url: webhookUrl, secret: settings.secret, batchSize: 100 } }
+          : {},
       }),
     ],
   })
@@ -73,13 +78,18 @@ export async function startRevocationInstance(
 }
 
 /**
- * The bulk revocation worker as a bench server process (`server.js revocation-worker`); it sends
- * each revoked session's user a notification only when `BENCH_REVOCATION_NOTIFY=1`.
+ * The bulk revocation worker as a bench server process (`server.js revocation-worker`); it
+ * notifies only when `BENCH_REVOCATION_NOTIFY=1` — per user, or per session with
+ * `BENCH_REVOCATION_NOTIFY_PER=session` — and also through a webhook when
+ * `BENCH_REVOCATION_WEBHOOK_URL` is set (signed with the run's secret).
  */
 export async function startRevocationWorker(settings: BenchSettings): Promise<BenchServer> {
   const dataSource = await openBenchDataSource(settings);
   const notify = process.env.BENCH_REVOCATION_NOTIFY === '1';
-  const app = await createBenchApp(revocationRoot(settings, dataSource, true, notify));
+  const per = process.env.BENCH_REVOCATION_NOTIFY_PER === 'session' ? 'session' : 'user';
+  const webhook = process.env.BENCH_REVOCATION_WEBHOOK_URL || null;
+  const root = revocationRoot(settings, dataSource, true, notify, per, webhook);
+  const app = await createBenchApp(root);
   return {
     app,
     close: async () => {

@@ -8,6 +8,7 @@ import { Prober } from './probe.js';
 import { startRevocationInstance, type RevocationInstance } from './revocation-instance.js';
 import { ServerProcess } from './server-process.js';
 import { connectSchema, insertSessions, sampleRows, tokenOf } from './session-rows.js';
+import { WebhookReceiver } from './webhook-receiver.js';
 
 export interface RevocationPlan {
   /** Sessions revoked at once (1,000,000; fewer in quick mode). */
@@ -16,8 +17,10 @@ export interface RevocationPlan {
   sample: number;
   /** Permission changes timed. */
   permissionSamples: number;
-  /** Sessions of the second, notifying job (it is far slower, so it gets fewer). */
+  /** Sessions of the second, notifying job (one notification per user, through a webhook too). */
   notifiedSessions: number;
+  /** Sessions of the third job: one notification per session, for comparison. */
+  perSessionSessions: number;
 }
 
 /** Bulk revocation of `sessions` rows: effect on a second instance, and the bookkeeping. */
@@ -53,18 +56,36 @@ export interface BulkRevocationResult {
   jobVsPlainUpdate: number;
 }
 
-/** The same job with `notify` on (one `session_revoked` per session), on fewer sessions. */
+/** Delivery of the notifying job's notifications through one channel. */
+export interface ChannelDelivery {
+  channel: string;
+  delivered: number;
+  /** From the worker being ready to the channel's last delivery (ms). */
+  ms: number;
+  perSecond: number;
+}
+
+/**
+ * The same job with `notify` on: rows revoked and notifications created by the time the job
+ * completes (end to end), then each channel's delivery throughput.
+ */
 export interface NotifyingJobResult {
   sessions: number;
+  notifyPer: 'user' | 'session';
   ms: number;
   revoked: number;
   rowsPerSecond: number;
   notifications: number;
+  /** Per channel (in-app is recorded with the row; the webhook gets one signed request per 100). */
+  channels: ChannelDelivery[];
+  webhook: { requests: number; events: number; badSignatures: number } | null;
 }
 
 export interface RevocationResults {
   bulk: BulkRevocationResult;
   notifying: NotifyingJobResult;
+  /** One notification per session, on fewer sessions (null when not measured). */
+  perSession: NotifyingJobResult | null;
   permissionChange: PermissionChangeResult;
 }
 
@@ -96,17 +117,36 @@ export async function measureRevocation(
       prober,
       plan.permissionSamples,
     );
-    const startWorker = async (notify: boolean) => {
-      const workerEnv = { ...env, BENCH_REVOCATION_NOTIFY: notify ? '1' : '0' };
+    const startWorker = async (notify: boolean, extra: NodeJS.ProcessEnv = {}) => {
+      const workerEnv = { ...env, BENCH_REVOCATION_NOTIFY: notify ? '1' : '0', ...extra };
       worker = await ServerProcess.start('revocation-worker', workerEnv);
       return Date.now();
     };
     const bulk = await measureBulk(plan, env, client, instance, prober, () => startWorker(false));
     await worker?.stop();
     worker = null;
-    console.log(`bulk revocation with notifications: ${int(plan.notifiedSessions)} sessions`);
-    const notifying = await measureNotifyingJob(plan, client, instance, () => startWorker(true));
-    return { bulk, notifying, permissionChange };
+    const notifyingJob = async (sessions: number, per: 'user' | 'session') => {
+      console.log(`bulk revocation with notifications per ${per}: ${int(sessions)} sessions`);
+      const receiver = await WebhookReceiver.start(env.BENCH_SECRET!);
+      try {
+        const extra = {
+          BENCH_REVOCATION_NOTIFY_PER: per,
+          BENCH_REVOCATION_WEBHOOK_URL: receiver.url,
+        };
+        const result = await measureNotifyingJob(sessions, per, client, instance!, receiver, () =>
+          startWorker(true, extra),
+        );
+        await worker?.stop();
+        worker = null;
+        return result;
+      } finally {
+        await receiver.stop();
+      }
+    };
+    const notifying = await notifyingJob(plan.notifiedSessions, 'user');
+    const perSession =
+      plan.perSessionSessions > 0 ? await notifyingJob(plan.perSessionSessions, 'session') : null;
+    return { bulk, notifying, perSession, permissionChange };
   } finally {
     prober?.close();
     await server?.stop();
@@ -259,29 +299,60 @@ async function waitForJob(
 
 /**
  * The real job with notifications on: fresh rows, `{ all: true }`, timed from the notifying
- * worker being ready to the job finishing; counts the notifications stored.
+ * worker being ready to the job finishing (its rows revoked and its notifications created), then
+ * until every channel has delivered them.
  */
 async function measureNotifyingJob(
-  plan: RevocationPlan,
+  sessions: number,
+  notifyPer: 'user' | 'session',
   client: pg.Client,
   instance: RevocationInstance,
+  receiver: WebhookReceiver,
   startWorker: () => Promise<number>,
 ): Promise<NotifyingJobResult> {
   await client.query('TRUNCATE ss_session');
+  await client.query('TRUNCATE ss_notification_delivery, ss_notification');
   const seed = randomBytes(8).toString('hex');
-  await insertSessions(client, { count: plan.notifiedSessions, seed, now: Date.now() });
+  await insertSessions(client, { count: sessions, seed, now: Date.now() });
   await client.query('VACUUM ANALYZE ss_session');
-  const before = await client.query<{ n: string }>('SELECT count(*) AS n FROM ss_notification');
-  const result = await instance.bulk.start({ all: true }, 'bench notifying', 'bench');
+  await client.query('CHECKPOINT');
+  const result = await instance.bulk.start({ all: true }, `bench notifying ${notifyPer}`, 'bench');
   if (result.dryRun) throw new Error('unexpected dry run');
   const readyAt = await startWorker();
   const job = await waitForJob(instance, result.jobId, readyAt);
-  const after = await client.query<{ n: string }>('SELECT count(*) AS n FROM ss_notification');
+  const [{ n }] = (await client.query<{ n: string }>('SELECT count(*) AS n FROM ss_notification'))
+    .rows;
+  const notifications = Number(n);
+  const deadline = performance.now() + JOB_DEADLINE_MS;
+  for (;;) {
+    const open = await client.query<{ n: string }>(
+      `SELECT count(*) AS n FROM ss_notification_delivery WHERE status <> 'delivered'`,
+    );
+    if (Number(open.rows[0].n) === 0) break;
+    if (performance.now() > deadline) throw new Error(`${open.rows[0].n} deliveries still open`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  const perChannel = await client.query<{ channel: string; delivered: string; last: string }>(
+    `SELECT channel, count(*) AS delivered, max("deliveredAt") AS last
+       FROM ss_notification_delivery GROUP BY channel ORDER BY channel`,
+  );
+  const channels = perChannel.rows.map((row) => {
+    const ms = Math.max(1, Number(row.last) - readyAt);
+    const delivered = Number(row.delivered);
+    return { channel: row.channel, delivered, ms, perSecond: Math.round(delivered / (ms / 1000)) };
+  });
   return {
-    sessions: plan.notifiedSessions,
+    sessions,
+    notifyPer,
     ms: job.ms,
     revoked: job.revoked,
     rowsPerSecond: job.rowsPerSecond,
-    notifications: Number(after.rows[0].n) - Number(before.rows[0].n),
+    notifications,
+    channels,
+    webhook: {
+      requests: receiver.requests,
+      events: receiver.events,
+      badSignatures: receiver.badSignatures,
+    },
   };
 }

@@ -11,7 +11,8 @@ import { liveTarget, measureLive, type LiveResult } from './live.js';
 import { measureSoak, soakLines, type SoakResult } from './soak.js';
 
 /**
- * `npm run bench [-- --quick] [-- --only=throughput,memory,policy,revocation,live]`: throughput
+ * `npm run bench [-- --quick] [-- --only=throughput,memory,policy,revocation,live]
+ * [-- --notified-sessions=N --per-session-sessions=N]`: throughput
  * and p99 of variants (a)–(d) side by side, memory growth, policy decision time, permission change
  * and bulk revocation timings, and revocation → WebSocket close on a second instance. Prints the report and writes `bench/results.json`.
  *
@@ -31,7 +32,13 @@ const plan = quick
       warmupSeconds: 1,
       connections: 50,
       memoryRequests: 10_000,
-      revocation: { sessions: 100_000, sample: 100, permissionSamples: 5, notifiedSessions: 2_000 },
+      revocation: {
+        sessions: 100_000,
+        sample: 100,
+        permissionSamples: 5,
+        notifiedSessions: 100_000,
+        perSessionSessions: 10_000,
+      },
       live: { samples: 50, idleSockets: 2_000 },
     }
   : {
@@ -44,13 +51,28 @@ const plan = quick
         sessions: 1_000_000,
         sample: 200,
         permissionSamples: 9,
-        notifiedSessions: 10_000,
+        notifiedSessions: 1_000_000,
+        perSessionSessions: 100_000,
       },
       live: { samples: 100, idleSockets: 10_000 },
     };
 // --rounds=N overrides the number of throughput rounds (to compare two builds more steadily).
 const rounds = Number(process.argv.find((arg) => arg.startsWith('--rounds='))?.slice(9));
 if (Number.isInteger(rounds) && rounds > 0) plan.rounds = rounds;
+// --notified-sessions=N and --per-session-sessions=N (0 skips it) size the notifying jobs.
+for (const [flag, key] of [
+  ['--notified-sessions=', 'notifiedSessions'],
+  ['--per-session-sessions=', 'perSessionSessions'],
+] as const) {
+  const value = process.argv.find((arg) => arg.startsWith(flag))?.slice(flag.length);
+  if (value === undefined) continue;
+  const count = Number(value);
+  if (!Number.isInteger(count) || count < (key === 'notifiedSessions' ? 1 : 0)) {
+    console.error(`${flag.slice(0, -1)}: a whole number of sessions, got '${value}'`);
+    process.exit(2);
+  }
+  plan.revocation[key] = count;
+}
 // --variants=b,d measures only those beside (a).
 const variantList = process.argv.find((arg) => arg.startsWith('--variants='))?.slice(11);
 const variants = variantList ? new Set(variantList.split(',')) : undefined;

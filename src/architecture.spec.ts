@@ -26,6 +26,7 @@ const LAYERS: Record<string, string[]> = {
     'csrf',
     'fresh-auth',
     'health',
+    'impersonation',
     'live',
     'login',
     'notifications',

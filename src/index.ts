@@ -21,6 +21,7 @@ export type { Duration } from './common/duration.js';
 // Services an app injects.
 export { SessionService, AccountDisabledError } from './session/session.service.js';
 export { SessionLogin } from './login/session-login.service.js';
+export { ImpersonationService } from './impersonation/impersonation.service.js';
 export { RevocationService } from './revocation/revocation.service.js';
 export { BulkRevocationService } from './revocation/bulk/bulk-revocation.service.js';
 export { LoginThrottleService } from './throttle/login-throttle.service.js';
@@ -30,7 +31,7 @@ export { LiveConnections } from './live/live-connections.service.js';
 export { SessionEvents } from './session/session-events.js';
 
 // Types an app writes against: the session, the user directory it implements, the events.
-export type { ActiveSession, SessionPrincipal } from './session/session.types.js';
+export type { ActiveSession, Impersonator, SessionPrincipal } from './session/session.types.js';
 export type { SessionKind } from './session/session-kind.js';
 export type { SessionUserDirectory } from './session/session-user-directory.interface.js';
 export type {
@@ -42,6 +43,7 @@ export type {
 // Controllers and handlers: decorators, guards for `@UseGuards`, the cookie and the request state.
 export { SessionGuard } from './http/session.guard.js';
 export { Public, AllowPendingReauth } from './http/public.decorator.js';
+export { RefuseImpersonation } from './http/refuse-impersonation.decorator.js';
 export { CurrentSession, CurrentUser } from './http/current-session.decorator.js';
 export { SessionCookieInterceptor } from './http/session-cookie.interceptor.js';
 export { HttpErrorFilter } from './http/http-error.filter.js';

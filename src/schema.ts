@@ -16,7 +16,8 @@ import { CacheOutboxEntity } from './session/cache-outbox.entity.js';
 import { LoginLockout1764400000000 } from './migrations/1764400000000-login-lockout.js';
 import { RevocationIdempotency1764500000000 } from './migrations/1764500000000-revocation-idempotency.js';
 import { RememberMe1764600000000 } from './migrations/1764600000000-remember-me.js';
-import { TheftSignals1764700000000 } from './migrations/1764700000000-theft-signals.js';
+import { Impersonation1764700000000 } from './migrations/1764700000000-impersonation.js';
+import { TheftSignals1764800000000 } from './migrations/1764800000000-theft-signals.js';
 import { LoginLockoutEntity } from './throttle/login-lockout.entity.js';
 import { RevocationMarkerEntity } from './session/revocation-marker.entity.js';
 import { RetiredTokenEntity } from './session/retired-token.entity.js';
@@ -58,5 +59,6 @@ export const sessionSecurityMigrations = [
   LoginLockout1764400000000,
   RevocationIdempotency1764500000000,
   RememberMe1764600000000,
-  TheftSignals1764700000000,
+  Impersonation1764700000000,
+  TheftSignals1764800000000,
 ];

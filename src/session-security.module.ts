@@ -65,6 +65,7 @@ import { SessionCache } from './session/session-cache.interface.js';
 import { SessionEvents } from './session/session-events.js';
 import { SessionRecords } from './session/session-records.js';
 import { SessionLimiter } from './session/session-limiter.js';
+import { SessionActors } from './session/session-actors.js';
 import { RememberedTokens } from './session/remembered-tokens.js';
 import { SessionSignals } from './session/session-signals.js';
 import { SessionStore } from './session/session-store.js';
@@ -72,6 +73,7 @@ import { SessionService } from './session/session.service.js';
 import { UserStateRecords } from './session/user-state-records.js';
 import { LoginThrottleService } from './throttle/login-throttle.service.js';
 import { SessionLogin } from './login/session-login.service.js';
+import { ImpersonationService } from './impersonation/impersonation.service.js';
 import { LiveConnections } from './live/live-connections.service.js';
 import { liveProviders } from './live/live.providers.js';
 
@@ -91,6 +93,7 @@ const services = [
   CsrfService,
   LoginThrottleService,
   SessionLogin,
+  ImpersonationService,
   SessionSecurityHealth,
   SessionGuard,
   CsrfGuard,
@@ -163,6 +166,7 @@ const coreProviders: Provider[] = [
   PolicyFileWatcher,
   SessionRecords,
   SessionLimiter,
+  SessionActors,
   RememberedTokens,
   SessionSignals,
   UserStateRecords,

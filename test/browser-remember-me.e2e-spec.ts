@@ -62,4 +62,18 @@ describe('the sign-in page\'s "remember me on this device" box in Chromium', () 
     expect(await page.getByRole('link', { name: 'Back' }).getAttribute('href')).toBe('/');
     expect(problems).toEqual([]);
   });
+
+  it('helps the user sign out and act on a sign-in they do not recognise', async () => {
+    const { page, problems } = await suite.openPage();
+    await page.goto(`${suite.server.base}/app/help`);
+    for (const name of ['How to sign out', "A sign-in you don't recognise"]) {
+      expect(await page.getByRole('heading', { name }).isVisible()).toBe(true);
+    }
+    const unknown = page.locator('#unknown-sign-in');
+    expect(await unknown.textContent()).toContain("This wasn't me");
+    expect(
+      await unknown.getByRole('link', { name: 'Change your password' }).getAttribute('href'),
+    ).toBe('/app/password');
+    expect(problems).toEqual([]);
+  });
 });

@@ -34,7 +34,7 @@ describe('bulk revocation on the embedded SQLite store, single-instance mode', (
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('runs the job in process over several batches, revoking and notifying each session once', async () => {
+  it('runs the job in process over several batches, revoking each session once and notifying each user once', async () => {
     const sessions = app.app.get(SessionService);
     const made = [];
     for (let i = 0; i < 30; i++) {
@@ -76,7 +76,13 @@ describe('bulk revocation on the embedded SQLite store, single-instance mode', (
     const notes = await dataSource
       .getRepository(SessionNotification)
       .findBy({ type: 'session_revoked' });
-    const perSession = want.map((id) => notes.filter((n) => n.payload.sessionId === id).length);
-    expect(perSession).toEqual(want.map(() => 1));
+    const mine = notes.filter((n) => n.payload.jobId === created.body.jobId);
+    const users = [
+      ...new Set(made.filter((m) => want.includes(m.session.id)).map((m) => m.session.userId)),
+    ];
+    expect(mine.map((n) => n.userId).sort()).toEqual(users.sort());
+    const listed = mine.flatMap((n) => n.payload.sessionIds as string[]);
+    expect(new Set(listed).size).toBe(listed.length);
+    expect(listed.every((id) => want.includes(id))).toBe(true);
   });
 });

@@ -114,12 +114,30 @@ describe('bulk session revocation (markers now, rows in batches)', () => {
     return { made, boundary };
   }
 
-  /** How many `session_revoked` notifications each of these sessions' users got for it. */
-  async function notifiedPerSession(ids: string[]): Promise<number[]> {
-    const rows = await dataSource
-      .getRepository(SessionNotification)
-      .findBy({ type: 'session_revoked' });
-    return ids.map((id) => rows.filter((n) => n.payload.sessionId === id).length);
+  /**
+   * The job's `session_revoked` notifications (one per user per job by default): how many each
+   * user got, and the sessions they list, each at most once.
+   */
+  async function notifiedByJob(jobId: string) {
+    const rows = (
+      await dataSource.getRepository(SessionNotification).findBy({ type: 'session_revoked' })
+    ).filter((n) => n.payload.jobId === jobId);
+    const perUser: Record<string, number> = {};
+    for (const n of rows) perUser[n.userId] = (perUser[n.userId] ?? 0) + 1;
+    const listed = rows.flatMap((n) => n.payload.sessionIds as string[]);
+    return { perUser, listed, rows };
+  }
+
+  /** Asserts each user of `revoked` got exactly one notification of the job, and nobody else. */
+  async function expectOncePerUser(jobId: string, revoked: Made[]): Promise<void> {
+    const { perUser, listed, rows } = await notifiedByJob(jobId);
+    const users = [...new Set(revoked.map((m) => m.userId))].sort();
+    expect(perUser).toEqual(Object.fromEntries(users.map((u) => [u, 1])));
+    expect(new Set(listed).size).toBe(listed.length);
+    const owner = new Map(revoked.map((m) => [m.id, m.userId]));
+    for (const n of rows) {
+      for (const id of n.payload.sessionIds as string[]) expect(owner.get(id)).toBe(n.userId);
+    }
   }
 
   async function waitForJob(jobId: string): Promise<void> {
@@ -191,10 +209,37 @@ describe('bulk session revocation (markers now, rows in batches)', () => {
       for (const m of [...made, operator]) {
         expect(await alive(m)).toBe(!want.includes(m.id));
       }
-      const notified = await notifiedPerSession([...made, operator].map((m) => m.id));
-      expect(notified).toEqual([...made, operator].map((m) => (want.includes(m.id) ? 1 : 0)));
+      const revokedMade = [...made, operator].filter((m) => want.includes(m.id));
+      await expectOncePerUser(started.jobId, revokedMade);
     },
   );
+
+  it("with notifyPer: 'session', gives one notification per revoked session, also when the job runs twice", async () => {
+    const perSession = await startBulkExample(environment, {
+      worker: false,
+      batchSize: 3,
+      notifyPer: 'session',
+    });
+    try {
+      const want = await byJobCorpus(12); // 8 sessions of 4 users, over 3 batches
+      perSession.clock.advance(a.clock.now() - perSession.clock.now()); // the others' time
+      const started = await perSession.app
+        .get(BulkRevocationService)
+        .start({ ip: '10.7.0.0/16' }, 'per session', '1');
+      if (started.dryRun) throw new Error('not started');
+      const jobs = perSession.app.get(RevocationJobProcessor);
+      await Promise.all([jobs.run(started.jobId), jobs.run(started.jobId)]);
+      const notes = (
+        await dataSource.getRepository(SessionNotification).findBy({ type: 'session_revoked' })
+      ).filter((n) => n.payload.jobId === started.jobId);
+      expect(notes.map((n) => n.payload.sessionId).sort()).toEqual(want.map((m) => m.id).sort());
+      for (const n of notes) {
+        expect(n.userId).toBe(want.find((m) => m.id === n.payload.sessionId)?.userId);
+      }
+    } finally {
+      await perSession.close();
+    }
+  });
 
   it('says which filters take effect at once and which by the job', async () => {
     const effect = async (filter: RevocationFilter) =>
@@ -292,7 +337,7 @@ describe('bulk session revocation (markers now, rows in batches)', () => {
       first.map((r) => [r.id, r.revokedAt]).sort(),
     );
     expect(again.map((r) => r.id).sort()).toEqual(want.map((m) => m.id).sort());
-    expect(await notifiedPerSession(want.map((m) => m.id))).toEqual(want.map(() => 1));
+    await expectOncePerUser(started.jobId, want);
   });
 
   it('resumes a job from its committed cursor after a worker died mid-job, revoking every row once', async () => {
@@ -333,7 +378,7 @@ describe('bulk session revocation (markers now, rows in batches)', () => {
     const rows = await sessions().findBy({ revokedReason: 'crash' });
     expect(rows.map((r) => r.id).sort()).toEqual(want.map((m) => m.id).sort());
     for (const m of want) expect(await alive(m)).toBe(false);
-    expect(await notifiedPerSession(want.map((m) => m.id))).toEqual(want.map(() => 1));
+    await expectOncePerUser(started.jobId, want);
   });
 
   it('ends the cached tokens and notifies the users of a batch whose worker died right after its commit', async () => {
@@ -357,12 +402,16 @@ describe('bulk session revocation (markers now, rows in batches)', () => {
     await expect(dying.run(started.jobId)).rejects.toThrow('worker killed');
     const committed = await sessions().findBy({ revokedReason: 'died after commit' });
     expect(committed.length).toBeGreaterThan(0);
-    expect(await notifiedPerSession(committed.map((r) => r.id))).toEqual(committed.map(() => 0));
+    expect((await notifiedByJob(started.jobId)).rows).toEqual([]);
 
     expect(await processor().run(started.jobId)).toBe('completed');
     expect(await bulk.status(started.jobId)).toMatchObject({ revoked: want.length });
     for (const m of want) expect(await alive(m)).toBe(false);
-    expect(await notifiedPerSession(want.map((m) => m.id))).toEqual(want.map(() => 1));
+    await expectOncePerUser(started.jobId, want);
+    // The batch that died before its effects is notified by the resumed run: its sessions are
+    // listed (every one of them, since the first batch reached each of its users first).
+    const { listed } = await notifiedByJob(started.jobId);
+    expect(committed.every((r) => listed.includes(r.id))).toBe(true);
   });
 
   it("commits the next batch only once the previous batch's cached tokens have ended", async () => {

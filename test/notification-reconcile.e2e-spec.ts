@@ -22,6 +22,12 @@ import {
 import { SessionNotification } from '../src/notifications/notification.entity.js';
 import { notificationProviders } from '../src/notifications/notification.providers.js';
 import { NotificationReconciler } from '../src/notifications/notification.reconciler.js';
+import type { NotificationPageJobData } from '../src/notifications/notification-job.js';
+import {
+  NotificationPageQueues,
+  notificationPageQueueName,
+} from '../src/notifications/notification-page-queues.js';
+import { bullQueuePrefix } from '../src/common/bull-redis.js';
 import {
   notificationEntities,
   notificationMigrations,
@@ -126,6 +132,20 @@ describe('re-queueing unfinished notification deliveries', () => {
     return Number(row.n);
   }
 
+  /** The counting channel's page queue (where re-queued deliveries of a channel go). */
+  function pageQueue(app: INestApplication): Queue {
+    return app.get(NotificationPageQueues).queue('counting')!.bull!;
+  }
+
+  /** Deliveries in the waiting page jobs of a queue. */
+  async function waitingDeliveries(queue: Queue): Promise<number> {
+    const jobs = await queue.getWaiting();
+    return jobs.reduce(
+      (n, job) => n + (job.data as NotificationPageJobData).notificationIds.length,
+      0,
+    );
+  }
+
   /** Holds an exclusive lock on the delivery table: every read of it waits until `release()`. */
   async function lockDeliveries(): Promise<{ release(): Promise<void> }> {
     const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
@@ -149,9 +169,10 @@ describe('re-queueing unfinished notification deliveries', () => {
       const reconciler = app.get(NotificationReconciler);
       expect(reconciler.requeued).toBe(0);
       expect(reconciler.loop.passes).toBe(0);
-      const queue = app.get<Queue>(jobQueueToken(NOTIFICATION_QUEUE));
-      const counts = await queue.getJobCounts();
-      expect(counts.waiting + counts.active + counts.completed).toBe(0);
+      for (const queue of [app.get<Queue>(jobQueueToken(NOTIFICATION_QUEUE)), pageQueue(app)]) {
+        const counts = await queue.getJobCounts();
+        expect(counts.waiting + counts.active + counts.completed).toBe(0);
+      }
       await lock.release();
 
       await eventually(
@@ -178,7 +199,9 @@ describe('re-queueing unfinished notification deliveries', () => {
     expect(await statusCount(ids, 'pending')).toBe(PENDING);
     const client = new Redis(redis.url);
     try {
-      expect(await client.llen(`nr:${NOTIFICATION_QUEUE}:wait`)).toBe(0);
+      for (const name of [NOTIFICATION_QUEUE, notificationPageQueueName('counting')]) {
+        expect(await client.llen(`${bullQueuePrefix('nr', name)}:${name}:wait`)).toBe(0);
+      }
     } finally {
       await client.quit();
     }
@@ -194,15 +217,17 @@ describe('re-queueing unfinished notification deliveries', () => {
     const app = await startApp(false);
     await app.init();
     try {
-      const queue = app.get<Queue>(jobQueueToken(NOTIFICATION_QUEUE));
-      await eventually(async () => expect(await queue.getWaitingCount()).toBe(pending), 30_000);
+      const queue = pageQueue(app);
+      await eventually(async () => expect(await waitingDeliveries(queue)).toBe(pending), 30_000);
       const passes = app.get(NotificationReconciler).loop.passes;
       const flusher = new Redis(redis.url);
       await flusher.flushall();
       await flusher.quit();
       expect(await queue.getWaitingCount()).toBe(0);
       await app.get(NotificationReconciler).loop.afterPasses(passes + 2);
-      expect(await queue.getWaitingCount()).toBe(pending);
+      expect(await waitingDeliveries(queue)).toBe(pending);
+      // As pages: one job per 500 deliveries of the channel, not one per delivery.
+      expect(await queue.getWaitingCount()).toBe(Math.ceil(pending / 500));
 
       // A notify() whose queueing is deferred (Redis frozen) is answered at once and queued later.
       redis.pause();
@@ -213,10 +238,11 @@ describe('re-queueing unfinished notification deliveries', () => {
         redis.resume();
       }
       expect(result.queued).toBe('deferred');
-      await eventually(
-        async () => expect(await queue.getJob(`${result.notification.id}:counting`)).not.toBeNull(),
-        30_000,
-      );
+      await eventually(async () => {
+        const waiting = await queue.getWaiting();
+        const ids = waiting.flatMap((job) => (job.data as NotificationPageJobData).notificationIds);
+        expect(ids).toContain(result.notification.id);
+      }, 30_000);
     } finally {
       await app.close();
     }
@@ -224,7 +250,7 @@ describe('re-queueing unfinished notification deliveries', () => {
 });
 
 describe('re-queueing a backlog into the in-process queue (SQLite, no Redis)', () => {
-  it('keeps fewer than two batches of jobs in memory at once and delivers every one', async () => {
+  it('keeps one page of 500 deliveries in memory at a time and delivers every one', async () => {
     const sqlite = await new DataSource({
       type: 'better-sqlite3',
       database: ':memory:',
@@ -232,13 +258,13 @@ describe('re-queueing a backlog into the in-process queue (SQLite, no Redis)', (
       migrations: [SessionCore1763800000000, ...notificationMigrations],
       migrationsRun: true,
     }).initialize();
-    let queue: InlineJobQueue<unknown> | undefined;
+    let pages: NotificationPageQueues | undefined;
     let highest = 0;
     let delivered = 0;
     const channel: NotificationChannel = {
       name: 'watching',
       deliver: async () => {
-        highest = Math.max(highest, queue?.inFlight ?? 0);
+        highest = Math.max(highest, pages?.inFlight ?? 0);
         delivered++;
       },
     };
@@ -273,12 +299,13 @@ describe('re-queueing a backlog into the in-process queue (SQLite, no Redis)', (
     }).compile();
     await module.init();
     try {
-      queue = module.get<InlineJobQueue<unknown>>(NOTIFICATION_JOB_QUEUE);
+      const pageQueues = module.get(NotificationPageQueues);
+      pages = pageQueues;
       await module.get(NotificationReconciler).loop.afterPasses(1);
-      await queue.whenIdle();
+      await Promise.all(pageQueues.all.map((queue) => queue.whenIdle()));
       expect(delivered).toBe(total);
-      expect(highest).toBeGreaterThan(0);
-      expect(highest).toBeLessThan(1_000);
+      expect(highest).toBe(1); // the next batch is read once its page is done
+      expect(module.get<InlineJobQueue<unknown>>(NOTIFICATION_JOB_QUEUE).inFlight).toBe(0);
     } finally {
       await module.close();
       await sqlite.destroy();

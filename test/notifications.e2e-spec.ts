@@ -7,7 +7,8 @@ import { Clock, SystemClock } from '../src/common/clock.js';
 import { SESSION_SECURITY_DATA_SOURCE } from '../src/common/tokens.js';
 import { SessionCore1763800000000 } from '../src/migrations/1763800000000-session-core.js';
 import { RememberMe1764600000000 } from '../src/migrations/1764600000000-remember-me.js';
-import { TheftSignals1764700000000 } from '../src/migrations/1764700000000-theft-signals.js';
+import { Impersonation1764700000000 } from '../src/migrations/1764700000000-impersonation.js';
+import { TheftSignals1764800000000 } from '../src/migrations/1764800000000-theft-signals.js';
 import { SessionEvents } from '../src/session/session-events.js';
 import { SessionEntity } from '../src/session/session.entity.js';
 import { InlineJobQueue } from '../src/jobs/inline-job-queue.js';
@@ -121,6 +122,8 @@ describe('notifications through Bull on Redis', () => {
     );
     notifications = module.get(NotificationService);
     queue = module.get(jobQueueToken(NOTIFICATION_QUEUE));
+    // The startup rescan has run (it would queue what it finds as pages, in the batch body).
+    await module.get(NotificationReconciler).loop.afterPasses(1);
   });
 
   afterAll(async () => {
@@ -334,7 +337,8 @@ describe('notifications on SQLite (better-sqlite3)', () => {
       migrations: [
         SessionCore1763800000000,
         RememberMe1764600000000,
-        TheftSignals1764700000000,
+        Impersonation1764700000000,
+        TheftSignals1764800000000,
         ...notificationMigrations,
       ],
       migrationsRun: true,

@@ -117,4 +117,23 @@ describe('PolicyChanges.load() with a document', () => {
     await app.http.get('/whoami').set('Cookie', editor).expect(401);
     closed.disconnect();
   });
+
+  it('puts the previous policy back when the change cannot be recorded, so a retry records it', async () => {
+    const policy = app.app.get(PolicyService);
+    const inForce = policy.version;
+    const table = `"${schema.name}"."ss_session"`;
+    // A real database failure while the change is recorded: the sessions' table is away.
+    await dataSource.query(`ALTER TABLE ${table} RENAME TO ss_session_away`);
+    try {
+      await expect(app.app.get(PolicyChanges).load({ document: before })).rejects.toThrow();
+      expect(policy.version).toBe(inForce);
+    } finally {
+      await dataSource.query(`ALTER TABLE "${schema.name}"."ss_session_away" RENAME TO ss_session`);
+    }
+    const retried = await app.app.get(PolicyChanges).load({ document: before });
+    expect(retried).toMatchObject({ changed: true, recorded: true });
+    expect(policy.version).not.toBe(inForce);
+    const events = await app.app.get(AuditService).list({ type: 'policy.changed', limit: 10 });
+    expect(events.filter((e) => e.details.to === retried.version)).toHaveLength(1);
+  });
 });

@@ -9,6 +9,7 @@ import {
   tokenFrom,
 } from './support/example-app.js';
 import { startLoginApp, type LoginApp } from './support/login-app.js';
+import { SessionService } from '../src/index.js';
 
 type Schema = Awaited<ReturnType<typeof createSchema>>;
 
@@ -91,7 +92,9 @@ describe('concurrent-session limit, end-oldest (SESSION_MAX_PER_USER=3), two ins
     const first = await login(pair.a, 'carol');
     const second = await login(pair.b, 'carol');
     const third = await login(pair.a, 'carol');
-    await pair.b.http.get('/me').set('Cookie', first.cookie).expect(200);
+    const me = await pair.b.http.get('/me').set('Cookie', first.cookie).expect(200);
+    // The Security page tells the user the limit from GET /me.
+    expect(me.body.sessionLimit).toEqual({ maxSessions: 3, policy: 'end-oldest' });
 
     const fourth = await login(pair.b, 'carol');
     const denied = await pair.b.http.get('/me').set('Cookie', first.cookie).expect(401);
@@ -250,5 +253,14 @@ describe('concurrent-session limit per role, in an app of its own', () => {
     await signIn('eve');
     await app.http.get('/profile').set('Cookie', eve[0]).expect(401);
     await app.http.get('/profile').set('Cookie', eve[1]).expect(200);
+  });
+
+  it('tells an app the limit that applies to a user, for its pages', () => {
+    const sessions = app.app.get(SessionService);
+    expect(sessions.limitFor(['member', 'guest'])).toEqual({
+      maxSessions: 1,
+      policy: 'end-oldest',
+    });
+    expect(sessions.limitFor(['guest'])).toEqual({ maxSessions: 3, policy: 'end-oldest' });
   });
 });

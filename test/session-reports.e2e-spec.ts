@@ -54,7 +54,8 @@ describe('"this wasn\'t me": POST /me/sessions/:id/report, two instances', () =>
   it('ends the reported session on every instance and keeps the reporter signed in', async () => {
     const mine = await loginFrom(a, 'bob', 'Mozilla/5.0 (X11; Linux x86_64) Firefox/130.0');
     const stranger = await loginFrom(b, 'bob', 'curl/8.5.0');
-    await a.http.get('/me').set('Cookie', stranger.cookie).expect(200);
+    const me = await a.http.get('/me').set('Cookie', stranger.cookie).expect(200);
+    expect(me.body.sessionLimit).toBeNull(); // no SESSION_MAX_PER_USER here
 
     await report(a, mine, stranger.sessionId).expect(204);
     for (const instance of [a, b]) {

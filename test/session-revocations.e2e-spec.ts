@@ -179,13 +179,12 @@ describe('POST/GET /admin/session-revocations through the example app', () => {
 
     const again = await login(http, 'bob');
     const inbox = await http.http.get('/me/notifications').set('Cookie', again.cookie).expect(200);
-    const revoked = inbox.body.filter((n: { type: string }) => n.type === 'session_revoked');
-    expect(revoked.map((n: { payload: { sessionId: string } }) => n.payload.sessionId)).toContain(
-      bob.sessionId,
+    type Revoked = { type: string; payload: { jobId?: string; sessionIds?: string[] } };
+    const revoked = (inbox.body as Revoked[]).filter(
+      (n) => n.type === 'session_revoked' && n.payload.jobId === jobId,
     );
-    expect(
-      new Set(revoked.map((n: { payload: { sessionId: string } }) => n.payload.sessionId)).size,
-    ).toBe(revoked.length);
+    expect(revoked).toHaveLength(1); // one per user per job
+    expect(revoked[0].payload.sessionIds).toContain(bob.sessionId);
 
     const audit = async (type: string) =>
       (

@@ -120,7 +120,7 @@ describe('a worker process killed mid-job (SIGKILL) and a new one started', () =
       worker.once('exit', (code, signal) => resolve({ code, signal })),
     );
 
-  it('finishes the job on the new worker: every matched row revoked and notified exactly once', async () => {
+  it('finishes the job on the new worker: every matched row revoked once and each of its users notified exactly once', async () => {
     const started = await runCli(
       cli.main,
       ['--json', 'revoke', '--ip', '10.0.0.0/8', '--reason', 'INC-9 kill test', '--yes'],
@@ -162,14 +162,31 @@ describe('a worker process killed mid-job (SIGKILL) and a new one started', () =
     );
     expect(changed).toEqual([]); // revoked once: the new worker never touched them again
 
-    const [notified] = await query<{ total: string; sessions: string }>(
-      `SELECT count(*) AS total, count(DISTINCT payload) AS sessions
-         FROM ${table('ss_notification')} WHERE type = 'session_revoked'`,
+    // One notification per user per job, however the kill fell between a commit and its effects.
+    const [users] = await query<{ n: string }>(
+      `SELECT count(DISTINCT "userId") AS n FROM ${table('ss_session')} WHERE "revokedAt" IS NOT NULL`,
     );
-    expect({ total: Number(notified.total), sessions: Number(notified.sessions) }).toEqual({
-      total: matched,
-      sessions: matched,
+    const [notified] = await query<{ total: string; users: string }>(
+      `SELECT count(*) AS total, count(DISTINCT "userId") AS users
+         FROM ${table('ss_notification')} WHERE type = 'session_revoked'
+          AND payload::jsonb->>'jobId' = '${jobId}'`,
+    );
+    expect(Number(users.n)).toBeGreaterThan(0);
+    expect({ total: Number(notified.total), users: Number(notified.users) }).toEqual({
+      total: Number(users.n),
+      users: Number(users.n),
     });
+    const [listed] = await query<{ total: string; sessions: string; wrong: string }>(
+      `SELECT count(*) AS total, count(DISTINCT s.id) AS sessions,
+              count(*) FILTER (WHERE session."userId" IS DISTINCT FROM note."userId"
+                                 OR session."revokedAt" IS NULL) AS wrong
+         FROM ${table('ss_notification')} AS note
+         CROSS JOIN jsonb_array_elements_text(note.payload::jsonb->'sessionIds') AS s(id)
+         LEFT JOIN ${table('ss_session')} AS session ON session.id = s.id
+        WHERE note.type = 'session_revoked' AND note.payload::jsonb->>'jobId' = '${jobId}'`,
+    );
+    expect(Number(listed.total)).toBe(Number(listed.sessions)); // no session listed twice
+    expect(Number(listed.wrong)).toBe(0); // each listed session is the user's, and revoked
     const audit = await query<{ type: string; n: string }>(
       `SELECT type, count(*) AS n FROM ${table('ss_audit_event')}
         WHERE type LIKE 'revocation.%' GROUP BY type`,

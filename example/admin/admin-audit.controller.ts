@@ -1,11 +1,17 @@
 import { Controller, Get, Query } from '@nestjs/common';
-import { AuditService, Can, InvalidRequestException } from '../../src/index.js';
+import {
+  AuditService,
+  Can,
+  InvalidRequestException,
+  RefuseImpersonation,
+} from '../../src/index.js';
 
 /** NUL and other control characters: never in an id or a type (PostgreSQL text refuses NUL). */
 const CONTROL = /\p{Cc}/u;
 
 /** Recent audit events for admins, filtered by user and type. */
 @Can('read', 'AuditLog')
+@RefuseImpersonation()
 @Controller('admin/audit')
 export class AdminAuditController {
   constructor(private readonly audit: AuditService) {}

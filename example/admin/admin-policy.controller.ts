@@ -8,6 +8,7 @@ import {
   PolicyService,
   PolicyValidationError,
   RequireFreshAuth,
+  RefuseImpersonation,
 } from '../../src/index.js';
 import {
   parsePolicyQuestion,
@@ -26,6 +27,7 @@ import { UsersService } from '../users/users.service.js';
  * the policy file changes what everyone may do: it needs a fresh sign-in.
  */
 @Can('explain', 'Policy')
+@RefuseImpersonation()
 @Controller('admin/policy')
 export class AdminPolicyController {
   constructor(

@@ -1,5 +1,5 @@
 import { Controller } from '@nestjs/common';
-import { Can, SessionRevocationsController } from '../../src/index.js';
+import { Can, RefuseImpersonation, SessionRevocationsController } from '../../src/index.js';
 
 /**
  * Bulk session revocation for admins from the internal network (the built-in policy grants
@@ -7,5 +7,6 @@ import { Can, SessionRevocationsController } from '../../src/index.js';
  * as the module's controller requires), status and list.
  */
 @Can('manage', 'Session')
+@RefuseImpersonation()
 @Controller('admin/session-revocations')
 export class AdminSessionRevocationsController extends SessionRevocationsController {}

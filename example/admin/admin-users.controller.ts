@@ -1,14 +1,22 @@
-import { Body, Controller, HttpCode, Param, Post, Put } from '@nestjs/common';
+import { Body, Controller, HttpCode, Param, Post, Put, Req } from '@nestjs/common';
+import type { Request } from 'express';
 import { DataSource } from 'typeorm';
 import { z } from 'zod';
 import {
+  AccountDisabledError,
   type ActiveSession,
   Can,
+  CsrfService,
   CurrentSession,
+  ImpersonationService,
   InvalidRequestException,
+  RefuseImpersonation,
   RequireFreshAuth,
   RevocationService,
+  requestState,
+  setSessionCookie,
 } from '../../src/index.js';
+import { expiresAt } from '../auth/auth.controller.js';
 import { NotFound } from '../not-found.js';
 import { User } from '../users/user.entity.js';
 
@@ -16,7 +24,11 @@ const rolesBody = z
   .object({ roles: z.array(z.enum(['admin', 'editor', 'viewer'])).max(8) })
   .strict();
 
-/** User administration: admins, with fresh authentication, from the internal network. */
+/**
+ * User administration: admins, with fresh authentication, from the internal network; never from
+ * an impersonation session.
+ */
+@RefuseImpersonation()
 @RequireFreshAuth()
 @Can('manage', 'User')
 @Controller('admin/users')
@@ -24,7 +36,50 @@ export class AdminUsersController {
   constructor(
     private readonly dataSource: DataSource,
     private readonly revocations: RevocationService,
+    private readonly impersonation: ImpersonationService,
+    private readonly csrf: CsrfService,
   ) {}
+
+  /**
+   * Support: the admin acts as the user in a new impersonation session — `{ reason, duration }`
+   * (at most an hour, the default `session.impersonation.maxDuration`). The response sets its cookie in place
+   * of the admin's (the admin's own session lives on; they sign in again after `POST
+   * /auth/impersonation/end`); the user is notified, and the audit trail names both.
+   */
+  @Post(':id/impersonate')
+  @HttpCode(200)
+  async impersonate(
+    @Req() request: Request,
+    @Param('id') id: string,
+    @Body() body: unknown,
+    @CurrentSession() admin: ActiveSession,
+  ) {
+    const user = await this.find(id);
+    const fields = typeof body === 'object' && body !== null ? body : {};
+    let issued;
+    try {
+      issued = await this.impersonation.start(admin, user, fields, {
+        ip: requestState(request).clientIp || null,
+        userAgent: request.headers['user-agent'] ?? null,
+      });
+    } catch (error) {
+      if (error instanceof AccountDisabledError)
+        throw new InvalidRequestException('id: the user is disabled', 409);
+      throw error;
+    }
+    setSessionCookie(request, issued);
+    const { session } = issued;
+    return {
+      session: {
+        id: session.id,
+        userId: session.userId,
+        kind: session.kind,
+        expiresAt: expiresAt(session),
+        impersonatedBy: { id: admin.userId, reason: session.impersonatedBy?.reason ?? null },
+      },
+      csrfToken: this.csrf.tokenFor(issued.tokenHash, session),
+    };
+  }
 
   /** Replaces the user's roles; their live sessions must re-authenticate on their next request. */
   @Put(':id/roles')

@@ -4,9 +4,11 @@ import { z } from 'zod';
 import {
   AllowPendingReauth,
   CsrfService,
+  ImpersonationService,
   InvalidRequestException,
   Public,
   SessionLogin,
+  clearSessionCookie,
   requestState,
 } from '../../src/index.js';
 import { UsersService } from '../users/users.service.js';
@@ -23,6 +25,7 @@ export class AuthController {
     private readonly logins: SessionLogin,
     private readonly users: UsersService,
     private readonly csrf: CsrfService,
+    private readonly impersonation: ImpersonationService,
   ) {}
 
   /**
@@ -66,6 +69,20 @@ export class AuthController {
   @HttpCode(204)
   async logout(@Req() request: Request): Promise<void> {
     await this.logins.logout(request);
+  }
+
+  /**
+   * Ends the impersonation session the request is made in, on every instance, and clears its
+   * cookie; 409 from any other session.
+   */
+  @Post('impersonation/end')
+  @HttpCode(204)
+  async endImpersonation(@Req() request: Request): Promise<void> {
+    const state = requestState(request);
+    if (!(await this.impersonation.end(state.session!, state.tokenHash!))) {
+      throw new InvalidRequestException('This session is not an impersonation session', 409);
+    }
+    clearSessionCookie(request);
   }
 
   /** The session's CSRF token; also for a session that must re-authenticate first. */

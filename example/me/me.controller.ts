@@ -5,6 +5,7 @@ import {
   type ActiveSession,
   CurrentSession,
   InvalidRequestException,
+  RefuseImpersonation,
   RequireFreshAuth,
   SessionService,
   requestState,
@@ -37,7 +38,18 @@ export class MeController {
         expiresAt: expiresAt(session),
         kind: session.kind,
       },
+      impersonatedBy: await this.impersonator(session),
+      // Extension: how many sessions this user may have at once (`null`: no limit).
+      sessionLimit: this.sessions.limitFor(session.roles),
     };
+  }
+
+  /** Who acts as the user in an impersonation session (`null` in any other). */
+  private async impersonator(session: ActiveSession) {
+    const by = session.impersonatedBy;
+    if (!by) return null;
+    const admin = await this.users.findUser(Number(by.userId));
+    return { id: Number(by.userId), username: admin?.username ?? null, reason: by.reason };
   }
 
   @Get('sessions')
@@ -88,6 +100,7 @@ export class MeController {
    * user acts on a new-sign-in notice from whichever session they have. `{ endOtherSessions:
    * true }` also ends every other session but this one.
    */
+  @RefuseImpersonation()
   @Post('sessions/:id/report')
   @HttpCode(204)
   async report(

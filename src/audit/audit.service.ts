@@ -1,4 +1,4 @@
-import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Optional, type OnApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Clock } from '../common/clock.js';
 import { SESSION_SECURITY_DATA_SOURCE } from '../common/tokens.js';
@@ -15,6 +15,7 @@ import type {
   AuditVerifyResult,
 } from './audit-event.types.js';
 import { decryptDetails } from './audit-field-cipher.js';
+import { SessionActors } from '../session/session-actors.js';
 
 const MAX_PAGE = 1000;
 
@@ -33,18 +34,22 @@ export class AuditService implements OnApplicationShutdown {
     @Inject(SESSION_SECURITY_DATA_SOURCE) private readonly dataSource: DataSource,
     @Inject(AUDIT_CONFIG) private readonly config: ResolvedAuditConfig,
     @Inject(Clock) private readonly clock: Clock,
+    @Optional() private readonly actors?: SessionActors,
   ) {}
 
   /**
    * Appends one event to the chain. Credential-named `details` keys are dropped (and listed in
    * `details.redacted`); `encryptFields` are encrypted. Rejects if the event could not be
-   * committed, so a caller that must not act unaudited can stop.
+   * committed, so a caller that must not act unaudited can stop. An event of an impersonation
+   * session (by `sessionId`) names both actors: `actor` is the impersonator, `userId` the user,
+   * and `details.impersonatedBy` says it again.
    *
    * @example
    * await audit.record({ type: 'login.failed', userId: 'u-42', ip, outcome: 'failure' });
    */
   async record(event: AuditEventInput): Promise<void> {
-    const draft = draftAuditEvent(event, this.clock.now(), this.config);
+    const named = this.actors ? await this.actors.name(event) : event;
+    const draft = draftAuditEvent(named, this.clock.now(), this.config);
     await appendAuditEvent(this.dataSource, this.config, draft, this.clock.now());
   }
 

@@ -185,6 +185,7 @@ policy
   .option('--auth-level <level>', 'authentication level, e.g. mfa')
   .option('--session-age <duration>', 'age of the session, e.g. 9h')
   .option('--remembered <true|false>', 'whether the session is a remembered (remember-me) one')
+  .option('--impersonated <true|false>', 'whether an admin is impersonating the user')
   .option(
     '--policy <file>',
     'a policy file (.yaml, .yml, .json) or module (file.js#export): no app',

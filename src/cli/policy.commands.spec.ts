@@ -71,6 +71,29 @@ describe('policy explain --as user:<id>', () => {
     ).rejects.toThrow(/--remembered: expected true or false/);
   });
 
+  it('asks about an impersonation session with --impersonated', async () => {
+    const guarded = new PolicyService(
+      createPolicyConfig({
+        document: {
+          roles: {
+            editor: [
+              { id: 'edit', action: 'update', subject: 'Article', when: { impersonated: false } },
+            ],
+          },
+        },
+      }),
+    );
+    const flags = { as: 'editor', action: 'update', subject: 'Article' };
+    await policyExplainCommand({ policy: guarded }, { ...flags, impersonated: 'true' }, run);
+    expect(JSON.parse(out)).toMatchObject({ allowed: false, reason: 'impersonation' });
+    out = '';
+    await policyExplainCommand({ policy: guarded }, { ...flags, impersonated: 'false' }, run);
+    expect(JSON.parse(out)).toMatchObject({ allowed: true, decidingRule: { id: 'edit' } });
+    await expect(
+      policyExplainCommand({ policy: guarded }, { ...flags, impersonated: 'maybe' }, run),
+    ).rejects.toThrow(/--impersonated: expected true or false/);
+  });
+
   it('exits 2 for an unknown user', async () => {
     const flags = { as: 'user:9', action: 'read', subject: 'Article' };
     await expect(policyExplainCommand({ policy, users }, flags, run)).rejects.toThrow(

@@ -35,6 +35,8 @@ export interface ExplainFlags {
   sessionAge?: string;
   /** `true` or `false`: whether the session is a remembered one. */
   remembered?: string;
+  /** `true` or `false`: whether the session is an impersonation one. */
+  impersonated?: string;
 }
 
 /** What `policy explain` asks: the app's engine and user directory, or a policy file's engine. */
@@ -64,6 +66,7 @@ export async function policyExplainCommand(
     authLevel: flags.authLevel,
     sessionAge: flags.sessionAge,
     remembered: booleanFlag(flags.remembered),
+    impersonated: booleanFlag(flags.impersonated),
   };
   let check;
   try {

@@ -9,7 +9,8 @@ export interface SessionEventDetails {
   'login.failed': { username: string };
   'login.throttled': { username: string };
   logout: { reason: string };
-  'session.created': undefined;
+  /** `kind` is set for an impersonation session (no new-sign-in notice: the user is told of it). */
+  'session.created': { kind: 'impersonation' } | undefined;
   'session.rotated': undefined;
   'session.expired': { why: 'idle' | 'absolute' };
   /** `replacedBy`: the new session a `session_limit` revocation made room for. */
@@ -52,6 +53,18 @@ export interface SessionEventDetails {
     decision: 'record' | 'step-up' | 'end';
     evidence: Array<{ signal: string; from: string | null; to: string | null; action: string }>;
   };
+  /**
+   * An admin (the event's `actor`, in their session `impersonatorSessionId`) started an
+   * impersonation session (`sessionId`) of the user (`userId`), for `reason`, until `expiresAt`.
+   */
+  'impersonation.started': {
+    impersonatorSessionId: string | null;
+    reason: string;
+    durationMs: number;
+    expiresAt: number;
+  };
+  /** An impersonation session ended before its time (the impersonator ended it). */
+  'impersonation.ended': { impersonatorSessionId: string | null; reason: string };
   'session.reauthenticated': { level: string };
   'password.changed': { changeId: string; endedSessions: number };
   'permissions.changed': { reason: string | null; authzVersion: number };
@@ -129,6 +142,8 @@ export const SESSION_EVENT_TYPES = [
   'session.reported',
   'session.replay_detected',
   'session.signal_changed',
+  'impersonation.started',
+  'impersonation.ended',
   'session.reauthenticated',
   'password.changed',
   'permissions.changed',

@@ -173,4 +173,28 @@ describe('decideFreshAuth', () => {
       );
     });
   });
+
+  describe('an impersonation session', () => {
+    it('is never fresh, neither through its start nor through a re-authentication in it', () => {
+      fc.assert(
+        fc.property(
+          fc.integer({ min: 0, max: 10 * MINUTE }),
+          fc.integer({ min: 1, max: 10 * MINUTE }),
+          (age, max) => {
+            const session = {
+              kind: 'impersonation' as const,
+              authenticatedAt: T0,
+              authLevel: 'mfa',
+              reauthenticatedAt: T0,
+            };
+            expect(decideFreshAuth(session, { maxAgeMs: max }, T0 + age, LEVELS)).toEqual({
+              ok: false,
+              reason: 'stale_authentication',
+              maxAge: max,
+            });
+          },
+        ),
+      );
+    });
+  });
 });

@@ -45,7 +45,8 @@ export class FreshAuthConfigurationError extends Error {
  * weaker than all of them. The level is checked first — re-authenticating with the same factor
  * would not help — then the age: `now - authenticatedAt <= maxAgeMs` is fresh. A remembered
  * session's sign-in never counts: only a re-authentication made in it does
- * (`now - reauthenticatedAt <= maxAgeMs`), so a remembered device must prove itself again.
+ * (`now - reauthenticatedAt <= maxAgeMs`), so a remembered device must prove itself again. An
+ * impersonation session is never fresh: whoever holds it did not prove to be the user.
  *
  * @throws FreshAuthConfigurationError when `requirement.level` is not in `levels`
  * @example
@@ -80,7 +81,11 @@ export function decideFreshAuth(
     if (levels.indexOf(session.authLevel) < required) return denial('insufficient_level');
   }
   const provedAt =
-    session.kind === 'remembered' ? (session.reauthenticatedAt ?? null) : session.authenticatedAt;
+    session.kind === 'impersonation'
+      ? null
+      : session.kind === 'remembered'
+        ? (session.reauthenticatedAt ?? null)
+        : session.authenticatedAt;
   if (provedAt === null || !(now - provedAt <= maxAgeMs)) return denial('stale_authentication');
   return { ok: true };
 }

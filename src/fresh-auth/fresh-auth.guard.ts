@@ -9,6 +9,7 @@ import { Reflector } from '@nestjs/core';
 import { Clock } from '../common/clock.js';
 import { RESOLVED_OPTIONS } from '../common/tokens.js';
 import {
+  ForbiddenException,
   ReauthRequiredException,
   SessionRequiredException,
 } from '../errors/session-security.exception.js';
@@ -29,7 +30,9 @@ import { FreshAuthMetadata } from './require-fresh-auth.decorator.js';
  * `session_required` when there is no session (also when this guard is used without the session
  * guard; a `@Public()` handler without a session has nothing to judge and passes), and with 401 `reauth_required`, a `reason` (`stale_authentication` or
  * `insufficient_level`) and a `WWW-Authenticate` header when the authentication is stale or
- * too weak.
+ * too weak. In an impersonation session such a handler is refused outright — 403 `forbidden`
+ * with `reason: "impersonation"` — since no re-authentication can make an impersonator the user:
+ * changing the password, ending sessions and admin actions stay the user's own.
  *
  * @example
  * @UseGuards(FreshAuthGuard)
@@ -58,6 +61,12 @@ export class FreshAuthGuard implements CanActivate {
     if (!session) {
       if (this.isPublic(context)) return true;
       throw new SessionRequiredException();
+    }
+    if (session.kind === 'impersonation') {
+      return this.onDenied(
+        call,
+        new ForbiddenException('impersonation', 'Not allowed while impersonating the user'),
+      );
     }
     const decision = decideFreshAuth(
       session,
@@ -96,11 +105,10 @@ export class FreshAuthGuard implements CanActivate {
   /** Records and throws the denial; override to customise. */
   protected async onDenied(
     call: GuardedCall | null,
-    exception: ReauthRequiredException,
+    exception: ReauthRequiredException | ForbiddenException,
   ): Promise<never> {
-    await this.events?.emit(
-      denialEvent(call, 'access.denied', { code: exception.code, reason: exception.reason }),
-    );
+    const reason = (exception.getResponse() as { reason?: string }).reason;
+    await this.events?.emit(denialEvent(call, 'access.denied', { code: exception.code, reason }));
     throw exception;
   }
 }

@@ -2,6 +2,7 @@ import { CanActivate, ExecutionContext, Inject, Injectable, Optional } from '@ne
 import { Reflector } from '@nestjs/core';
 import { RESOLVED_OPTIONS } from '../common/tokens.js';
 import {
+  ForbiddenException,
   ReauthRequiredException,
   SessionExpiredException,
   SessionRequiredException,
@@ -29,6 +30,7 @@ import { guardOnSurface } from '../surfaces/surface-reply.js';
 import { appendHeader, setHeader } from '../surfaces/http-reply.js';
 import { denialEvent } from './denial-event.js';
 import { AllowPendingReauth, Public } from './public.decorator.js';
+import { RefuseImpersonation } from './refuse-impersonation.decorator.js';
 
 /** A presented token and how it came. */
 export interface FoundToken {
@@ -41,7 +43,8 @@ export interface FoundToken {
  * validates it against server-side state and puts the session on the call's state. Calls without
  * `@Public()` are denied without a valid session — on every surface: HTTP (Express and Fastify),
  * GraphQL, WebSocket messages (the handshake's cookie) and RPC (the app's token extractor). A
- * surface the module cannot read a credential from is denied, never passed.
+ * surface the module cannot read a credential from is denied, never passed. An impersonation
+ * session is refused (403 `forbidden`, reason `impersonation`) where `@RefuseImpersonation()` says so.
  */
 @Injectable()
 export class SessionGuard implements CanActivate {
@@ -95,6 +98,15 @@ export class SessionGuard implements CanActivate {
       !this.reflector.get(AllowPendingReauth, context.getHandler())
     ) {
       return this.onDenied(call, new ReauthRequiredException(result.reauth));
+    }
+    if (
+      result.session.kind === 'impersonation' &&
+      this.reflector.getAllAndOverride(RefuseImpersonation, targets)
+    ) {
+      return this.onDenied(
+        call,
+        new ForbiddenException('impersonation', 'Not allowed while impersonating the user'),
+      );
     }
     if (result.session.kind === 'remembered' && found.via === 'cookie' && !result.graced) {
       await this.rotateRemembered(call, state);

@@ -25,6 +25,29 @@ describe('InlineJobQueue', () => {
     await queue.close();
   });
 
+  it('runs at most `concurrency` tries at once and the rest in the order they were added', async () => {
+    let running = 0;
+    let highest = 0;
+    const order: number[] = [];
+    const queue = new InlineJobQueue<number>(
+      't',
+      async (job) => {
+        running++;
+        highest = Math.max(highest, running);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        order.push(job.data);
+        running--;
+      },
+      'test',
+      2,
+    );
+    for (let i = 0; i < 6; i++) await queue.add('x', i);
+    await queue.whenIdle();
+    expect(highest).toBe(2);
+    expect(order).toEqual([0, 1, 2, 3, 4, 5]);
+    await queue.close();
+  });
+
   it('gives up after the job attempts', async () => {
     let tries = 0;
     const queue = new InlineJobQueue<string>('t', async () => {

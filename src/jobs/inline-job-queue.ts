@@ -20,12 +20,20 @@ export class InlineJobQueue<T> implements JobQueue<T> {
   private readonly logger: Logger;
   private readonly live = new Map<string, Promise<void>>();
   private readonly sleepers = new Map<NodeJS.Timeout, (awake: boolean) => void>();
+  /** Tries waiting for one of the `concurrency` slots. */
+  private readonly waiting: Array<(slot: boolean) => void> = [];
+  private running = 0;
   private closed = false;
 
+  /**
+   * @param concurrency Tries run at once (default: no bound); further jobs wait their turn, in
+   *   the order they were added.
+   */
   constructor(
     readonly name: string,
     private readonly handler: JobHandler<T>,
     logContext = 'SessionSecurity',
+    private readonly concurrency = Infinity,
   ) {
     this.logger = new Logger(logContext);
   }
@@ -62,6 +70,7 @@ export class InlineJobQueue<T> implements JobQueue<T> {
       wake(false);
     }
     this.sleepers.clear();
+    for (const wake of this.waiting.splice(0)) wake(false);
     await Promise.allSettled(this.live.values());
   }
 
@@ -83,7 +92,7 @@ export class InlineJobQueue<T> implements JobQueue<T> {
     await Promise.resolve();
     for (;;) {
       try {
-        await this.handler(job);
+        await this.turn(() => this.handler(job));
         return;
       } catch (error) {
         job.attemptsMade++;
@@ -96,6 +105,23 @@ export class InlineJobQueue<T> implements JobQueue<T> {
         }
         if (!(await this.sleep(backoffDelay(options.backoff, job.attemptsMade)))) return;
       }
+    }
+  }
+
+  /** Runs `work` once fewer than `concurrency` tries are running. */
+  private async turn(work: () => Promise<unknown>): Promise<void> {
+    if (this.running < this.concurrency) {
+      this.running++;
+    } else if (!(await new Promise<boolean>((resolve) => this.waiting.push(resolve)))) {
+      throw new Error(`the job queue ${this.name} is closed`);
+    }
+    try {
+      await work();
+    } finally {
+      // The slot passes straight to the next waiting try, so no new one slips in between.
+      const next = this.waiting.shift();
+      if (next) next(true);
+      else this.running--;
     }
   }
 

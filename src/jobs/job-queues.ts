@@ -18,7 +18,7 @@ export interface JobQueueSpec<T> {
   handler: JobHandler<T>;
   /** Process jobs in this process (Bull; in process, jobs always run here). */
   worker: boolean;
-  /** Jobs processed at once by this process on Bull (default 1). */
+  /** Jobs processed at once by this process (Bull: default 1; in process: default no bound). */
   concurrency?: number;
   /** Bull lock and stall settings. */
   settings?: Bull.AdvancedSettings;
@@ -51,7 +51,9 @@ export class JobQueues {
   }
 
   open<T>(spec: JobQueueSpec<T>): JobQueue<T> {
-    if (!this.config.redis) return new InlineJobQueue(spec.name, spec.handler, spec.logContext);
+    if (!this.config.redis) {
+      return new InlineJobQueue(spec.name, spec.handler, spec.logContext, spec.concurrency);
+    }
     return new BullJobQueue({ ...spec, redis: this.config.redis, prefix: this.config.prefix });
   }
 

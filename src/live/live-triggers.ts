@@ -23,6 +23,9 @@ const SIGNAL_SCOPE: Record<SessionEventType, 'session' | 'user' | 'all' | null> 
   'session.limit_refused': null,
   'session.reported': null,
   'session.replay_detected': null,
+  // The impersonation session's end raises `session.revoked`.
+  'impersonation.started': null,
+  'impersonation.ended': null,
   'session.reauthenticated': null,
   // The permission change itself already signalled the user's connections.
   'permissions.reauth_marked': null,

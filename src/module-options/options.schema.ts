@@ -50,6 +50,14 @@ export const signalsSection = z.strictObject({
   country: signalAction().default(DEFAULT_SIGNAL_POLICY.country),
 });
 
+/** The longest impersonation an option may allow: support work is counted in hours, not days. */
+export const MAX_IMPERSONATION_MS = 24 * 3_600_000;
+
+/** `session.impersonation`: how long an admin may hold an impersonation session at most. */
+export const impersonationSection = z.strictObject({
+  maxDuration: durationOption('1h', { max: MAX_IMPERSONATION_MS }),
+});
+
 /** `session`: how long a session lives, and how many a user may have. */
 export const sessionSection = z.strictObject({
   idleTimeout: durationOption('30m'),
@@ -58,6 +66,7 @@ export const sessionSection = z.strictObject({
   limit: sessionLimitSection.optional(),
   rememberMe: rememberMeSection.prefault({}),
   signals: signalsSection.prefault({}),
+  impersonation: impersonationSection.prefault({}),
 });
 
 /** `cookie`: the session cookie. */

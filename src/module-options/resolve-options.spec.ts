@@ -34,6 +34,7 @@ describe('resolveOptions', () => {
         replayGraceMs: 10_000,
       },
       signals: { userAgent: 'record', network: 'record', country: 'step-up' },
+      impersonation: { maxDurationMs: 3_600_000 },
     });
     expect(resolved.allowBearer).toBe(false);
     expect(resolved.csrf.jsonOnly).toBe(true);
@@ -69,6 +70,14 @@ describe('resolveOptions', () => {
     [
       { session: { rememberMe: { absoluteTimeout: '401d' } } },
       /session\.rememberMe\.absoluteTimeout: must be at most/,
+    ],
+    [
+      { session: { impersonation: { maxDuration: '25h' } } },
+      /session\.impersonation\.maxDuration: must be at most/,
+    ],
+    [
+      { session: { impersonation: { maxDuration: 'forever' } } },
+      /session\.impersonation\.maxDuration: invalid duration/,
     ],
     [
       { session: { rememberMe: { rotateAfter: 'often' } } },

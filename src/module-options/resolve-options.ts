@@ -59,7 +59,7 @@ function finish(options: ParsedOptions, problems: string[]): ResolvedOptions | n
       "dataSource: the module's entities are missing — add sessionSecurityEntities to it",
     );
   }
-  const { idleTimeout, absoluteTimeout, touchInterval, limit, rememberMe, signals } =
+  const { idleTimeout, absoluteTimeout, touchInterval, limit, rememberMe, signals, impersonation } =
     options.session;
   if (idleTimeout > absoluteTimeout) {
     problems.push('session.idleTimeout: must not be longer than session.absoluteTimeout');
@@ -100,6 +100,7 @@ function finish(options: ParsedOptions, problems: string[]): ResolvedOptions | n
         replayGraceMs: rememberMe.replayGrace,
       },
       signals: { ...signals },
+      impersonation: { maxDurationMs: impersonation.maxDuration },
     },
     cookie: {
       name: `__Host-${options.cookie.name}`,

@@ -91,6 +91,8 @@ export interface SessionOptions {
    * `docs/theft-signals.md`.
    */
   signals?: SignalOptions;
+  /** Impersonation sessions of support staff; see `docs/impersonation.md`. */
+  impersonation?: ImpersonationOptions;
 }
 
 /**
@@ -108,6 +110,16 @@ export interface SignalOptions {
   network?: SignalAction;
   /** The country from the `GeoResolver` changed (default `'step-up'`). */
   country?: SignalAction;
+}
+
+/**
+ * Impersonation: an admin acting as a user for a limited time, named in every audit record.
+ *
+ * @example session: { impersonation: { maxDuration: '30m' } }
+ */
+export interface ImpersonationOptions {
+  /** The longest `duration` an admin may ask for (default `'1h'`, at most `'24h'`). */
+  maxDuration?: Duration;
 }
 
 /**

@@ -19,6 +19,16 @@ export interface NotificationChannel {
   /** Unique, stable name (letters, digits, `_` and `-`, up to 64): stored with each delivery. */
   readonly name: string;
   deliver(notification: SessionNotification): Promise<void>;
+  /**
+   * Optional: hands over many notifications at once (one request, one write). Resolves once all
+   * were handed over; throwing retries the whole page. Without it, a page of deliveries calls
+   * `deliver` once per notification, in order.
+   */
+  deliverMany?(notifications: SessionNotification[]): Promise<void>;
+  /** Optional: most notifications per delivery job of this channel (default 500). */
+  readonly pageSize?: number;
+  /** Optional: delivery jobs of this channel run at once in one process (default 1). */
+  readonly concurrency?: number;
 }
 /** DI token under which an app may provide one extra {@link NotificationChannel}. */
 export const NotificationChannel = Symbol('NotificationChannel');

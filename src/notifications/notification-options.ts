@@ -72,6 +72,8 @@ const webhookSection = z.strictObject({
     .string('must be at least 32 characters (e.g. 32 random bytes, hex)')
     .min(32, 'must be at least 32 characters (e.g. 32 random bytes, hex)'),
   timeout: durationOption('5s', { max: 60_000 }),
+  batchSize: integerOption(100, 1, 1000),
+  concurrency: integerOption(2, 1, 32),
 });
 
 const channelSchema = z.custom<NotificationChannel>(
@@ -112,7 +114,13 @@ export const notificationSection = z
   .transform(({ webhook, backoff, lease, ...options }): ResolvedNotificationOptions => ({
     ...options,
     webhook: webhook
-      ? { url: webhook.url, secret: webhook.secret, timeout: webhook.timeout }
+      ? {
+          url: webhook.url,
+          secret: webhook.secret,
+          timeout: webhook.timeout,
+          batchSize: webhook.batchSize,
+          concurrency: webhook.concurrency,
+        }
       : null,
     backoffMs: backoff,
     leaseMs: lease,

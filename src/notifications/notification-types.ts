@@ -11,6 +11,7 @@ export const NotificationTypes = {
   newSignIn: 'new_sign_in',
   passwordChanged: 'password_changed',
   sessionTheftDetected: 'session_theft_detected',
+  impersonationStarted: 'impersonation_started',
 } as const;
 
 /** A built-in notification type, or any app-defined one. */

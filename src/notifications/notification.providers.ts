@@ -18,6 +18,8 @@ import {
 import { NotificationService } from './notification.service.js';
 import { NotificationBatchService } from './notification-batch.service.js';
 import { NotificationReconciler } from './notification.reconciler.js';
+import { NotificationPageDeliveryService } from './notification-page-delivery.service.js';
+import { NotificationPageQueues } from './notification-page-queues.js';
 import { NotificationSubscriber } from './notification.subscriber.js';
 
 /**
@@ -65,6 +67,16 @@ export function notificationProvidersFor(resolved: ResolvedNotificationOptions):
       provide: jobQueueToken(NOTIFICATION_QUEUE),
       inject: [NOTIFICATION_JOB_QUEUE],
       useFactory: (queue: JobQueue<NotificationJobData>) => queue.bull,
+    },
+    NotificationPageDeliveryService,
+    {
+      provide: NotificationPageQueues,
+      inject: [JobQueues, NOTIFICATION_CHANNELS, NotificationPageDeliveryService],
+      useFactory: (
+        queues: JobQueues,
+        channels: NotificationChannelRegistry,
+        pages: NotificationPageDeliveryService,
+      ) => new NotificationPageQueues(queues, channels, resolved, (data) => pages.run(data)),
     },
     NotificationService,
     NotificationBatchService,

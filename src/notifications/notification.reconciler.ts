@@ -15,6 +15,7 @@ import {
 } from '../jobs/reconcile-loop.js';
 import type { NotificationJobData } from './notification-job.js';
 import { NOTIFICATION_JOB_QUEUE } from './notification-options.js';
+import { NotificationBatchService } from './notification-batch.service.js';
 import { NotificationService } from './notification.service.js';
 
 /**
@@ -36,12 +37,14 @@ export class NotificationReconciler implements OnApplicationBootstrap, BeforeApp
 
   constructor(
     notifications: NotificationService,
+    batch: NotificationBatchService,
     @Inject(NOTIFICATION_JOB_QUEUE) queue: JobQueue<NotificationJobData>,
     @Optional() @Inject(JOB_RECONCILE_INTERVAL) intervalMs?: number,
   ) {
     const pass = lostJobRescan({
       queue,
-      takeDeferred: () => notifications.takeDeferred(),
+      // Both flags are read (and reset) on every pass.
+      takeDeferred: () => [notifications.takeDeferred(), batch.takeDeferred()].includes(true),
       rescan: (signal) => notifications.requeueOutstanding(signal),
       requeued: (count) => {
         this.requeuedTotal += count;

@@ -20,6 +20,7 @@ import {
 import { assertNotificationType, type NotificationType } from './notification-types.js';
 import { SessionNotification } from './notification.entity.js';
 import { serialTransaction } from '../common/serial-transaction.js';
+import { NotificationPageQueues } from './notification-page-queues.js';
 
 /** Delivery jobs added at once by {@link NotificationService.enqueueDeliveries}. */
 const ENQUEUE_CONCURRENCY = 500;
@@ -78,6 +79,7 @@ export class NotificationService {
     @Inject(NOTIFICATION_JOB_QUEUE) private readonly queue: JobQueue<NotificationJobData>,
     @Inject(NOTIFICATION_OPTIONS) private readonly options: ResolvedNotificationOptions,
     @Inject(Clock) private readonly clock: Clock,
+    private readonly pages: NotificationPageQueues,
   ) {}
 
   /**
@@ -154,9 +156,10 @@ export class NotificationService {
 
   /**
    * Queues again every delivery that is not finished — `pending`, `failed` with tries left, or
-   * `sending` with an expired claim — in batches of 500 read by key (memory stays bounded by the
-   * batch, however many are outstanding; with the in-process queue the next batch waits until
-   * fewer than 500 jobs are left in it). Used by the reconciler at startup and after Redis lost
+   * `sending` with an expired claim — in batches of 500 read by key: as pages for the channels
+   * that have a page queue (every channel but the in-app inbox), as single jobs otherwise. Memory
+   * stays bounded by the batch, however many are outstanding: with in-process queues the next
+   * batch waits until fewer than 500 single jobs are left and the batch's pages are done. Used by the reconciler at startup and after Redis lost
    * its data; a job still queued under the same id is not added twice, and the claim on the
    * delivery row keeps a delivery from running twice. Stops between batches once `signal` is
    * stopped, and when the queue does not take a batch within 2 s.
@@ -190,11 +193,18 @@ export class NotificationService {
       const batch = await select.getMany();
       if (batch.length === 0) return { requeued, complete: true };
       if (signal.stopped) return { requeued, complete: false };
-      const { outcome } = await enqueueWithin(() => this.enqueueDeliveries(batch));
+      // A channel with a page queue gets its part of the batch as pages; the rest (in-app
+      // deliveries of `notify()`) as single jobs.
+      const paged = batch.filter((d) => this.pages.queue(d.channel));
+      const single = batch.filter((d) => !this.pages.queue(d.channel));
+      const { outcome } = await enqueueWithin(() =>
+        Promise.all([this.enqueueDeliveries(single), this.pages.add(paged)]),
+      );
       if (outcome === 'deferred') return { requeued, complete: false };
       requeued += batch.length;
       after = batch[batch.length - 1];
       await belowLimit(this.queue, REQUEUE_BATCH, signal);
+      await belowLimit(this.pages, 1, signal);
     }
   }
 

@@ -17,7 +17,8 @@ const SIGN_IN_HISTORY = 50;
  * message for a session ended by the concurrent-session limit),
  * `session.replay_detected` → `session_theft_detected` (a remembered token came back after it
  * rotated: its session ended),
- * `password.changed` → `password_changed`, and `session.created` → `new_sign_in` when
+ * `password.changed` → `password_changed`, `impersonation.started` → `impersonation_started`
+ * (who acts as the user, why, until when), and `session.created` → `new_sign_in` when
  * {@link detectNewSignIn} says the device or network is new (its payload carries the
  * `report_session` action, "this wasn't me"). Dedupe keys come from the event
  * (session id, `details.changeId`), so an event emitted twice notifies once. (`reauth_required`
@@ -71,7 +72,27 @@ export class NotificationSubscriber implements OnModuleInit {
         return;
       }
       case 'session.created':
-        if (sessionId) await this.signIn(userId, sessionId, event);
+        // An impersonation is told by its own notice, which the user cannot "report" away.
+        if (sessionId && event.details?.kind !== 'impersonation') {
+          await this.signIn(userId, sessionId, event);
+        }
+        return;
+      case 'impersonation.started':
+        if (!sessionId) return;
+        await this.notifications.notify(
+          userId,
+          NotificationTypes.impersonationStarted,
+          {
+            sessionId,
+            impersonatorId: event.actor ?? null,
+            reason: event.details.reason,
+            expiresAt: event.details.expiresAt,
+            message:
+              'A member of the support staff is acting as you, for the reason given, until the ' +
+              'time shown. Everything they do is recorded with their name.',
+          },
+          { dedupeKey: `impersonation:${sessionId}` },
+        );
         return;
       case 'session.replay_detected':
         if (!sessionId) return;
@@ -99,6 +120,7 @@ export class NotificationSubscriber implements OnModuleInit {
       case 'session.limit_enforced':
       case 'session.limit_refused':
       case 'session.reported':
+      case 'impersonation.ended':
       case 'session.expired':
       case 'session.reauthenticated':
       case 'session.signal_changed':

@@ -27,6 +27,8 @@ export interface ResolvedOptions {
     rememberMe: RememberMeSettings;
     /** Theft signals: what a change of each part of the client fingerprint does. */
     signals: SignalPolicy;
+    /** Impersonation sessions: the longest lifetime an admin may ask for. */
+    impersonation: { maxDurationMs: number };
   };
   cookie: { name: string; sameSite: 'Lax' | 'Strict' };
   csrf: { allowedOrigins: Set<string>; headerName: string; jsonOnly: boolean; key: Buffer };

@@ -92,25 +92,35 @@ export class PolicyChanges {
     if (!swap) return this.unchanged();
     const { previous, next } = swap;
     const diff = diffPolicies(previous.document, next.document, previous.version, next.version);
-    if (!(await this.claim(previous, next))) {
+    const claim = await this.claim(previous, next);
+    if (!claim.won) {
       return { changed: true, version: next.version, diff, recorded: false, reauthUsers: [] };
     }
-    const reauth = next.reauthOnShrink ?? true;
-    const reauthUsers = reauth ? await this.losingUsers(previous, next) : [];
-    await this.events.emit({
-      type: 'policy.changed',
-      actor: by.actor ?? null,
-      outcome: 'success',
-      resource: next.origin,
-      details: { ...diff, reason: by.reason ?? null, reauthOnShrink: reauth, reauthUsers },
-    });
-    for (const userId of reauthUsers) {
-      await this.revocations.permissionsChanged(userId, {
-        reason: 'policy_changed',
+    try {
+      const reauth = next.reauthOnShrink ?? true;
+      const reauthUsers = reauth ? await this.losingUsers(previous, next) : [];
+      await this.events.emit({
+        type: 'policy.changed',
         actor: by.actor ?? null,
+        outcome: 'success',
+        resource: next.origin,
+        details: { ...diff, reason: by.reason ?? null, reauthOnShrink: reauth, reauthUsers },
       });
+      for (const userId of reauthUsers) {
+        await this.revocations.permissionsChanged(userId, {
+          reason: 'policy_changed',
+          actor: by.actor ?? null,
+        });
+      }
+      return { changed: true, version: next.version, diff, recorded: true, reauthUsers };
+    } catch (error) {
+      // Not recorded (the database failed): the previous policy goes back in force here and the
+      // claim is released, so the next load of the change (a retry, the file watcher's next
+      // tick, another instance) records it instead of finding it already in force.
+      this.policy.restore(previous);
+      await claim.release();
+      throw error;
     }
-    return { changed: true, version: next.version, diff, recorded: true, reauthUsers };
   }
 
   /** Users with a live session whose role set may do less under `next`. */
@@ -132,27 +142,35 @@ export class PolicyChanges {
     return [...users].sort();
   }
 
-  /** Whether this instance is the first to record the change from `previous` to `next`. */
+  /**
+   * Whether this instance is the first to record the change from `previous` to `next`, and how
+   * to give that up when recording it failed.
+   */
   private async claim(
     previous: ResolvedPolicyConfig,
     next: ResolvedPolicyConfig,
-  ): Promise<boolean> {
-    if (!this.redis) return true;
+  ): Promise<{ won: boolean; release(): Promise<void> }> {
+    const redis = this.redis;
+    if (!redis) return { won: true, release: async () => undefined };
     const change = createHash('sha256')
       .update(`${canonicalJson(previous.document)}\n${canonicalJson(next.document)}`)
       .digest('hex')
       .slice(0, 24);
     const key = `${this.options.redisKeyPrefix}policy-change:${change}`;
+    const release = async () => {
+      await redis.del(key).catch((error: Error) => {
+        this.logger.warn(`could not release the policy change claim: ${error.message}`);
+      });
+    };
     try {
-      return (
-        (await this.redis.set(key, String(this.clock.now()), 'PX', CLAIM_TTL_MS, 'NX')) === 'OK'
-      );
+      const set = await redis.set(key, String(this.clock.now()), 'PX', CLAIM_TTL_MS, 'NX');
+      return { won: set === 'OK', release };
     } catch (error) {
       // Recording twice (a second audit event, users asked twice) beats not recording at all.
       this.logger.warn(
         `policy change claim failed, recording it here: ${(error as Error).message}`,
       );
-      return true;
+      return { won: true, release };
     }
   }
 

@@ -92,6 +92,33 @@ describe('policy test suites', () => {
     expect(report).toMatchObject({ passed: true, failed: 0 });
   });
 
+  it('takes impersonated as a fact: a when.impersonated rule holds or fails by it', () => {
+    const policy = documentPolicy({
+      roles: {
+        editor: [
+          { id: 'edit', action: 'update', subject: 'Article', when: { impersonated: false } },
+        ],
+      },
+    });
+    const test = { as: 'bob', action: 'update', subject: 'Article' };
+    const report = runPolicyTests(policy, [
+      suite([
+        { ...test, name: 'own session', impersonated: false, expect: 'allow', rule: 'edit' },
+        {
+          ...test,
+          name: 'impersonated',
+          impersonated: true,
+          expect: 'deny',
+          reason: 'impersonation',
+          failedWhen: 'edit',
+        },
+        { ...test, name: 'kind unknown', expect: 'deny', reason: 'impersonation' },
+      ]),
+    ]);
+    expect(report.results.map((result) => result.mismatches)).toEqual([[], [], []]);
+    expect(report).toMatchObject({ passed: true, failed: 0 });
+  });
+
   it('fails a wrong expectation with a readable - expected / + actual diff and the trace', () => {
     const report = run([{ ...saturdayReport, expect: 'allow', rule: 'reports' }]);
     expect(report).toMatchObject({ passed: false, failed: 1 });

@@ -136,6 +136,11 @@ describe('validatePolicy', () => {
       withWhen({ remembered: 'no' }),
       'policy.roles.editor[1].when.remembered: expected true or false (false: not in a remembered session)',
     ],
+    [
+      'impersonated as text',
+      withWhen({ impersonated: 'no' }),
+      'policy.roles.editor[1].when.impersonated: expected true or false (false: not while an admin impersonates)',
+    ],
     ['an empty when', withWhen({}), 'policy.roles.editor[1].when: must set at least one condition'],
     [
       'an unknown template',

@@ -16,6 +16,7 @@ describe('parsePolicyQuestion', () => {
         authLevel: 'mfa',
         sessionAge: '2h',
         remembered: true,
+        impersonated: false,
       },
       NOW,
     );
@@ -27,6 +28,7 @@ describe('parsePolicyQuestion', () => {
       sessionCreatedAt: Date.parse('2026-03-28T20:10:00Z'),
       authenticatedAt: Date.parse('2026-03-28T20:10:00Z'),
       remembered: true,
+      impersonated: false,
     });
     expect(check.subject).toBe('Report');
     expect(check.user).toEqual({ id: 2, roles: ['editor'], tenantId: null });
@@ -41,6 +43,7 @@ describe('parsePolicyQuestion', () => {
       sessionCreatedAt: null,
       authenticatedAt: null,
       remembered: null,
+      impersonated: null,
     });
   });
 

@@ -43,6 +43,7 @@ export const policyFactsShape = {
   authLevel: name.optional(),
   sessionAge: z.union([z.string().max(32), z.number()]).optional(),
   remembered: z.boolean({ error: 'expected true or false' }).optional(),
+  impersonated: z.boolean({ error: 'expected true or false' }).optional(),
 };
 
 /**
@@ -74,6 +75,8 @@ export interface PolicyQuestion {
   sessionAge?: Duration;
   /** Whether the session is a remembered (remember-me) one; left out: unknown. */
   remembered?: boolean;
+  /** Whether the session is an impersonation one (an admin acting as the user); left out: unknown. */
+  impersonated?: boolean;
 }
 
 const questionSchema = z.strictObject({
@@ -132,7 +135,7 @@ export function factProblems(
 export function contextOf(
   facts: Pick<
     PolicyQuestion,
-    'at' | 'tz' | 'ip' | 'country' | 'authLevel' | 'sessionAge' | 'remembered'
+    'at' | 'tz' | 'ip' | 'country' | 'authLevel' | 'sessionAge' | 'remembered' | 'impersonated'
   >,
   now: number,
 ): PolicyContext {
@@ -147,6 +150,7 @@ export function contextOf(
     sessionCreatedAt: created,
     authenticatedAt: created,
     remembered: facts.remembered ?? null,
+    impersonated: facts.impersonated ?? null,
   };
 }
 

@@ -157,6 +157,7 @@ export class PolicyGuard implements CanActivate {
       sessionCreatedAt: session?.createdAt ?? null,
       authenticatedAt: session?.authenticatedAt ?? null,
       remembered: session ? session.kind === 'remembered' : null,
+      impersonated: session ? session.kind === 'impersonation' : null,
     };
   }
 

@@ -80,6 +80,18 @@ export class PolicyService {
   }
 
   /**
+   * Puts a policy that was in force back (the `previous` of a {@link load}), e.g. when the change
+   * could not be recorded; abilities cached for the other version are dropped.
+   *
+   * @example policyService.restore(swap.previous)
+   */
+  restore(config: ResolvedPolicyConfig): void {
+    this.policy = new CompiledPolicy(config);
+    this.cache = new LruCache(config.cacheSize ?? 1000);
+    this.config = config;
+  }
+
+  /**
    * Reads the policy file in force again ({@link load} with the same `file`); `null` when it did
    * not change or the policy does not come from a file.
    *

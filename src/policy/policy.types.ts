@@ -112,6 +112,11 @@ export interface WhenBlock {
    * only in one. A request whose session kind is unknown satisfies neither.
    */
   remembered?: boolean;
+  /**
+   * `false`: not in an impersonation session — support staff acting as the user cannot do it;
+   * `true`: only in one. A request whose session kind is unknown satisfies neither.
+   */
+  impersonated?: boolean;
 }
 
 /**
@@ -147,6 +152,8 @@ export interface PolicyContext {
   authenticatedAt: number | null;
   /** Whether the session is a remembered one; `null` or left out when unknown (no session). */
   remembered?: boolean | null;
+  /** Whether the session is an impersonation one; `null` or left out when unknown (no session). */
+  impersonated?: boolean | null;
 }
 
 /**
@@ -177,4 +184,5 @@ export type WhenReason =
   | 'country_not_allowed'
   | 'insufficient_auth_level'
   | 'session_too_old'
-  | 'remembered_session';
+  | 'remembered_session'
+  | 'impersonation';

@@ -24,6 +24,7 @@ export interface CompiledWhen {
   authLevel?: { name: string; rank: number };
   maxSessionAgeMs?: number;
   remembered?: boolean;
+  impersonated?: boolean;
 }
 
 /**
@@ -68,6 +69,7 @@ export function compileWhen(
     compiled.maxSessionAgeMs = parseDuration(when.maxSessionAge, 'when.maxSessionAge');
   }
   if (when.remembered !== undefined) compiled.remembered = when.remembered;
+  if (when.impersonated !== undefined) compiled.impersonated = when.impersonated;
   return compiled;
 }
 

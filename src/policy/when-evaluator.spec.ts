@@ -110,6 +110,30 @@ describe('when evaluation', () => {
       { remembered: false },
       'remembered_session',
     ],
+    [
+      'impersonated: false outside impersonation',
+      { impersonated: false },
+      { impersonated: false },
+      null,
+    ],
+    [
+      'impersonated: false while impersonating',
+      { impersonated: false },
+      { impersonated: true },
+      'impersonation',
+    ],
+    [
+      'impersonated: false without a session kind',
+      { impersonated: false },
+      { impersonated: null },
+      'impersonation',
+    ],
+    [
+      'impersonated: true while impersonating',
+      { impersonated: true },
+      { impersonated: true },
+      null,
+    ],
   ])('%s', (_name, when, extra, expected) => {
     expect(failure(when, extra)).toBe(expected);
   });
@@ -120,6 +144,15 @@ describe('when evaluation', () => {
       pass: false,
       reason: 'remembered_session',
       detail: 'not allowed in a remembered (remember-me) session: sign in without remember me',
+    });
+  });
+
+  it('explains an impersonation denial in words', () => {
+    const when = compileWhen({ impersonated: false }, {}, LEVELS);
+    expect(evaluateWhen(when, new WhenEnv(context({ impersonated: true }), LEVELS))).toEqual({
+      pass: false,
+      reason: 'impersonation',
+      detail: 'not allowed while an admin impersonates the user',
     });
   });
 

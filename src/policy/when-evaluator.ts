@@ -40,7 +40,7 @@ const PASS: WhenOutcome = { pass: true };
 /**
  * The first condition of `when` that does not hold, as a machine reason, or `null` when all hold.
  * Checked in this order: dates, hours, network, notNetwork, country, notCountry, authLevel,
- * maxSessionAge, remembered. An unknown country, address, auth level, session age or session
+ * maxSessionAge, remembered, impersonated. An unknown country, address, auth level, session age or session
  * kind never satisfies a condition that needs it.
  *
  * @example whenFailure(compileWhen({ country: ['DE'] }, {}, levels), env) // 'country_not_allowed'
@@ -73,6 +73,9 @@ export function whenFailure(when: CompiledWhen, env: WhenEnv): WhenReason | null
   }
   if (when.remembered !== undefined && (env.context.remembered ?? null) !== when.remembered) {
     return 'remembered_session';
+  }
+  if (when.impersonated !== undefined && (env.context.impersonated ?? null) !== when.impersonated) {
+    return 'impersonation';
   }
   return null;
 }
@@ -119,6 +122,12 @@ function describe(when: CompiledWhen, env: WhenEnv, reason: WhenReason): string 
         : context.remembered
           ? 'not allowed in a remembered (remember-me) session: sign in without remember me'
           : 'allowed only in a remembered session';
+    case 'impersonation':
+      return context.impersonated == null
+        ? 'whether the session is an impersonation one is unknown'
+        : context.impersonated
+          ? 'not allowed while an admin impersonates the user'
+          : 'allowed only in an impersonation session';
   }
 }
 

@@ -98,6 +98,9 @@ export const whenSchema = z
       remembered: z
         .boolean({ error: 'expected true or false (false: not in a remembered session)' })
         .optional(),
+      impersonated: z
+        .boolean({ error: 'expected true or false (false: not while an admin impersonates)' })
+        .optional(),
     },
     { error: 'expected an object of request conditions' },
   )

@@ -23,8 +23,9 @@ export interface QueueDashboardState {
 const MODULE_QUEUE = /^session-security-/;
 
 /**
- * Finds the module's Bull queues among the app's providers (whatever feature registered them)
- * and adds each once to the board.
+ * Finds the module's Bull queues among the app's providers (whatever feature registered them,
+ * also those a provider holds as `bullQueues`, like the notification page queues) and adds each
+ * once to the board.
  *
  * @example
  * providers: [QueueDashboardRegistrar] // in QueueDashboardModule
@@ -41,8 +42,11 @@ export class QueueDashboardRegistrar implements OnModuleInit {
   onModuleInit(): void {
     const queues = new Map<string, Queue>();
     for (const wrapper of this.discovery.getProviders()) {
-      const queue = asBullQueue(wrapper.isDependencyTreeStatic() ? wrapper.instance : null);
-      if (queue && MODULE_QUEUE.test(queue.name)) queues.set(queue.name, queue);
+      for (const queue of bullQueuesOf(
+        wrapper.isDependencyTreeStatic() ? wrapper.instance : null,
+      )) {
+        if (MODULE_QUEUE.test(queue.name)) queues.set(queue.name, queue);
+      }
     }
     for (const queue of queues.values()) {
       this.state.board.addQueue(new BullAdapter(queue, { readOnlyMode: this.state.readOnly }));
@@ -52,6 +56,15 @@ export class QueueDashboardRegistrar implements OnModuleInit {
       this.logger.log('no Bull queues (the module runs without Redis): the dashboard is off');
     }
   }
+}
+
+/** The Bull queue a provider is, or those it holds (`bullQueues`: a queue per channel...). */
+function bullQueuesOf(instance: unknown): Queue[] {
+  const one = asBullQueue(instance);
+  if (one) return [one];
+  if (typeof instance !== 'object' || instance === null || !('bullQueues' in instance)) return [];
+  const many = (instance as { bullQueues: unknown }).bullQueues;
+  return Array.isArray(many) ? many.flatMap((q) => asBullQueue(q) ?? []) : [];
 }
 
 function asBullQueue(instance: unknown): Queue | null {

@@ -1,8 +1,9 @@
 /**
  * What a session is: `'standard'` — an ordinary sign-in; `'remembered'` — a remember-me sign-in
  * with its own, longer lifetime, which never counts as fresh authentication and whose token
- * rotates on use with replay detection (see `docs/remember-me.md`); `'impersonation'` — reserved
- * for a support session an admin holds as another user.
+ * rotates on use with replay detection (see `docs/remember-me.md`); `'impersonation'` — a support
+ * session an admin holds as another user, for a limited time, with the admin named in it (see
+ * `docs/impersonation.md`).
  *
  * @example const kind: SessionKind = session.kind;
  */

@@ -40,7 +40,9 @@ export class SessionLimiter {
   ) {}
 
   /**
-   * Stores `row`: as is without a limit for the user (returns `null`), else under the limit —
+   * Stores `row`: as is without a limit for the user, or when it is an impersonation session
+   * (support staff acting as the user neither take one of the user's places nor sign them out;
+   * returns `null`), else under the limit —
    * returning the sessions it ended, whose tokens are dead on every instance when this returns.
    *
    * @throws TooManySessionsException (409) at the limit under `refuse-new`; nothing is stored
@@ -48,7 +50,7 @@ export class SessionLimiter {
   async admit(row: SessionEntity): Promise<SessionEntity[] | null> {
     const limit = this.options.session.limit;
     const max = sessionLimitFor(row.roles, limit);
-    if (max === null || !limit) {
+    if (max === null || !limit || row.kind === 'impersonation') {
       await this.records.insertSession(row);
       return null;
     }
@@ -111,7 +113,8 @@ export class SessionLimiter {
         idleExpiresAt: MoreThan(now),
         absoluteExpiresAt: MoreThan(now),
       });
-      const live = await this.store.liveRows(open, now, manager);
+      const own = open.filter((r) => r.kind !== 'impersonation');
+      const live = await this.store.liveRows(own, now, manager);
       const decision = decideSessionLimit(live, max, policy);
       if (!decision.allowed) return decision;
       if (decision.end.length > 0) {

@@ -81,4 +81,16 @@ export class SessionEntity {
   /** When a theft signal asked for step-up re-authentication; cleared by a re-authentication. */
   @Column({ type: 'bigint', nullable: true, transformer: epochMs })
   suspiciousChangeAt!: number | null;
+
+  /** The user holding this impersonation session as `userId`; `null` on any other session. */
+  @Column({ type: 'varchar', length: 128, nullable: true })
+  impersonatorId?: string | null;
+
+  /** The impersonator's own session, from which the impersonation was started. */
+  @Column({ type: 'varchar', length: 36, nullable: true })
+  impersonatorSessionId?: string | null;
+
+  /** The reason the impersonator gave. */
+  @Column({ type: 'varchar', length: 500, nullable: true })
+  impersonationReason?: string | null;
 }

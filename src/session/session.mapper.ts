@@ -1,5 +1,5 @@
 import type { SessionEntity } from './session.entity.js';
-import type { ActiveSession } from './session.types.js';
+import type { ActiveSession, Impersonator } from './session.types.js';
 
 /** The public view of a session row: everything but the token hash and revocation fields. */
 export function toActiveSession(row: SessionEntity): ActiveSession {
@@ -24,5 +24,18 @@ export function toActiveSession(row: SessionEntity): ActiveSession {
     reauthenticatedAt: row.reauthenticatedAt ?? null,
     fingerprint: row.fingerprint ?? null,
     suspiciousChangeAt: row.suspiciousChangeAt ?? null,
+    impersonatedBy: impersonatorOf(row),
+  };
+}
+
+/** Who holds an impersonation session row, or `null` for any other session. */
+export function impersonatorOf(
+  row: Pick<SessionEntity, 'impersonatorId' | 'impersonatorSessionId' | 'impersonationReason'>,
+): Impersonator | null {
+  if (!row.impersonatorId) return null;
+  return {
+    userId: row.impersonatorId,
+    sessionId: row.impersonatorSessionId ?? null,
+    reason: row.impersonationReason ?? '',
   };
 }

@@ -6,9 +6,13 @@ import { SessionRevokedException } from '../errors/session-security.exception.js
 import { RESOLVED_OPTIONS } from '../common/tokens.js';
 import type { ResolvedOptions } from '../options/resolved-options.js';
 import { SessionEvents } from './session-events.js';
-import { SESSION_LIMIT_REASON } from './session-limit.js';
+import { SESSION_LIMIT_REASON, sessionLimitFor, type SessionLimitPolicy } from './session-limit.js';
 import { SessionLimiter } from './session-limiter.js';
-import { SUSPICIOUS_CHANGE_REASON, TOKEN_REPLAYED_REASON } from './session-kind.js';
+import {
+  SUSPICIOUS_CHANGE_REASON,
+  TOKEN_REPLAYED_REASON,
+  type SessionKind,
+} from './session-kind.js';
 import { fingerprintOf } from './client-fingerprint.js';
 import { SessionSignals } from './session-signals.js';
 import { RememberedTokens, type PresentedFrom } from './remembered-tokens.js';
@@ -20,7 +24,7 @@ import { judgeSession } from './session-validity.js';
 import type { SessionEntity } from './session.entity.js';
 import { toActiveSession } from './session.mapper.js';
 import { UserStateRecords } from './user-state-records.js';
-import type { ActiveSession, SessionPrincipal } from './session.types.js';
+import type { ActiveSession, Impersonator, SessionPrincipal } from './session.types.js';
 
 /** A session together with its secret token, returned only when a token is (re)issued. */
 export interface IssuedSession {
@@ -47,6 +51,15 @@ export interface SessionOrigin {
    * first request that has a country records one.
    */
   country?: string | null;
+}
+
+/** What {@link SessionService.create} needs beyond a sign-in's origin for an impersonation session. */
+export interface ImpersonationOrigin extends Omit<SessionOrigin, 'kind'> {
+  kind: 'impersonation';
+  /** The impersonator and why; the chain is `impersonatedBy.userId` → the principal. */
+  impersonatedBy: Impersonator;
+  /** The session's whole lifetime, in ms: it ends this long after it starts, however it is used. */
+  lifetimeMs: number;
 }
 
 /** Outcome of validating a presented token. */
@@ -121,14 +134,25 @@ export class SessionService implements OnApplicationBootstrap {
    * @throws AccountDisabledError for a disabled user
    * @throws TooManySessionsException (409 `too_many_sessions`) at the limit under `refuse-new`
    */
-  async create(principal: SessionPrincipal, origin: SessionOrigin = {}): Promise<IssuedSession> {
+  async create(
+    principal: SessionPrincipal,
+    origin: SessionOrigin | ImpersonationOrigin = {},
+  ): Promise<IssuedSession> {
     const userId = String(principal.id);
     const state = await this.userState(userId);
     if (principal.disabled || state?.disabledAt) throw new AccountDisabledError(userId);
     const now = this.clock.now();
-    const kind = origin.kind ?? 'standard';
+    const kind: SessionKind = origin.kind ?? 'standard';
     const { idleTimeoutMs, absoluteTimeoutMs } =
-      kind === 'remembered' ? this.options.session.rememberMe : this.options.session;
+      origin.kind === 'impersonation'
+        ? {
+            idleTimeoutMs: this.options.session.idleTimeoutMs,
+            absoluteTimeoutMs: origin.lifetimeMs,
+          }
+        : kind === 'remembered'
+          ? this.options.session.rememberMe
+          : this.options.session;
+    const by = origin.kind === 'impersonation' ? origin.impersonatedBy : null;
     const token = generateToken();
     const row: SessionEntity = {
       id: randomUUID(),
@@ -154,6 +178,9 @@ export class SessionService implements OnApplicationBootstrap {
       reauthenticatedAt: null,
       fingerprint: null,
       suspiciousChangeAt: null,
+      impersonatorId: by?.userId ?? null,
+      impersonatorSessionId: by?.sessionId ?? null,
+      impersonationReason: by?.reason.slice(0, 500) ?? null,
     };
     row.fingerprint = fingerprintOf({
       ip: row.ip,
@@ -170,6 +197,7 @@ export class SessionService implements OnApplicationBootstrap {
       ip: row.ip,
       userAgent: row.userAgent,
       outcome: 'success',
+      ...(kind === 'impersonation' ? { details: { kind } } : {}),
     });
     if (ended) await this.limiter.announce(row, ended);
     return { session, token, tokenHash: row.tokenHash };
@@ -405,6 +433,19 @@ export class SessionService implements OnApplicationBootstrap {
       details: { changeId: randomUUID(), endedSessions },
     });
     return { endedSessions };
+  }
+
+  /**
+   * The concurrent-session limit that applies to a user with `roles` (the smallest of
+   * `session.limit.maxSessions` and their roles' `perRole` limits), or `null` when none does —
+   * for pages that tell users how many devices they may be signed in on.
+   *
+   * @example sessions.limitFor(session.roles) // { maxSessions: 3, policy: 'end-oldest' }
+   */
+  limitFor(roles: readonly string[]): { maxSessions: number; policy: SessionLimitPolicy } | null {
+    const limit = this.options.session.limit;
+    const maxSessions = sessionLimitFor(roles, limit);
+    return limit && maxSessions !== null ? { maxSessions, policy: limit.policy } : null;
   }
 
   /** Live sessions of a user, newest first. */

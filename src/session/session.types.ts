@@ -38,6 +38,24 @@ export interface ActiveSession {
   fingerprint: ClientFingerprint | null;
   /** When a theft signal asked for step-up re-authentication; `null` when none is pending. */
   suspiciousChangeAt: number | null;
+  /**
+   * Who holds this session as the user, in an impersonation session (`kind: 'impersonation'`):
+   * the actor chain is `impersonatedBy.userId` → `userId`. `null` (or absent, on sessions cached
+   * before it was recorded) otherwise.
+   */
+  impersonatedBy?: Impersonator | null;
+}
+
+/**
+ * The admin behind an impersonation session: their user id, the session they started it from,
+ * and the reason they gave.
+ *
+ * @example if (session.impersonatedBy) log(`${session.impersonatedBy.userId} as ${session.userId}`);
+ */
+export interface Impersonator {
+  userId: string;
+  sessionId: string | null;
+  reason: string;
 }
 
 /**

@@ -6,13 +6,15 @@ export interface JobOutcome {
   state: string;
   matched: number;
   revoked: number;
-  /** Session rows carrying the job's reason, and `session_revoked` notifications for them. */
+  /** Session rows carrying the job's reason, and the job's `session_revoked` notifications. */
   rowsRevoked: number;
   notified: number;
-  /** Sessions of the job notified more than once, or not at all. */
+  /** Users of the job's sessions (one notification each per job, the default `notifyPer`). */
+  users: number;
+  /** Users of the job notified more than once by it, or not at all. */
   notifiedTwice: number;
   notNotified: number;
-  /** completed, revoked == matched == rows, one notification per row. */
+  /** completed, revoked == matched == rows, one notification per user. */
   exact: boolean;
 }
 
@@ -54,7 +56,7 @@ export async function waitForJob(
 /**
  * Waits (within `ms` for all) until every job reached a final state, then checks each against
  * the database: completed, as many rows revoked as matched, and one `session_revoked`
- * notification for each revoked session.
+ * notification of the job for each user of a revoked session.
  */
 export async function settleJobs(
   stack: AppStack,
@@ -91,15 +93,21 @@ async function measure(
     'SELECT count(*) AS n FROM ss_session WHERE "revokedReason" = $1 AND "revokedAt" IS NOT NULL',
     [reason],
   );
-  const [notes] = await stack.sql<{ total: string; twice: string; missing: string }>(
-    `WITH revoked AS (SELECT id FROM ss_session WHERE "revokedReason" = $1),
-          notes AS (SELECT payload::json->>'sessionId' AS sid, count(*) AS n
-                      FROM ss_notification WHERE type = 'session_revoked' GROUP BY 1)
+  const [notes] = await stack.sql<{
+    total: string;
+    users: string;
+    twice: string;
+    missing: string;
+  }>(
+    `WITH users AS (SELECT DISTINCT "userId" FROM ss_session WHERE "revokedReason" = $1),
+          notes AS (SELECT "userId", count(*) AS n FROM ss_notification
+                     WHERE type = 'session_revoked' AND payload::json->>'jobId' = $2 GROUP BY 1)
      SELECT coalesce(sum(notes.n), 0) AS total,
+            count(*) AS users,
             count(*) FILTER (WHERE notes.n > 1) AS twice,
             count(*) FILTER (WHERE notes.n IS NULL) AS missing
-       FROM revoked LEFT JOIN notes ON notes.sid = revoked.id`,
-    [reason],
+       FROM users LEFT JOIN notes USING ("userId")`,
+    [reason, jobId],
   );
   const outcome: JobOutcome = {
     jobId,
@@ -108,6 +116,7 @@ async function measure(
     revoked: row?.revoked ?? 0,
     rowsRevoked: Number(rows.n),
     notified: Number(notes.total),
+    users: Number(notes.users),
     notifiedTwice: Number(notes.twice),
     notNotified: Number(notes.missing),
     exact: false,
@@ -116,7 +125,7 @@ async function measure(
     outcome.state === 'completed' &&
     outcome.revoked === outcome.matched &&
     outcome.rowsRevoked === outcome.matched &&
-    outcome.notified === outcome.matched &&
+    outcome.notified === outcome.users &&
     outcome.notifiedTwice === 0 &&
     outcome.notNotified === 0;
   return outcome;

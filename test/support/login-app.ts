@@ -1,4 +1,14 @@
-import { Body, Controller, Get, HttpCode, Injectable, Module, Post, Req } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  Injectable,
+  Module,
+  Post,
+  Req,
+  type INestApplication,
+} from '@nestjs/common';
 import { scryptSync, timingSafeEqual } from 'node:crypto';
 import request from 'supertest';
 import {
@@ -126,6 +136,8 @@ class AuthController {
 /** A running login test app on its own schema and Redis prefix. */
 export interface LoginApp {
   http: ReturnType<typeof request>;
+  /** The Nest application, for getting the module's services. */
+  app: INestApplication;
   dataSource: DataSource;
   close(): Promise<void>;
 }
@@ -171,6 +183,7 @@ export async function startLoginApp(
   const app = await startNestApp(LoginTestModule, { logger: false });
   return {
     http: request(app.getHttpServer()),
+    app,
     dataSource,
     close: async () => {
       await app.close();

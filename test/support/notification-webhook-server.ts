@@ -13,6 +13,11 @@ export interface ReceivedWebhook {
  */
 export class NotificationWebhookServer {
   readonly received: ReceivedWebhook[] = [];
+  /** Answer each request only after this long (a slow receiver). */
+  delayMs = 0;
+  /** Requests being answered now, and the most there were at once. */
+  inFlight = 0;
+  mostInFlight = 0;
   private failures = 0;
 
   private constructor(
@@ -26,15 +31,20 @@ export class NotificationWebhookServer {
       const self = state.self;
       const chunks: Buffer[] = [];
       req.on('data', (chunk: Buffer) => chunks.push(chunk));
+      self!.inFlight++;
+      self!.mostInFlight = Math.max(self!.mostInFlight, self!.inFlight);
       req.on('end', () => {
         const status = self!.failures > 0 ? 503 : 200;
         if (status !== 200) self!.failures--;
-        self!.received.push({
-          rawBody: Buffer.concat(chunks).toString('utf8'),
-          headers: req.headers,
-          answeredStatus: status,
-        });
-        res.writeHead(status).end();
+        setTimeout(() => {
+          self!.inFlight--;
+          self!.received.push({
+            rawBody: Buffer.concat(chunks).toString('utf8'),
+            headers: req.headers,
+            answeredStatus: status,
+          });
+          res.writeHead(status).end();
+        }, self!.delayMs);
       });
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -51,6 +61,11 @@ export class NotificationWebhookServer {
   /** Requests whose body carries this notification id. */
   for(notificationId: string): ReceivedWebhook[] {
     return this.received.filter((r) => JSON.parse(r.rawBody).id === notificationId);
+  }
+
+  /** Batched requests (`kind: 'batch'`) the receiver got. */
+  batches(): ReceivedWebhook[] {
+    return this.received.filter((r) => JSON.parse(r.rawBody).kind === 'batch');
   }
 
   async stop(): Promise<void> {

@@ -9,6 +9,7 @@ describe('resolveBulkRevocationOptions', () => {
       backoffMs: 1_000,
       stalledAfterMs: 30_000,
       notify: true,
+      notifyPer: 'user',
     });
   });
 
@@ -18,11 +19,12 @@ describe('resolveBulkRevocationOptions', () => {
         batchSize: 0,
         stalledAfter: 10,
         notify: 'yes' as never,
+        notifyPer: 'tenant' as never,
         worker: 1 as never,
         queue: 'kafka' as never,
       } as never),
     ).toThrow(
-      /bulkRevocation\.worker: must be true or false[\s\S]*bulkRevocation\.batchSize: must be an integer from 1 to 100000[\s\S]*bulkRevocation\.stalledAfter: must be at least 500 ms[\s\S]*bulkRevocation\.notify: must be true or false[\s\S]*bulkRevocation\.queue: unknown option/,
+      /bulkRevocation\.worker: must be true or false[\s\S]*bulkRevocation\.batchSize: must be an integer from 1 to 100000[\s\S]*bulkRevocation\.stalledAfter: must be at least 500 ms[\s\S]*bulkRevocation\.notify: must be true or false[\s\S]*bulkRevocation\.notifyPer: must be 'user' or 'session'[\s\S]*bulkRevocation\.queue: unknown option/,
     );
   });
 });

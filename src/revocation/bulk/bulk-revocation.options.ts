@@ -39,10 +39,17 @@ export interface BulkRevocationOptions {
    */
   stalledAfter?: Duration;
   /**
-   * Send each revoked session's user a `session_revoked` notification (default `true`), one per
-   * session however often a batch is retried.
+   * Send the users of revoked sessions a `session_revoked` notification (default `true`), never
+   * twice for the same thing however often a batch is retried or a job resumed.
    */
   notify?: boolean;
+  /**
+   * With `notify`: `'user'` (default) — one notification per user per job, written by the first
+   * batch that revokes one of the user's sessions and listing that batch's sessions of the user
+   * (`payload.sessionIds`; the job's later batches add none for that user); `'session'` — one per
+   * revoked session (`payload.sessionId`).
+   */
+  notifyPer?: 'user' | 'session';
 }
 
 /**
@@ -57,6 +64,7 @@ export interface ResolvedBulkRevocationOptions {
   backoffMs: number;
   stalledAfterMs: number;
   notify: boolean;
+  notifyPer: 'user' | 'session';
 }
 
 /** The `bulkRevocation` section of the options pipeline: shape, defaults, durations in ms. */
@@ -68,6 +76,7 @@ export const bulkRevocationSection = z
     backoff: durationOption('1s', { max: 3_600_000 }),
     stalledAfter: durationOption('30s', { min: 500, max: 3_600_000 }),
     notify: booleanOption(true),
+    notifyPer: z.enum(['user', 'session'], "must be 'user' or 'session'").default('user'),
   })
   .transform(({ backoff, stalledAfter, ...options }): ResolvedBulkRevocationOptions => ({
     ...options,

@@ -40,13 +40,13 @@ export async function api(method, path, body) {
     if (rotated) csrfToken = rotated;
     if (result.ok) return result.body;
     const code = errorCode(result) ?? 'http_error';
-    if (SIGNED_OUT.has(code)) throw signOut(code);
+    if (SIGNED_OUT.has(code)) throw signOut(code, result.body?.reason);
     // A password cannot satisfy `insufficient_level` (a stronger factor is needed): no prompt.
     const askable = code === 'reauth_required' && result.body.reason !== 'insufficient_level';
     if (askable && attempt < 3) {
       if (!csrfToken) await loadCsrfToken();
       const outcome = await confirmPassword(result.body.reason, csrfToken);
-      if (outcome.signedOut) throw signOut(outcome.signedOut);
+      if (outcome.signedOut) throw signOut(outcome.signedOut, outcome.reason);
       if (outcome.cancelled) {
         throw new ApiError(401, 'reauth_cancelled', 'Cancelled: this needs your password.');
       }
@@ -65,12 +65,12 @@ export async function api(method, path, body) {
 async function loadCsrfToken() {
   const result = await send('GET', '/auth/csrf');
   const code = errorCode(result);
-  if (SIGNED_OUT.has(code)) throw signOut(code);
+  if (SIGNED_OUT.has(code)) throw signOut(code, result.body?.reason);
   if (!result.ok) throw new ApiError(result.status, code, result.body?.message ?? 'No CSRF token');
   csrfToken = result.body.csrfToken;
 }
 
-function signOut(code) {
-  showSignedOut(code);
+function signOut(code, reason) {
+  showSignedOut(code, reason);
   return new SignedOut(code);
 }

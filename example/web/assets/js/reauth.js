@@ -14,7 +14,7 @@ let pending = null;
 /**
  * Asks for the password in a modal dialog and calls `POST /auth/reauth`. Resolves
  * `{ csrfToken }` once the server accepted it, `{ cancelled: true }` when the person closes the
- * dialog, or `{ signedOut: code }` when the session is gone. Concurrent calls share one dialog.
+ * dialog, or `{ signedOut: code, reason }` when the session is gone. Concurrent calls share one dialog.
  * Focus moves into the dialog and back to where it was.
  *
  * @example const outcome = await confirmPassword('stale_authentication', csrfToken);
@@ -54,7 +54,7 @@ function ask(reason, csrfToken) {
       const code = errorCode(result);
       if (result.ok) return finish({ csrfToken: result.body.csrfToken });
       if (code === 'session_revoked' || code === 'session_expired' || code === 'session_required')
-        return finish({ signedOut: code });
+        return finish({ signedOut: code, reason: result.body?.reason });
       error.textContent =
         code === 'invalid_credentials'
           ? 'That password is not right. Try again.'

@@ -5,7 +5,8 @@ import { action, startPage, status } from './shell.js';
 
 const me = await startPage('security');
 if (me) {
-  showCurrent(me.session);
+  showCurrent(me.session, me.impersonatedBy);
+  showLimit(me.sessionLimit);
   byId('refresh').addEventListener('click', action(load));
   byId('end-others').addEventListener(
     'click',
@@ -18,15 +19,35 @@ if (me) {
   await action(load)();
 }
 
-function showCurrent(session) {
+function showCurrent(session, impersonatedBy) {
   const row = (term, value) => [el('dt', {}, term), el('dd', {}, value)];
+  const by = impersonatedBy
+    ? row(
+        'Acting as this user',
+        `${impersonatedBy.username ?? impersonatedBy.id}: ${impersonatedBy.reason}`,
+      )
+    : [];
   replace(
     byId('current'),
     ...row('Kind', kindLabel(session.kind)),
+    ...by,
     ...row('Signed in', formatTime(session.createdAt)),
     ...row('Password last confirmed', formatTime(session.authenticatedAt)),
     ...row('Ends at the latest', formatTime(session.expiresAt)),
   );
+}
+
+/** The concurrent-session limit of `GET /me`, in words (hidden when there is none). */
+function showLimit(limit) {
+  const line = byId('session-limit');
+  if (!limit) return;
+  const past =
+    limit.policy === 'refuse-new'
+      ? 'a new sign-in is refused until you sign out of one'
+      : 'signing in on another ends your oldest session';
+  const devices = limit.maxSessions === 1 ? '1 device' : `${limit.maxSessions} devices`;
+  line.textContent = `You can be signed in on up to ${devices} at once; ${past}.`;
+  line.hidden = false;
 }
 
 async function load() {

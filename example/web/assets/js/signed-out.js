@@ -9,15 +9,24 @@ const REASONS = {
   session_required: 'You are not signed in (or this browser no longer holds a valid session).',
 };
 
+/** A `session_revoked` answer's `reason`, when it says more than the code. */
+const REVOKED_BECAUSE = {
+  session_limit:
+    'You were signed out because you signed in on another device: your account allows only so many sessions at once.',
+  token_replayed:
+    'This remembered sign-in was used from two places at once, so it was ended. If that was not you, change your password.',
+};
+
 let shown = false;
 
 /**
- * Replaces the page's content with "You are signed out", the reason for `code` and a link to
- * sign in again; moves keyboard focus to the notice. Shown once per page.
+ * Replaces the page's content with "You are signed out", the reason for `code` (or, for a
+ * revoked session, its `reason` when it says more) and a link to sign in again; moves keyboard
+ * focus to the notice. Shown once per page.
  *
- * @example showSignedOut('session_revoked');
+ * @example showSignedOut('session_revoked', 'session_limit');
  */
-export function showSignedOut(code) {
+export function showSignedOut(code, reason) {
   if (shown) return;
   shown = true;
   document.body.classList.add('signed-out');
@@ -27,7 +36,12 @@ export function showSignedOut(code) {
     'section',
     { id: 'signed-out', class: 'notice', role: 'alert', 'data-reason': code },
     heading,
-    el('p', { class: 'reason' }, REASONS[code] ?? REASONS.session_required),
+    el(
+      'p',
+      { class: 'reason' },
+      (code === 'session_revoked' && REVOKED_BECAUSE[reason]) ||
+        (REASONS[code] ?? REASONS.session_required),
+    ),
     el('p', {}, el('a', { href: '/', class: 'button' }, 'Sign in again')),
   );
   const bar = document.getElementById('bar');

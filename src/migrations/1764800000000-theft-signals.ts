@@ -10,8 +10,8 @@ import { big } from './portable-columns.js';
  * @example
  * new DataSource({ ..., migrations: sessionSecurityMigrations }); // includes it
  */
-export class TheftSignals1764700000000 implements MigrationInterface {
-  name = 'TheftSignals1764700000000';
+export class TheftSignals1764800000000 implements MigrationInterface {
+  name = 'TheftSignals1764800000000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.addColumns('ss_session', [
