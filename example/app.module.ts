@@ -89,6 +89,7 @@ export class ExampleAppModule {
               limit: config.maxSessionsPerUser
                 ? { maxSessions: config.maxSessionsPerUser, policy: config.sessionLimitPolicy }
                 : undefined,
+              signals: config.signals,
             },
             freshAuth: { maxAge: config.freshAuthMaxAge },
             throttle: { maxAttempts: config.loginMaxAttempts },

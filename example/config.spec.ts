@@ -108,6 +108,32 @@ describe('example config: SESSION_MAX_PER_USER and SESSION_LIMIT_POLICY', () => 
   });
 });
 
+describe('example config: SESSION_SIGNAL_*', () => {
+  it("leaves every theft signal to the module's defaults unless told", () => {
+    expect(readConfig({}).signals).toEqual({
+      userAgent: undefined,
+      network: undefined,
+      country: undefined,
+    });
+  });
+
+  it('reads each action, in any case', () => {
+    expect(
+      readConfig({
+        SESSION_SIGNAL_USER_AGENT: 'ignore',
+        SESSION_SIGNAL_NETWORK: 'Step-Up',
+        SESSION_SIGNAL_COUNTRY: 'end',
+      }).signals,
+    ).toEqual({ userAgent: 'ignore', network: 'step-up', country: 'end' });
+  });
+
+  it('refuses an unknown action, naming the variable', () => {
+    expect(() => readConfig({ SESSION_SIGNAL_COUNTRY: 'block' })).toThrow(
+      "SESSION_SIGNAL_COUNTRY: must be ignore, record, step-up or end, got 'block'",
+    );
+  });
+});
+
 describe('example config: POLICY_DECISION_LOG', () => {
   it('is off unless set, all or a rate otherwise', () => {
     expect(readConfig({}).decisionLogRate).toBeNull();

@@ -40,7 +40,18 @@ export interface ExampleConfig {
   maxSessionsPerUser: number | undefined;
   /** `SESSION_LIMIT_POLICY`: a sign-in past the limit, `end-oldest` (default) or `refuse-new`. */
   sessionLimitPolicy: 'end-oldest' | 'refuse-new';
+  /**
+   * `SESSION_SIGNAL_USER_AGENT`, `SESSION_SIGNAL_NETWORK`, `SESSION_SIGNAL_COUNTRY`: what a
+   * request from another browser family, network or country than its session's does — `ignore`,
+   * `record`, `step-up` or `end` (unset: the module's defaults, record, record, step-up).
+   */
+  signals: { userAgent?: SignalAction; network?: SignalAction; country?: SignalAction };
 }
+
+/** What a changed theft signal does (the module's `session.signals` values). */
+export type SignalAction = 'ignore' | 'record' | 'step-up' | 'end';
+
+const SIGNAL_ACTIONS: readonly SignalAction[] = ['ignore', 'record', 'step-up', 'end'];
 
 /** The HTTP platforms the example runs on. */
 export type HttpAdapterName = 'express' | 'fastify';
@@ -96,6 +107,19 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ExampleConfig 
       `SESSION_LIMIT_POLICY: must be end-oldest or refuse-new, got '${env.SESSION_LIMIT_POLICY}'`,
     );
   }
+  const signal = (name: string): SignalAction | undefined => {
+    const value = env[name]?.trim().toLowerCase() || undefined;
+    if (value === undefined || SIGNAL_ACTIONS.includes(value as SignalAction)) {
+      return value as SignalAction | undefined;
+    }
+    problems.push(`${name}: must be ignore, record, step-up or end, got '${env[name]}'`);
+    return undefined;
+  };
+  const signals = {
+    userAgent: signal('SESSION_SIGNAL_USER_AGENT'),
+    network: signal('SESSION_SIGNAL_NETWORK'),
+    country: signal('SESSION_SIGNAL_COUNTRY'),
+  };
   const decisionLog = (env.POLICY_DECISION_LOG ?? 'off').trim().toLowerCase();
   const decisionLogRate =
     decisionLog === 'off' ? null : decisionLog === 'all' ? 1 : Number(decisionLog);
@@ -131,6 +155,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ExampleConfig 
     httpAdapter: adapter === 'fastify' ? 'fastify' : 'express',
     maxSessionsPerUser: maxSessions === undefined ? undefined : Number(maxSessions),
     sessionLimitPolicy: limitPolicy === 'refuse-new' ? 'refuse-new' : 'end-oldest',
+    signals,
   };
   if (problems.length > 0) throw new Error(`Invalid environment:\n  - ${problems.join('\n  - ')}`);
   return config;

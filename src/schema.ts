@@ -17,6 +17,7 @@ import { LoginLockout1764400000000 } from './migrations/1764400000000-login-lock
 import { RevocationIdempotency1764500000000 } from './migrations/1764500000000-revocation-idempotency.js';
 import { RememberMe1764600000000 } from './migrations/1764600000000-remember-me.js';
 import { Impersonation1764700000000 } from './migrations/1764700000000-impersonation.js';
+import { TheftSignals1764800000000 } from './migrations/1764800000000-theft-signals.js';
 import { LoginLockoutEntity } from './throttle/login-lockout.entity.js';
 import { RevocationMarkerEntity } from './session/revocation-marker.entity.js';
 import { RetiredTokenEntity } from './session/retired-token.entity.js';
@@ -59,4 +60,5 @@ export const sessionSecurityMigrations = [
   RevocationIdempotency1764500000000,
   RememberMe1764600000000,
   Impersonation1764700000000,
+  TheftSignals1764800000000,
 ];

@@ -33,7 +33,7 @@ import {
 import { CsrfGuard } from './csrf/csrf.guard.js';
 import { CsrfService } from './csrf/csrf.service.js';
 import { FreshAuthGuard } from './fresh-auth/fresh-auth.guard.js';
-import { GeoResolver } from './policy/geo-resolver.interface.js';
+import { GeoResolver } from './network/geo-resolver.interface.js';
 import { HeaderGeoResolver } from './policy/header-geo-resolver.js';
 import { POLICY_CONFIG } from './policy/policy-config.js';
 import { PolicyGuard } from './policy/policy.guard.js';
@@ -67,6 +67,7 @@ import { SessionRecords } from './session/session-records.js';
 import { SessionLimiter } from './session/session-limiter.js';
 import { SessionActors } from './session/session-actors.js';
 import { RememberedTokens } from './session/remembered-tokens.js';
+import { SessionSignals } from './session/session-signals.js';
 import { SessionStore } from './session/session-store.js';
 import { SessionService } from './session/session.service.js';
 import { UserStateRecords } from './session/user-state-records.js';
@@ -167,6 +168,7 @@ const coreProviders: Provider[] = [
   SessionLimiter,
   SessionActors,
   RememberedTokens,
+  SessionSignals,
   UserStateRecords,
   SessionStore,
   SessionCookieInterceptor,

@@ -8,6 +8,7 @@ import { SESSION_SECURITY_DATA_SOURCE } from '../src/common/tokens.js';
 import { SessionCore1763800000000 } from '../src/migrations/1763800000000-session-core.js';
 import { RememberMe1764600000000 } from '../src/migrations/1764600000000-remember-me.js';
 import { Impersonation1764700000000 } from '../src/migrations/1764700000000-impersonation.js';
+import { TheftSignals1764800000000 } from '../src/migrations/1764800000000-theft-signals.js';
 import { SessionEvents } from '../src/session/session-events.js';
 import { SessionEntity } from '../src/session/session.entity.js';
 import { InlineJobQueue } from '../src/jobs/inline-job-queue.js';
@@ -337,6 +338,7 @@ describe('notifications on SQLite (better-sqlite3)', () => {
         SessionCore1763800000000,
         RememberMe1764600000000,
         Impersonation1764700000000,
+        TheftSignals1764800000000,
         ...notificationMigrations,
       ],
       migrationsRun: true,

@@ -57,6 +57,10 @@ describe('a bad option stops startup with a message naming it', () => {
     [{ redis: 'redis://127.0.0.1:6379/10x' }, /^redis: database '10x'/],
     [{ permissionChanges: { backoffMs: 100 } }, /^permissionChanges\.backoffMs: .*'backoff'/],
     [{ live: { sweepInterval: 0 } }, /^live\.sweepInterval: invalid duration 0/],
+    [
+      { session: { signals: { country: 'block' } } },
+      /^session\.signals\.country: must be 'ignore', 'record', 'step-up' or 'end'/,
+    ],
   ])('refuses %j', async (options, message) => {
     expect(await startupProblems(options as never)).toEqual([expect.stringMatching(message)]);
   });

@@ -32,6 +32,8 @@ function row(changes: Partial<SessionEntity> = {}): SessionEntity {
     kind: 'standard',
     tokenIssuedAt: null,
     reauthenticatedAt: null,
+    fingerprint: null,
+    suspiciousChangeAt: null,
     ...changes,
   };
 }

@@ -35,6 +35,8 @@ function row(index: number, changes: Partial<SessionEntity> = {}): SessionEntity
     kind: 'standard',
     tokenIssuedAt: null,
     reauthenticatedAt: null,
+    fingerprint: null,
+    suspiciousChangeAt: null,
     ...changes,
   };
 }

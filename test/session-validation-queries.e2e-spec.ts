@@ -1,5 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
+import { SESSION_SECURITY_REDIS } from '../src/common/tokens.js';
+import type { RedisClient } from '../src/common/redis-clients.js';
 import { SessionService } from '../src/index.js';
 import { SessionEntity } from '../src/session/session.entity.js';
 import { generateToken, hashToken } from '../src/session/session-token.js';
@@ -91,4 +93,42 @@ describe('round trips of a validation (the request path)', () => {
     expect(await sessions.validate(token)).toMatchObject({ ok: true });
     expect(counted.statements).toEqual([]);
   });
+
+  it('judges theft signals against the cached session: no statement and no extra Redis command when the client is the one the session was issued to', async () => {
+    const sessions = started.app.get(SessionService);
+    const from = { ip: '203.0.113.10', userAgent: FIREFOX, country: 'DE' };
+    const { token } = await sessions.create({ id: 'u-signals', roles: ['editor'] }, from);
+    const redis = started.app.get<RedisClient>(SESSION_SECURITY_REDIS);
+    const commands = countCommands(redis);
+
+    expect(await sessions.validate(token)).toMatchObject({ ok: true, reauth: null });
+    const unjudged = commands.names.length;
+    expect(unjudged).toBeGreaterThan(0); // the cache lookup itself
+    counted.statements.length = 0;
+    commands.names.length = 0;
+    expect(await sessions.validate(token, from)).toMatchObject({ ok: true, reauth: null });
+    expect(counted.statements).toEqual([]);
+    expect(commands.names).toHaveLength(unjudged);
+
+    // The counters see a decision: a new network is recorded in the row.
+    expect(await sessions.validate(token, { ...from, ip: '198.51.100.1' })).toMatchObject({
+      ok: true,
+    });
+    expect(counted.statements.filter((q) => q.startsWith('UPDATE'))).toHaveLength(1);
+    commands.stop();
+  });
 });
+
+const FIREFOX = 'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0';
+
+/** Records the name of every command `redis` sends until `stop()`. */
+function countCommands(redis: RedisClient): { names: string[]; stop(): void } {
+  const client = redis as unknown as { sendCommand(command: { name: string }): unknown };
+  const original = client.sendCommand;
+  const names: string[] = [];
+  client.sendCommand = function (command) {
+    names.push(command.name);
+    return original.call(this, command);
+  };
+  return { names, stop: () => void (client.sendCommand = original) };
+}

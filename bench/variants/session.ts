@@ -88,7 +88,14 @@ export async function startSession(
         secret: settings.secret,
         redis: settings.redisUrl,
         redisKeyPrefix: settings.redisPrefix,
-        session: { idleTimeout: '30m', absoluteTimeout: '12h' },
+        session: {
+          idleTimeout: '30m',
+          absoluteTimeout: '12h',
+          // BENCH_SIGNALS=off: theft signals not judged, to measure what judging them costs.
+          ...(process.env.BENCH_SIGNALS === 'off'
+            ? { signals: { userAgent: 'ignore', network: 'ignore', country: 'ignore' } as const }
+            : {}),
+        },
         freshAuth: { maxAge: '5m' },
         throttle: { maxAttempts: 5 },
         ...(withPolicy ? { policy: { document: BENCH_POLICY } } : {}),

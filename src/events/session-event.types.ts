@@ -44,6 +44,16 @@ export interface SessionEventDetails {
     issuedTo: { ip: string | null; userAgent: string | null };
   };
   /**
+   * A request came from another client than its session was bound to (theft signals): what was
+   * decided (`record`, `step-up` or `end`) and the evidence, each changed signal's old and new
+   * value (user-agent family, IP network, country) — personal data: list `evidence` in
+   * `audit.encryptFields` to keep it encrypted at rest.
+   */
+  'session.signal_changed': {
+    decision: 'record' | 'step-up' | 'end';
+    evidence: Array<{ signal: string; from: string | null; to: string | null; action: string }>;
+  };
+  /**
    * An admin (the event's `actor`, in their session `impersonatorSessionId`) started an
    * impersonation session (`sessionId`) of the user (`userId`), for `reason`, until `expiresAt`.
    */
@@ -131,6 +141,7 @@ export const SESSION_EVENT_TYPES = [
   'session.limit_refused',
   'session.reported',
   'session.replay_detected',
+  'session.signal_changed',
   'impersonation.started',
   'impersonation.ended',
   'session.reauthenticated',

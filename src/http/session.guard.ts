@@ -1,4 +1,4 @@
-import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
+import { CanActivate, ExecutionContext, Inject, Injectable, Optional } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { RESOLVED_OPTIONS } from '../common/tokens.js';
 import {
@@ -10,6 +10,8 @@ import {
   SessionSecurityException,
 } from '../errors/session-security.exception.js';
 import { resolveClientIp } from '../network/client-ip.js';
+import { countryOf } from '../network/country-of.js';
+import { GeoResolver } from '../network/geo-resolver.interface.js';
 import type { ResolvedOptions } from '../options/resolved-options.js';
 import {
   requestState,
@@ -51,6 +53,7 @@ export class SessionGuard implements CanActivate {
     protected readonly reflector: Reflector,
     protected readonly events: SessionEvents,
     @Inject(RESOLVED_OPTIONS) protected readonly options: ResolvedOptions,
+    @Optional() @Inject(GeoResolver) protected readonly geo?: GeoResolver,
   ) {}
 
   canActivate(context: ExecutionContext): Promise<boolean> {
@@ -174,6 +177,20 @@ export class SessionGuard implements CanActivate {
     );
   }
 
+  /**
+   * The client's country for the theft signals, from the `GeoResolver`, on HTTP requests (and
+   * GraphQL over HTTP) when the country signal is not ignored; `undefined` (not compared)
+   * otherwise.
+   */
+  protected async getCountry(
+    call: GuardedCall,
+    state: SessionRequestState,
+  ): Promise<string | null | undefined> {
+    if (call.type !== 'http' && call.type !== 'graphql') return undefined;
+    if (this.options.session.signals.country === 'ignore') return undefined;
+    return countryOf(this.geo, call.carrier, state.clientIp);
+  }
+
   /** Records and throws a denial; override to customise. */
   protected async onDenied(
     call: GuardedCall | null,
@@ -187,13 +204,17 @@ export class SessionGuard implements CanActivate {
    * Validates the token once per HTTP request: the fields of one GraphQL operation share the
    * outcome instead of asking the session store again for each resolver.
    */
-  private validateOnce(
+  private async validateOnce(
     call: GuardedCall,
     token: string,
     state: SessionRequestState,
   ): Promise<SessionValidation> {
     const userAgent = call.headers['user-agent'];
-    const from = { ip: state.clientIp || null, userAgent: userAgent?.slice(0, 512) ?? null };
+    const from = {
+      ip: state.clientIp || null,
+      userAgent: userAgent?.slice(0, 512) ?? null,
+      country: await this.getCountry(call, state),
+    };
     if (call.type !== 'graphql') return this.sessions.validate(token, from);
     const cached = state.validation;
     if (cached?.token === token) return cached.result;

@@ -2,7 +2,7 @@
 export interface LiveConnectionEnd {
   /** `session_revoked`, `session_expired`, `session_required` or `reauth_required`. */
   code: string;
-  /** For `reauth_required`: `permissions_changed`. */
+  /** For `reauth_required`: `permissions_changed` or `suspicious_change`. */
   reason?: string;
 }
 

@@ -122,8 +122,8 @@ export class LiveConnections implements OnApplicationShutdown {
       const result = await this.sessions.inspect(tokenHash);
       why = !result.ok
         ? { code: result.code }
-        : result.reauth === 'permissions_changed'
-          ? { code: 'reauth_required', reason: 'permissions_changed' }
+        : result.reauth
+          ? { code: 'reauth_required', reason: result.reauth }
           : null;
     } catch (error) {
       this.logger.warn(`live connections: re-check failed: ${(error as Error).message}`);

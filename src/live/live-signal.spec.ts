@@ -60,6 +60,27 @@ describe('liveSignalFor', () => {
     expect(liveSignalFor({ outcome: 'success', ...event })).toEqual(signal);
   });
 
+  it('re-checks the connections of a session a theft signal held for step-up, and only then', () => {
+    const evidence = [{ signal: 'country', from: 'DE', to: 'FR', action: 'step-up' }];
+    expect(
+      liveSignalFor({
+        type: 'session.signal_changed',
+        outcome: 'denied',
+        sessionId: 's',
+        details: { decision: 'step-up', evidence },
+      }),
+    ).toEqual({ scope: 'session', value: 's' });
+    for (const decision of ['record', 'end'] as const) {
+      expect(
+        liveSignalFor({
+          type: 'session.signal_changed',
+          sessionId: 's',
+          details: { decision, evidence },
+        }),
+      ).toBeNull();
+    }
+  });
+
   it('ignores denials and events that end nothing', () => {
     expect(
       liveSignalFor({

@@ -7,6 +7,8 @@ const SIGNAL_SCOPE: Record<SessionEventType, 'session' | 'user' | 'all' | null> 
   'session.revoked': 'session',
   'session.expired': 'session',
   'session.rotated': 'session',
+  // A step-up is signalled below; an `end` raises `session.revoked`, a `record` ends nothing.
+  'session.signal_changed': null,
   'permissions.changed': 'user',
   'user.disabled': 'user',
   'password.changed': 'user',
@@ -40,12 +42,18 @@ const SIGNAL_SCOPE: Record<SessionEventType, 'session' | 'user' | 'all' | null> 
 
 /**
  * The live-connection signal a session event calls for, if any: the session that ended or had
- * its token rotated, the user whose permissions changed or who was disabled, or every connection
- * after a bulk revocation (its markers can match any session).
+ * its token rotated or a theft signal held for step-up, the user whose permissions changed or who
+ * was disabled, or every connection after a bulk revocation (its markers can match any session).
  *
  * @example liveSignalFor({ type: 'logout', sessionId: 's-1', details: { reason: 'logout' } }) // { scope: 'session', value: 's-1' }
  */
 export function liveSignalFor(event: SessionEvent): LiveSignal | null {
+  // A theft signal's step-up denies the request that caused it and holds the whole session.
+  if (event.type === 'session.signal_changed') {
+    return event.details.decision === 'step-up' && event.sessionId
+      ? { scope: 'session', value: event.sessionId }
+      : null;
+  }
   if (event.outcome === 'denied' || event.outcome === 'failure') return null;
   const scope = SIGNAL_SCOPE[event.type];
   if (scope === 'session') return event.sessionId ? { scope, value: event.sessionId } : null;

@@ -1,10 +1,12 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { CsrfService } from '../csrf/csrf.service.js';
 import {
   InvalidCredentialsException,
   SessionRequiredException,
 } from '../errors/session-security.exception.js';
 import { RESOLVED_OPTIONS } from '../common/tokens.js';
+import { countryOf } from '../network/country-of.js';
+import { GeoResolver } from '../network/geo-resolver.interface.js';
 import type { ResolvedOptions } from '../options/resolved-options.js';
 import { requestState } from '../session/request-state.js';
 import { clearSessionCookie, setSessionCookie } from '../session/session-cookie.js';
@@ -39,6 +41,7 @@ export class SessionLogin {
     private readonly csrf: CsrfService,
     private readonly events: SessionEvents,
     @Inject(RESOLVED_OPTIONS) private readonly options: ResolvedOptions,
+    @Optional() @Inject(GeoResolver) private readonly geo?: GeoResolver,
   ) {}
 
   /**
@@ -62,6 +65,7 @@ export class SessionLogin {
         authLevel: attempt.authLevel,
         data: attempt.data,
         kind: attempt.rememberMe === true ? 'remembered' : 'standard',
+        country: await countryOf(this.geo, request, state.clientIp),
       })
       .catch(refuseDisabled);
     await this.events.emit({
@@ -78,7 +82,8 @@ export class SessionLogin {
 
   /**
    * Proves the signed-in user's credentials again: `authenticatedAt` becomes now, the token and
-   * the CSRF token rotate, the old token is dead. Failures count toward the sign-in limit.
+   * the CSRF token rotate, the old token is dead, and a pending theft-signal step-up is cleared with
+   * the session bound to this client. Failures count toward the sign-in limit.
    *
    * @throws SessionRequiredException (401) without a session on the request
    * @throws TooManyAttemptsException (429) past the attempt limit
@@ -93,7 +98,11 @@ export class SessionLogin {
     );
     const level = attempt.level ?? this.options.freshAuth.levels[0];
     const issued = await this.sessions
-      .reauthenticate(tokenHash, session, level)
+      .reauthenticate(tokenHash, session, level, {
+        ip: state.clientIp || null,
+        userAgent: userAgentOf(request),
+        country: await countryOf(this.geo, request, state.clientIp),
+      })
       .catch(refuseDisabled);
     return this.signedIn(request, issued);
   }

@@ -5,6 +5,7 @@ import { liveSection } from '../live/live-options.js';
 import { permissionChangeSection } from '../permission-changes/permission-change.options.js';
 import { policySection } from '../policy/policy-config.js';
 import type { SessionUserDirectory } from '../session/session-user-directory.interface.js';
+import { DEFAULT_SIGNAL_POLICY, SIGNAL_ACTIONS } from '../session/signal-policy.js';
 import type { RpcTokenExtractor } from '../surfaces/guarded-call.js';
 import {
   booleanOption,
@@ -40,6 +41,15 @@ export const rememberMeSection = z.strictObject({
   replayGrace: durationOption('10s', { max: MAX_REPLAY_GRACE_MS }),
 });
 
+const signalAction = () => z.enum(SIGNAL_ACTIONS, "must be 'ignore', 'record', 'step-up' or 'end'");
+
+/** `session.signals`: what a request from another client than the session's does, per signal. */
+export const signalsSection = z.strictObject({
+  userAgent: signalAction().default(DEFAULT_SIGNAL_POLICY.userAgent),
+  network: signalAction().default(DEFAULT_SIGNAL_POLICY.network),
+  country: signalAction().default(DEFAULT_SIGNAL_POLICY.country),
+});
+
 /** The longest impersonation an option may allow: support work is counted in hours, not days. */
 export const MAX_IMPERSONATION_MS = 24 * 3_600_000;
 
@@ -55,6 +65,7 @@ export const sessionSection = z.strictObject({
   touchInterval: durationOption('60s'),
   limit: sessionLimitSection.optional(),
   rememberMe: rememberMeSection.prefault({}),
+  signals: signalsSection.prefault({}),
   impersonation: impersonationSection.prefault({}),
 });
 

@@ -33,6 +33,7 @@ describe('resolveOptions', () => {
         rotateAfterMs: 60_000,
         replayGraceMs: 10_000,
       },
+      signals: { userAgent: 'record', network: 'record', country: 'step-up' },
       impersonation: { maxDurationMs: 3_600_000 },
     });
     expect(resolved.allowBearer).toBe(false);
@@ -81,6 +82,18 @@ describe('resolveOptions', () => {
     [
       { session: { rememberMe: { rotateAfter: 'often' } } },
       /session\.rememberMe\.rotateAfter: invalid/,
+    ],
+    [
+      { session: { signals: { country: 'block' } } },
+      /session\.signals\.country: must be 'ignore', 'record', 'step-up' or 'end'/,
+    ],
+    [
+      { session: { signals: { network: 'stepup' } } },
+      /session\.signals\.network: must be 'ignore', 'record', 'step-up' or 'end'/,
+    ],
+    [
+      { session: { signals: { userAgents: 'record' } } },
+      /session\.signals\.userAgents: unknown option — did you mean 'userAgent'\?/,
     ],
     [{ cookie: { name: 'bad name' } }, /cookie\.name:/],
     [{ cookie: { sameSite: 'none' } }, /cookie\.sameSite:/],
@@ -136,6 +149,18 @@ describe('resolveOptions', () => {
     const message = problems({ secret: 'x', session: { absoluteTimeout: '-1h' } });
     expect(message).toMatch(/secret/);
     expect(message).toMatch(/session\.absoluteTimeout/);
+  });
+
+  it('takes the theft-signal actions given, defaulting the rest', () => {
+    const resolved = resolveOptions({
+      ...valid,
+      session: { signals: { country: 'end', userAgent: 'ignore' } },
+    } as never);
+    expect(resolved.session.signals).toEqual({
+      userAgent: 'ignore',
+      network: 'record',
+      country: 'end',
+    });
   });
 
   it('resolves a session limit with end-oldest as its default policy', () => {

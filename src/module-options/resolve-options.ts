@@ -59,7 +59,7 @@ function finish(options: ParsedOptions, problems: string[]): ResolvedOptions | n
       "dataSource: the module's entities are missing — add sessionSecurityEntities to it",
     );
   }
-  const { idleTimeout, absoluteTimeout, touchInterval, limit, rememberMe, impersonation } =
+  const { idleTimeout, absoluteTimeout, touchInterval, limit, rememberMe, signals, impersonation } =
     options.session;
   if (idleTimeout > absoluteTimeout) {
     problems.push('session.idleTimeout: must not be longer than session.absoluteTimeout');
@@ -99,6 +99,7 @@ function finish(options: ParsedOptions, problems: string[]): ResolvedOptions | n
         rotateAfterMs: rememberMe.rotateAfter,
         replayGraceMs: rememberMe.replayGrace,
       },
+      signals: { ...signals },
       impersonation: { maxDurationMs: impersonation.maxDuration },
     },
     cookie: {

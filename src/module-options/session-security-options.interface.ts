@@ -8,6 +8,7 @@ import type { SessionUserDirectory } from '../session/session-user-directory.int
 import type { PermissionChangeOptions } from '../permission-changes/permission-change.options.js';
 import type { RpcTokenExtractor } from '../surfaces/guarded-call.js';
 import type { LiveConnectionOptions } from '../live/live-options.js';
+import type { SignalAction } from '../options/resolved-options.js';
 
 export type { AuditOptions, PolicyOptions };
 
@@ -84,8 +85,31 @@ export interface SessionOptions {
   limit?: SessionLimitOptions;
   /** Remembered (remember-me) sessions; see `docs/remember-me.md`. */
   rememberMe?: RememberMeOptions;
+  /**
+   * Theft signals: what a request from another client than the session was issued to does, per
+   * signal (default: record user-agent and network changes, step up on a new country); see
+   * `docs/theft-signals.md`.
+   */
+  signals?: SignalOptions;
   /** Impersonation sessions of support staff; see `docs/impersonation.md`. */
   impersonation?: ImpersonationOptions;
+}
+
+/**
+ * Theft signals, per part of the client fingerprint: `'ignore'`, `'record'` (audit and re-bind),
+ * `'step-up'` (401 `reauth_required`, reason `suspicious_change`, until a re-authentication) or
+ * `'end'` (401 `session_revoked`, reason `suspicious_change`).
+ *
+ * @example
+ * session: { signals: { userAgent: 'step-up', network: 'record', country: 'end' } }
+ */
+export interface SignalOptions {
+  /** The user-agent family (browser and OS, versions dropped) changed (default `'record'`). */
+  userAgent?: SignalAction;
+  /** The IP network (IPv4 /24, IPv6 /48) changed (default `'record'`). */
+  network?: SignalAction;
+  /** The country from the `GeoResolver` changed (default `'step-up'`). */
+  country?: SignalAction;
 }
 
 /**

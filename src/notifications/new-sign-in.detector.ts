@@ -1,4 +1,4 @@
-import ipaddr from 'ipaddr.js';
+import { networkPrefix } from '../network/network-prefix.js';
 
 /** Where a sign-in came from (a session's `ip` and `userAgent`). */
 export interface SignInOrigin {
@@ -38,14 +38,7 @@ export function deviceKey(userAgent: string | null | undefined): string {
  */
 export function networkKey(ip: string | null | undefined): string {
   if (!ip) return '';
-  if (!ipaddr.isValid(ip)) return `raw:${ip}`;
-  const address = ipaddr.process(ip);
-  if (address.kind() === 'ipv4') {
-    const [a, b, c] = (address as ipaddr.IPv4).octets;
-    return `${a}.${b}.${c}.0/24`;
-  }
-  const parts = (address as ipaddr.IPv6).parts.slice(0, 3).map((part) => part.toString(16));
-  return `${parts.join(':')}::/48`;
+  return networkPrefix(ip) ?? `raw:${ip}`;
 }
 
 /**

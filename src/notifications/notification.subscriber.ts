@@ -123,6 +123,7 @@ export class NotificationSubscriber implements OnModuleInit {
       case 'impersonation.ended':
       case 'session.expired':
       case 'session.reauthenticated':
+      case 'session.signal_changed':
       case 'permissions.changed':
       case 'permissions.reauth_marked':
       case 'user.disabled':

@@ -25,6 +25,8 @@ export interface ResolvedOptions {
     limit: SessionLimit | null;
     /** Remembered (remember-me) sessions: their lifetime and token rotation. */
     rememberMe: RememberMeSettings;
+    /** Theft signals: what a change of each part of the client fingerprint does. */
+    signals: SignalPolicy;
     /** Impersonation sessions: the longest lifetime an admin may ask for. */
     impersonation: { maxDurationMs: number };
   };
@@ -62,4 +64,26 @@ export interface SessionLimit {
   maxSessions: number | null;
   perRole: Readonly<Record<string, number>>;
   policy: 'end-oldest' | 'refuse-new';
+}
+
+/**
+ * What a changed theft signal does: `'ignore'` nothing; `'record'` audit it and bind the session
+ * to the new value; `'step-up'` audit it and require re-authentication (401 `reauth_required`,
+ * reason `suspicious_change`) until the user proves who they are again; `'end'` audit it and end
+ * the session (401 `session_revoked`, reason `suspicious_change`). See `docs/theft-signals.md`.
+ *
+ * @example const action: SignalAction = 'step-up';
+ */
+export type SignalAction = 'ignore' | 'record' | 'step-up' | 'end';
+
+/**
+ * The action per theft signal (`session.signals`): the user-agent family, the IP network (IPv4
+ * /24, IPv6 /48) and the country from the `GeoResolver`.
+ *
+ * @example const policy: SignalPolicy = { userAgent: 'record', network: 'record', country: 'step-up' };
+ */
+export interface SignalPolicy {
+  userAgent: SignalAction;
+  network: SignalAction;
+  country: SignalAction;
 }

@@ -1,18 +1,3 @@
-/**
- * Port that tells the policy engine which country a request comes from (ISO 3166-1 alpha-2, upper
- * case), or `null` when unknown. The symbol of the same name is its DI token.
- *
- * @example
- * class MaxMindGeoResolver implements GeoResolver {
- *   resolve(_request: object, clientIp: string) { return this.reader.country(clientIp)?.isoCode ?? null; }
- * }
- */
-export interface GeoResolver {
-  resolve(request: object, clientIp: string): string | null | Promise<string | null>;
-}
-/**
- * DI token of the {@link GeoResolver} port.
- *
- * @example constructor(@Inject(GeoResolver) private readonly geo: GeoResolver) {}
- */
-export const GeoResolver = Symbol('GeoResolver');
+// The port lives with the other client-address helpers, so the session layer can read a client's
+// country too (theft signals); the policy engine keeps offering it under its old path.
+export { GeoResolver } from '../network/geo-resolver.interface.js';

@@ -93,6 +93,8 @@ const session = (userId: string, roles: string[]): ActiveSession => ({
   kind: 'standard',
   tokenIssuedAt: null,
   reauthenticatedAt: null,
+  fingerprint: null,
+  suspiciousChangeAt: null,
 });
 
 function setup(geo?: GeoResolver) {

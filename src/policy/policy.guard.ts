@@ -24,6 +24,7 @@ import { CanMetadata, type CanRequirement } from './can.decorator.js';
 import { PolicyHandlers } from './check-policies.decorator.js';
 import { requestIdOf } from './decision-log.js';
 import { DecisionLog } from './decision-log.service.js';
+import { countryOf } from '../network/country-of.js';
 import { GeoResolver } from './geo-resolver.interface.js';
 import type {
   PolicyHandler,
@@ -185,15 +186,8 @@ export class PolicyGuard implements CanActivate {
     throw new ForbiddenException(reason ?? undefined);
   }
 
-  private async getCountry(request: object, ip: string): Promise<string | null> {
-    const resolver = this.policy.geoResolver ?? this.geo;
-    if (!resolver) return null;
-    try {
-      const country = await resolver.resolve(request, ip);
-      return typeof country === 'string' && /^[A-Z]{2}$/.test(country) ? country : null;
-    } catch {
-      return null;
-    }
+  private getCountry(request: object, ip: string): Promise<string | null> {
+    return countryOf(this.policy.geoResolver ?? this.geo, request, ip);
   }
 
   private async checkRequirement(

@@ -22,10 +22,15 @@ export type RetiredTokenVerdict =
   | { kind: 'replayed'; row: SessionEntity; retiredAt: number }
   | { kind: 'ended' };
 
-/** Where a presented token came from: recorded when a replayed remembered token is caught. */
+/**
+ * Where a presented token came from: recorded when a replayed remembered token is caught, and
+ * compared with the session's fingerprint by theft signals (`country` left out: not compared).
+ */
 export interface PresentedFrom {
   ip?: string | null;
   userAgent?: string | null;
+  /** ISO 3166-1 alpha-2 country from the `GeoResolver`, `null` when unknown. */
+  country?: string | null;
 }
 
 /**

@@ -14,3 +14,6 @@ export const SESSION_KINDS: readonly SessionKind[] = ['standard', 'remembered', 
 
 /** `revokedReason` of a remembered session ended because a rotated token of it came back. */
 export const TOKEN_REPLAYED_REASON = 'token_replayed';
+
+/** `revokedReason` of a session a theft signal ended (`session.signals` set to `'end'`). */
+export const SUSPICIOUS_CHANGE_REASON = 'suspicious_change';

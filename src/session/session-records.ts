@@ -17,6 +17,8 @@ export type SessionRotationChanges = Partial<
     | 'reauthRequiredAt'
     | 'reauthenticatedAt'
     | 'data'
+    | 'fingerprint'
+    | 'suspiciousChangeAt'
   >
 >;
 
@@ -173,6 +175,18 @@ export class SessionRecords {
       }
       return row;
     });
+  }
+
+  /**
+   * Writes what a theft signal decided for a live session: a re-bound fingerprint (`record`) or
+   * a pending step-up (`suspiciousChangeAt`); `false` if it had ended meanwhile.
+   */
+  async updateSignals(
+    tokenHash: string,
+    changes: Pick<SessionRotationChanges, 'fingerprint' | 'suspiciousChangeAt'>,
+  ): Promise<boolean> {
+    const result = await this.rows.update({ tokenHash, revokedAt: IsNull() }, changes);
+    return !!result.affected;
   }
 
   /** Records activity on a live session; `false` if it had ended meanwhile. */

@@ -21,6 +21,8 @@ const base: ActiveSession = {
   kind: 'standard',
   tokenIssuedAt: null,
   reauthenticatedAt: null,
+  fingerprint: null,
+  suspiciousChangeAt: null,
 };
 const calm = { revokedBefore: 0, authzVersion: 2 };
 
@@ -51,6 +53,15 @@ describe('judgeSession', () => {
       status: 'valid',
       reauth: 'permissions_changed',
     });
+  });
+
+  it('holds a session a theft signal stepped up, ahead of a permission change', () => {
+    const held = { ...base, suspiciousChangeAt: 1_500 };
+    expect(judgeSession(held, null, { ...calm, authzVersion: 3 }, 2_000)).toEqual({
+      status: 'valid',
+      reauth: 'suspicious_change',
+    });
+    expect(judgeSession(held, 1_600, calm, 2_000).status).toBe('revoked');
   });
 
   it('never accepts a session at or after either deadline', () => {

@@ -1,5 +1,6 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import { epochMs } from '../common/epoch-ms.transformer.js';
+import type { ClientFingerprint } from './client-fingerprint.js';
 import type { SessionKind } from './session-kind.js';
 
 /** A server-side session. The token is never stored: only its SHA-256 (`tokenHash`). */
@@ -72,6 +73,14 @@ export class SessionEntity {
   /** The last re-authentication made in this session (not its sign-in); `null` before one. */
   @Column({ type: 'bigint', nullable: true, transformer: epochMs })
   reauthenticatedAt!: number | null;
+
+  /** The client the session was issued to (theft signals); `null` on rows older than it. */
+  @Column({ type: 'simple-json', nullable: true })
+  fingerprint!: ClientFingerprint | null;
+
+  /** When a theft signal asked for step-up re-authentication; cleared by a re-authentication. */
+  @Column({ type: 'bigint', nullable: true, transformer: epochMs })
+  suspiciousChangeAt!: number | null;
 
   /** The user holding this impersonation session as `userId`; `null` on any other session. */
   @Column({ type: 'varchar', length: 128, nullable: true })

@@ -22,6 +22,8 @@ export function toActiveSession(row: SessionEntity): ActiveSession {
     kind: row.kind ?? 'standard',
     tokenIssuedAt: row.tokenIssuedAt ?? null,
     reauthenticatedAt: row.reauthenticatedAt ?? null,
+    fingerprint: row.fingerprint ?? null,
+    suspiciousChangeAt: row.suspiciousChangeAt ?? null,
     impersonatedBy: impersonatorOf(row),
   };
 }

@@ -8,7 +8,13 @@ import type { ResolvedOptions } from '../options/resolved-options.js';
 import { SessionEvents } from './session-events.js';
 import { SESSION_LIMIT_REASON, sessionLimitFor, type SessionLimitPolicy } from './session-limit.js';
 import { SessionLimiter } from './session-limiter.js';
-import { TOKEN_REPLAYED_REASON, type SessionKind } from './session-kind.js';
+import {
+  SUSPICIOUS_CHANGE_REASON,
+  TOKEN_REPLAYED_REASON,
+  type SessionKind,
+} from './session-kind.js';
+import { fingerprintOf } from './client-fingerprint.js';
+import { SessionSignals } from './session-signals.js';
 import { RememberedTokens, type PresentedFrom } from './remembered-tokens.js';
 import { SessionRecords, type SessionRotationChanges } from './session-records.js';
 import { SessionStore } from './session-store.js';
@@ -39,6 +45,12 @@ export interface SessionOrigin {
    * authentication, a token that rotates on use (default `'standard'`).
    */
   kind?: 'standard' | 'remembered';
+  /**
+   * The client's country at sign-in (ISO 3166-1 alpha-2, from the `GeoResolver`; `SessionLogin`
+   * fills it): part of the fingerprint theft signals compare requests with. Without it the
+   * first request that has a country records one.
+   */
+  country?: string | null;
 }
 
 /** What {@link SessionService.create} needs beyond a sign-in's origin for an impersonation session. */
@@ -56,7 +68,7 @@ export type SessionValidation =
       ok: true;
       session: ActiveSession;
       tokenHash: string;
-      reauth: 'permissions_changed' | null;
+      reauth: 'permissions_changed' | 'suspicious_change' | null;
       /** The token was a remembered session's previous one, within the replay grace window. */
       graced?: boolean;
     }
@@ -104,6 +116,7 @@ export class SessionService implements OnApplicationBootstrap {
     private readonly states: UserStateRecords,
     private readonly limiter: SessionLimiter,
     private readonly remembered: RememberedTokens,
+    private readonly signals: SessionSignals,
     private readonly events: SessionEvents,
     @Inject(Clock) private readonly clock: Clock,
     @Inject(RESOLVED_OPTIONS) private readonly options: ResolvedOptions,
@@ -163,10 +176,17 @@ export class SessionService implements OnApplicationBootstrap {
       kind,
       tokenIssuedAt: now,
       reauthenticatedAt: null,
+      fingerprint: null,
+      suspiciousChangeAt: null,
       impersonatorId: by?.userId ?? null,
       impersonatorSessionId: by?.sessionId ?? null,
       impersonationReason: by?.reason.slice(0, 500) ?? null,
     };
+    row.fingerprint = fingerprintOf({
+      ip: row.ip,
+      userAgent: row.userAgent,
+      country: origin.country,
+    });
     const ended = await this.limiter.admit(row);
     const session = toActiveSession(row);
     await this.store.fill(row.tokenHash, session);
@@ -187,7 +207,10 @@ export class SessionService implements OnApplicationBootstrap {
    * Validates a presented token against server-side state only (timeouts, revocations, markers).
    * A remembered session's rotated token reaches the session within the replay grace window
    * (`graced`); presented later it is a replay: the session ends (`session_revoked`, reason
-   * `token_replayed`) and `session.replay_detected` records `from` as the evidence.
+   * `token_replayed`) and `session.replay_detected` records `from` as the evidence. Theft
+   * signals compare `from` with the session's fingerprint (`session.signals`): a step-up answers
+   * `reauth: 'suspicious_change'`, an `end` ends the session (`session_revoked`, reason
+   * `suspicious_change`).
    */
   async validate(token: string, from: PresentedFrom = {}): Promise<SessionValidation> {
     if (!isWellFormedToken(token)) return { ok: false, code: 'session_required' };
@@ -218,12 +241,19 @@ export class SessionService implements OnApplicationBootstrap {
       return { ok: false, code: 'session_expired' };
     }
     if (!found.fromCache) await this.store.fill(tokenHash, found.session);
-    if (now - found.session.lastSeenAt >= this.options.session.touchIntervalMs) {
-      void this.touch(tokenHash, found.session, now);
+    const judged = await this.signals.judge(tokenHash, found.session, from);
+    if (judged.action === 'end') {
+      await this.markRevoked([{ ...found.session, tokenHash }], SUSPICIOUS_CHANGE_REASON);
+      return { ok: false, code: 'session_revoked', reason: SUSPICIOUS_CHANGE_REASON };
+    }
+    const { session } = judged;
+    const reauth = judged.action === 'step-up' ? 'suspicious_change' : verdict.reauth;
+    if (now - session.lastSeenAt >= this.options.session.touchIntervalMs) {
+      void this.touch(tokenHash, session, now);
     }
     return graced
-      ? { ok: true, session: found.session, tokenHash, reauth: verdict.reauth, graced }
-      : { ok: true, session: found.session, tokenHash, reauth: verdict.reauth };
+      ? { ok: true, session, tokenHash, reauth, graced }
+      : { ok: true, session, tokenHash, reauth };
   }
 
   /**
@@ -301,7 +331,9 @@ export class SessionService implements OnApplicationBootstrap {
   /**
    * Records a successful re-authentication at `level`: `authenticatedAt` becomes now, the roles
    * and permission version are refreshed from the user directory, the token (and with it the
-   * CSRF token) is rotated and the session data is kept.
+   * CSRF token) is rotated and the session data is kept. A step-up a theft signal asked for is
+   * cleared, and with `from` (where the re-authentication came from) the session is bound to that
+   * client; without it the old fingerprint stays, so a changed signal asks again.
    *
    * @throws AccountDisabledError when the user is gone or disabled
    */
@@ -309,6 +341,7 @@ export class SessionService implements OnApplicationBootstrap {
     tokenHash: string,
     session: ActiveSession,
     level: string,
+    from?: PresentedFrom,
   ): Promise<IssuedSession> {
     const principal = this.options.users ? await this.options.users.findById(session.userId) : null;
     const state = await this.userState(session.userId);
@@ -323,6 +356,8 @@ export class SessionService implements OnApplicationBootstrap {
       authzVersion: state?.authzVersion ?? 0,
       reauthRequiredAt: null,
       reauthenticatedAt: this.clock.now(),
+      suspiciousChangeAt: null,
+      ...(from ? { fingerprint: fingerprintOf(from) } : {}),
     });
     await this.events.emit({
       type: 'session.reauthenticated',
@@ -469,7 +504,9 @@ export class SessionService implements OnApplicationBootstrap {
    */
   private async revoked(tokenHash: string): Promise<SessionValidation> {
     const reason = await this.records.endedReason(tokenHash).catch(() => null);
-    return reason === SESSION_LIMIT_REASON || reason === TOKEN_REPLAYED_REASON
+    return reason === SESSION_LIMIT_REASON ||
+      reason === TOKEN_REPLAYED_REASON ||
+      reason === SUSPICIOUS_CHANGE_REASON
       ? { ok: false, code: 'session_revoked', reason }
       : { ok: false, code: 'session_revoked' };
   }
@@ -480,7 +517,11 @@ export class SessionService implements OnApplicationBootstrap {
     return reason?.startsWith('expired_') ? 'session_expired' : 'session_revoked';
   }
 
-  private async markRevoked(rows: SessionEntity[], reason: string, actor?: string): Promise<void> {
+  private async markRevoked(
+    rows: Array<Pick<SessionEntity, 'id' | 'userId' | 'tokenHash'>>,
+    reason: string,
+    actor?: string,
+  ): Promise<void> {
     if (rows.length === 0) return;
     await this.records.markRevoked(
       rows.map((r) => r.id),

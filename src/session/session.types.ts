@@ -1,3 +1,4 @@
+import type { ClientFingerprint } from './client-fingerprint.js';
 import type { SessionKind } from './session-kind.js';
 
 /** A live, validated session as the guards put it on the request. Safe to show: no token, no hash. */
@@ -30,6 +31,13 @@ export interface ActiveSession {
   tokenIssuedAt: number | null;
   /** The last re-authentication made in the session, not its sign-in; `null` before one. */
   reauthenticatedAt: number | null;
+  /**
+   * The client the session is bound to — user-agent family, network, country — which every
+   * request is compared with (`docs/theft-signals.md`); `null` on sessions older than it.
+   */
+  fingerprint: ClientFingerprint | null;
+  /** When a theft signal asked for step-up re-authentication; `null` when none is pending. */
+  suspiciousChangeAt: number | null;
   /**
    * Who holds this session as the user, in an impersonation session (`kind: 'impersonation'`):
    * the actor chain is `impersonatedBy.userId` → `userId`. `null` (or absent, on sessions cached

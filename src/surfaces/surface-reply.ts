@@ -86,7 +86,8 @@ export function guardOnSurface(
 export function endsConnection(body: { error: string; reason?: unknown }): boolean {
   return (
     ENDS_CONNECTION.has(body.error) ||
-    (body.error === 'reauth_required' && body.reason === 'permissions_changed')
+    (body.error === 'reauth_required' &&
+      (body.reason === 'permissions_changed' || body.reason === 'suspicious_change'))
   );
 }
 
