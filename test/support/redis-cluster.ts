@@ -47,6 +47,12 @@ export class LocalRedisCluster {
           String(await command(port, 'CLUSTER', 'INFO')).includes('cluster_state:ok'),
         );
       }
+      // The state is ok once the masters cover every slot; a replica may join the slot map a
+      // moment later, and the tests that freeze a replica need it there.
+      await waitFor('a replica for every slot range', async () => {
+        const ranges = (await command(ports[0], 'CLUSTER', 'SLOTS')) as unknown[][];
+        return ranges.length === 3 && ranges.every((range) => range.length >= 4);
+      });
       return new LocalRedisCluster(processes, ports);
     } catch (error) {
       await processes.stop();
